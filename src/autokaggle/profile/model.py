@@ -1,0 +1,111 @@
+"""DataProfile: the typed reading of a competition's files that every later stage relies on."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Task = Literal["binary", "multiclass", "multilabel", "regression", "multioutput_regression"]
+SemanticType = Literal[
+    "numeric", "categorical", "boolean", "datetime", "text", "id-like", "constant",
+    "high-cardinality",
+]
+SubmissionKind = Literal["labels", "probabilities", "topk", "values"]
+
+
+class NumericSummary(BaseModel):
+    """Summary statistics of a numeric column (train and test together)."""
+
+    mean: float | None = None
+    std: float | None = None
+    min: float | None = None
+    p25: float | None = None
+    median: float | None = None
+    p75: float | None = None
+    max: float | None = None
+
+
+class ColumnProfile(BaseModel):
+    """One column: its types, missing share, cardinality and (PII-masked) sample values."""
+
+    name: str
+    dtype: str
+    semantic: SemanticType
+    missing_share: float
+    n_unique: int
+    top_values: list[tuple[str, int]] = Field(default_factory=list)
+    numeric: NumericSummary | None = None
+    in_train: bool = True
+    in_test: bool = True
+    pii: str | None = None  # "name", "email", ... when sample values are masked
+
+
+class FileProfile(BaseModel):
+    """One data file: its role, shape and size."""
+
+    name: str
+    role: Literal["train", "test", "sample_submission", "extra"]
+    rows: int
+    columns: int
+    size_bytes: int
+
+
+class MetricChoice(BaseModel):
+    """The scorer chosen for the competition and why."""
+
+    name: str  # canonical scorer name, e.g. "map@3"
+    greater_is_better: bool
+    source: Literal["text", "default", "override", "custom"] = "text"
+    matched: str | None = None  # the competition text that named it
+    custom_file: str | None = None  # "path.py:function" for --metric-file
+
+
+class SubmissionFormat(BaseModel):
+    """How the sample submission is written, so ours matches it exactly."""
+
+    kind: SubmissionKind
+    id_column: str
+    columns: list[str]  # every sample column, in order
+    target_columns: list[str]
+    k: int | None = None  # top-K submissions: labels per row
+    label_dtype: Literal["int", "float", "bool", "str"] | None = None
+    label_values: list[str] = Field(default_factory=list)  # spelling used in the sample/train
+    class_columns: dict[str, str] = Field(default_factory=dict)  # sample column -> class label
+    value_dtype: Literal["int", "float"] | None = None
+
+
+class ProfileWarning(BaseModel):
+    """Something a competitor wants to know before modelling."""
+
+    code: str  # e.g. "train-only-column", "duplicate-rows", "drift"
+    message: str
+    columns: list[str] = Field(default_factory=list)
+
+
+class DataProfile(BaseModel):
+    """Everything the harness knows about a competition's data; ``input/data_profile.json``."""
+
+    slug: str
+    title: str
+    train_file: str
+    test_file: str
+    sample_file: str
+    extra_files: list[str] = Field(default_factory=list)
+    files: list[FileProfile]
+    columns: list[ColumnProfile]
+    id_column: str
+    target_columns: list[str]
+    task: Task
+    class_labels: list[str] = Field(default_factory=list)  # classification: sorted label strings
+    metric: MetricChoice
+    submission_format: SubmissionFormat
+    feature_columns: list[str]
+    drop_columns: list[str] = Field(default_factory=list)
+    group_column: str | None = None
+    time_column: str | None = None
+    warnings: list[ProfileWarning] = Field(default_factory=list)
+
+    def column(self, name: str) -> ColumnProfile:
+        """The profile of one column by name."""
+        return next(c for c in self.columns if c.name == name)
