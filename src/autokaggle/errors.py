@@ -12,6 +12,7 @@ class AutokaggleError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.run_id: str | None = None  # set by the orchestrator when a run was involved
 
     def __str__(self) -> str:
         return f"{self.message}\n{self.hint}" if self.hint else self.message

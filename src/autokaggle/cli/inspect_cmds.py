@@ -1,7 +1,194 @@
-"""CLI command module (being written)."""
+"""``status``, ``logs`` and ``list``: look at any run at any moment, even a crashed one."""
 
 from __future__ import annotations
 
-import click
+import time
+from pathlib import Path
 
-COMMANDS: list[click.Command] = []
+import click
+from rich.table import Table
+
+from autokaggle.cli.console import err_console, print_json
+from autokaggle.errors import InputError
+from autokaggle.store import RunRecord, Store, open_store
+
+_workdir = click.option(
+    "--workdir",
+    type=click.Path(file_okay=False),
+    help="Where runs/ lives (default: $AUTOKAGGLE_HOME or the current directory).",
+)
+_as_json = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+
+
+def _fmt_s(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.1f}s"
+
+
+def _fmt_score(score: float | None) -> str:
+    return "-" if score is None else f"{score:.5f}"
+
+
+@click.command("status")
+@click.argument("run_id", required=False)
+@_workdir
+@_as_json
+def status_command(run_id: str | None, workdir: str | None, as_json: bool) -> int:
+    """Show a run's steps, current step, best CV score and artifacts (latest run by default)."""
+    store = open_store(workdir)
+    record = _pick_run(store, run_id)
+    data = status_data(store, record)
+    if as_json:
+        print_json(data)
+    else:
+        _print_status(data)
+    return 0
+
+
+def _pick_run(store: Store, run_id: str | None) -> RunRecord:
+    if run_id:
+        return store.get_run(run_id)
+    record = store.latest_run()
+    if record is None:
+        raise InputError(f"No runs in {store.home}.", "Start one: autokaggle run examples/penguins")
+    return record
+
+
+def status_data(store: Store, record: RunRecord) -> dict[str, object]:
+    """The ``status --json`` object: the run, its steps, and the artifacts present."""
+    data = record.to_dict()
+    data["steps"] = [
+        {
+            "name": s.name,
+            "state": s.state,
+            "started_at": s.started_at,
+            "finished_at": s.finished_at,
+            "duration_s": s.duration_s,
+            "attempts": s.attempts,
+            "error": s.error,
+        }
+        for s in store.steps(record.run_id)
+    ]
+    data["artifacts"] = _artifacts(record.run_dir)
+    data["submissions"] = store.submissions(record.run_id)
+    return data
+
+
+def _artifacts(run_dir: Path) -> dict[str, str]:
+    names = [
+        "input/competition.json",
+        "input/data_profile.json",
+        "input/folds.csv",
+        "code/train.py",
+        "code/predict.py",
+        "output/oof.csv",
+        "output/metrics.json",
+        "output/submission.csv",
+        "output/report.md",
+        "output/notebook.ipynb",
+        "logs/run.log",
+    ]
+    return {name: str(run_dir / name) for name in names if (run_dir / name).exists()}
+
+
+def _print_status(data: dict) -> None:  # type: ignore[type-arg]
+    err_console.print(
+        f"[bold]{data['run_id']}[/]  {data['competition']}  [bold]{data['status']}[/]"
+        f"  {_fmt_s(data['duration_s'])}",
+        highlight=False,
+    )
+    table = Table(show_header=True, header_style="bold")
+    for col in ("step", "state", "duration", "attempts", "error"):
+        table.add_column(col)
+    for s in data["steps"]:
+        table.add_row(
+            s["name"],
+            s["state"],
+            _fmt_s(s["duration_s"]),
+            str(s["attempts"]),
+            (s["error"] or "").splitlines()[0][:80] if s["error"] else "",
+        )
+    err_console.print(table)
+    if data["current_step"]:
+        err_console.print(f"Current step: {data['current_step']}")
+    err_console.print(f"Best CV {data['metric'] or ''}: {_fmt_score(data['best_score'])}")
+    for name, path in data["artifacts"].items():
+        err_console.print(f"  {name}: {path}", highlight=False)
+    if data["status"] in ("failed", "interrupted"):
+        err_console.print(f"Resume with: autokaggle run --resume {data['run_id']}")
+
+
+@click.command("logs")
+@click.argument("run_id")
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new lines until the run ends.")
+@click.option("--step", metavar="NAME", help="Only lines of this step (or its script log).")
+@_workdir
+def logs_command(run_id: str, follow: bool, step: str | None, workdir: str | None) -> int:
+    """Print a run's log (logs/run.log), optionally one step's, optionally following it."""
+    store = open_store(workdir)
+    record = store.get_run(run_id)
+    path = record.paths.run_log
+    if not path.exists():
+        raise InputError(f"Run {run_id} has no log yet ({path}).")
+    keep = (lambda line: f"[{step}]" in line) if step else (lambda line: True)
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        _emit_lines(handle, keep)
+        while follow and store.get_run(run_id).status == "running":
+            time.sleep(0.5)
+            _emit_lines(handle, keep)
+        _emit_lines(handle, keep)
+    if step:
+        _print_script_log(record.paths.logs / f"{step}.log")
+    return 0
+
+
+def _emit_lines(handle, keep) -> None:  # noqa: ANN001
+    for line in handle:
+        if keep(line):
+            click.echo(line, nl=False)
+
+
+def _print_script_log(path: Path) -> None:
+    if path.exists():
+        click.echo(f"--- {path.name} ---")
+        click.echo(path.read_text(encoding="utf-8", errors="replace"), nl=False)
+
+
+@click.command("list")
+@_workdir
+@_as_json
+def list_command(workdir: str | None, as_json: bool) -> int:
+    """List runs: id, competition, status, started, duration, best score."""
+    store = open_store(workdir)
+    runs = store.list_runs()
+    if as_json:
+        print_json([_list_row(r) for r in runs])
+        return 0
+    table = Table(show_header=True, header_style="bold")
+    for col in ("run id", "competition", "status", "started", "duration", "best score"):
+        table.add_column(col)
+    for r in runs:
+        table.add_row(
+            r.run_id,
+            r.competition,
+            r.status,
+            r.started_at[:19].replace("T", " "),
+            _fmt_s(r.duration_s),
+            _fmt_score(r.best_score) + f" {r.metric or ''}",
+        )
+    err_console.print(table if runs else f"No runs in {store.home}.")
+    return 0
+
+
+def _list_row(r: RunRecord) -> dict[str, object]:
+    return {
+        "run_id": r.run_id,
+        "competition": r.competition,
+        "status": r.status,
+        "started_at": r.started_at,
+        "duration_s": r.duration_s,
+        "best_score": r.best_score,
+        "metric": r.metric,
+    }
+
+
+COMMANDS: list[click.Command] = [status_command, logs_command, list_command]

@@ -1,7 +1,193 @@
-"""CLI command module (being written)."""
+"""``autokaggle run``: a competition in, a validated submission out."""
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+
 import click
 
-COMMANDS: list[click.Command] = []
+from autokaggle.cli.console import err_console, print_json
+from autokaggle.cli.render import ConsoleRenderer
+from autokaggle.errors import AutokaggleError, InputError
+from autokaggle.orchestrator.events import discard
+from autokaggle.orchestrator.options import RunOptions, parse_duration
+from autokaggle.store import RunRecord, open_store
+
+RUN_EPILOG = """\b
+Examples:
+  autokaggle run examples/penguins
+  autokaggle run https://www.kaggle.com/competitions/titanic --time-budget 0
+  autokaggle run spaceship-titanic --model catboost --seed 7
+  autokaggle run --resume 20261126-114302-titanic-3f2a
+"""
+
+
+@click.command("run", epilog=RUN_EPILOG)
+@click.argument("source", required=False)
+@click.option(
+    "--time-budget",
+    default="0",
+    show_default=True,
+    help="Seconds or 10m/1h for the search after the baseline; 0 = baseline only.",
+)
+@click.option(
+    "--model",
+    type=click.Choice(["auto", "lightgbm", "xgboost", "catboost", "linear"]),
+    default="auto",
+    show_default=True,
+    help="Model family of the template pipeline.",
+)
+@click.option("--gpu/--no-gpu", default=False, help="Let the model use a GPU (when it has one).")
+@click.option("--llm", metavar="PROVIDER:MODEL", help="LLM for chat and code (not available yet).")
+@click.option("--no-chat", is_flag=True, help="Skip the strategy chat.")
+@click.option(
+    "--env",
+    "env_mode",
+    type=click.Choice(["venv", "current"]),
+    default="venv",
+    show_default=True,
+    help="Run generated code in a cached venv or this interpreter.",
+)
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False),
+    help="Where runs/ lives (default: $AUTOKAGGLE_HOME or the current directory).",
+)
+@click.option("--resume", "resume_id", metavar="RUN_ID", help="Continue an unfinished run.")
+@click.option("--seed", default=42, show_default=True, help="Seed for folds and models.")
+@click.option("--id", "id_column", metavar="COLUMN", help="Override the inferred id column.")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="COLUMN",
+    help="Override the inferred target column(s); repeat for several.",
+)
+@click.option("--metric", metavar="NAME", help="Override the inferred metric (e.g. rmse, map@3).")
+@click.option("--metric-file", metavar="PATH.py:FUNCTION", help="A custom metric function.")
+@click.option(
+    "--memory-limit",
+    "memory_limit_mb",
+    type=int,
+    metavar="MB",
+    help="Address-space limit for generated code (default: none).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object when the run ends.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and the result.")
+def run_command(
+    source: str | None,
+    time_budget: str,
+    model: str,
+    gpu: bool,
+    llm: str | None,
+    no_chat: bool,
+    env_mode: str,
+    workdir: str | None,
+    resume_id: str | None,
+    seed: int,
+    id_column: str | None,
+    targets: tuple[str, ...],
+    metric: str | None,
+    metric_file: str | None,
+    memory_limit_mb: int | None,
+    as_json: bool,
+    quiet: bool,
+) -> int:
+    """Run the pipeline on SOURCE: a Kaggle competition URL, a slug, or a local folder."""
+    from autokaggle.orchestrator.engine import resume_run, start_run
+
+    store = open_store(workdir)
+    emit = discard if (quiet and as_json) else ConsoleRenderer(err_console, quiet)
+    try:
+        with _interrupt_on_sigterm():
+            if resume_id:
+                record = resume_run(store, resume_id, emit)
+            else:
+                if not source:
+                    raise InputError(
+                        "Missing SOURCE.",
+                        "Give a competition URL, a slug or a "
+                        "folder: autokaggle run examples/penguins",
+                    )
+                options = RunOptions(
+                    source=source,
+                    time_budget_s=parse_duration(time_budget),
+                    model=model,
+                    gpu=gpu,
+                    llm=llm,
+                    chat=not no_chat,
+                    env=env_mode,  # type: ignore[arg-type]
+                    seed=seed,
+                    id_column=id_column,
+                    target_columns=list(targets),
+                    metric=metric,
+                    metric_file=metric_file,
+                    memory_limit_mb=memory_limit_mb,
+                )
+                record = start_run(store, options, _slug_for(source), emit)
+    except AutokaggleError as exc:
+        if as_json and exc.run_id:
+            print_json(run_result(store.get_run(exc.run_id)))
+        raise
+    _report(record, as_json)
+    return 0
+
+
+def _slug_for(source: str) -> str:
+    """A short name for the run id: the competition slug or the folder name."""
+    from pathlib import Path
+
+    path = Path(source).expanduser()
+    if path.exists():
+        return path.stem
+    try:
+        from autokaggle.kaggle.urls import parse_competition_source
+
+        return parse_competition_source(source)
+    except AutokaggleError:
+        raise
+    except Exception:  # noqa: BLE001 - the intake step reports bad sources properly
+        return "run"
+
+
+def _report(record: RunRecord, as_json: bool) -> None:
+    if as_json:
+        print_json(run_result(record))
+        return
+    err_console.print(f"[bold green]Run {record.run_id} {record.status}.[/]", highlight=False)
+    if record.submission:
+        err_console.print(f"Submission: {record.submission}", highlight=False)
+    if record.best_score is not None:
+        err_console.print(f"CV {record.metric}: {record.best_score:.5f}", highlight=False)
+    err_console.print(f"Run folder: {record.run_dir}", highlight=False)
+
+
+def run_result(record: RunRecord) -> dict[str, object]:
+    """The ``run --json`` object."""
+    return {
+        "run_id": record.run_id,
+        "status": record.status,
+        "run_dir": str(record.run_dir),
+        "submission": record.submission,
+        "cv_score": record.best_score,
+        "metric": record.metric,
+        "greater_is_better": record.greater_is_better,
+    }
+
+
+class _interrupt_on_sigterm:  # noqa: N801 - used as a context manager
+    """Treat SIGTERM like Ctrl-C so the run is marked interrupted and resumable."""
+
+    def __enter__(self) -> None:
+        self._previous = signal.signal(signal.SIGTERM, self._raise)
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGTERM, self._previous)
+
+    @staticmethod
+    def _raise(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+
+COMMANDS: list[click.Command] = [run_command]

@@ -1,0 +1,63 @@
+"""Run options: everything a run was asked to do, saved in run.json so --resume reuses it."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from autokaggle.errors import InputError
+
+ModelName = Literal["auto", "lightgbm", "xgboost", "catboost", "linear"]
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$", re.IGNORECASE)
+_UNIT_S = {"s": 1, "m": 60, "h": 3600}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from ``600``, ``90s``, ``10m`` or ``1h``; InputError otherwise."""
+    match = _DURATION.match(text)
+    if not match:
+        raise InputError(
+            f"Cannot read the duration {text!r}.",
+            "Use seconds or a unit: --time-budget 600, --time-budget 10m, --time-budget 1h "
+            "(0 = baseline only).",
+        )
+    value, unit = match.groups()
+    return float(value) * _UNIT_S[(unit or "s").lower()]
+
+
+def default_threads() -> int:
+    """The CPU budget for generated code: the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class RunOptions(BaseModel):
+    """What the user asked for; persisted so a resumed run behaves the same."""
+
+    source: str
+    time_budget_s: float = 0.0
+    model: ModelName = "auto"
+    gpu: bool = False
+    llm: str | None = None
+    chat: bool = True
+    env: Literal["venv", "current"] = "venv"
+    seed: int = 42
+    n_splits: int = 5
+    threads: int = Field(default_factory=default_threads)
+    memory_limit_mb: int | None = None
+    script_timeout_s: float = 3600.0
+    id_column: str | None = None
+    target_columns: list[str] = Field(default_factory=list)
+    metric: str | None = None
+    metric_file: str | None = None
+    greater_is_better: bool | None = None
+
+    @property
+    def model_name(self) -> str:
+        """The concrete model family (``auto`` means the baseline default, LightGBM)."""
+        return "lightgbm" if self.model == "auto" else self.model

@@ -1,0 +1,5 @@
+"""Built-in steps; importing this package registers them in run order."""
+
+from autokaggle.orchestrator.steps import baseline, chat, finalize, folds, intake, profile, search
+
+__all__ = ["baseline", "chat", "finalize", "folds", "intake", "profile", "search"]

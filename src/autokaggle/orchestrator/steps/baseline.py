@@ -1,0 +1,124 @@
+"""Step 5: the deterministic template baseline — generated, executed, scored, validated.
+
+A run must never end without a valid submission, so the baseline walks a ladder: the chosen
+model first, then the linear template, which depends on nothing but scikit-learn.
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+from autokaggle.errors import RunFailed
+from autokaggle.orchestrator.context import RunContext
+from autokaggle.orchestrator.events import ScriptLine
+from autokaggle.orchestrator.registry import register_step
+
+FALLBACK_MODEL = "linear"
+
+
+@register_step("baseline", 50, "template pipeline: train, score, predict, validate")
+def baseline(ctx: RunContext) -> str:
+    """Make a valid submission with the template pipeline, falling back when a model fails."""
+    ladder = list(dict.fromkeys([ctx.options.model_name, FALLBACK_MODEL]))
+    failures: list[str] = []
+    for model in ladder:
+        try:
+            return _attempt(ctx, model)
+        except RunFailed as exc:
+            failures.append(f"{model}: {exc.message}")
+            ctx.note(f"The {model} pipeline failed: {exc.message}", "warning")
+    raise RunFailed(
+        "No template pipeline produced a valid submission:\n  " + "\n  ".join(failures),
+        f"Read the script logs in {ctx.paths.logs}",
+    )
+
+
+def _attempt(ctx: RunContext, model: str) -> str:
+    """Render, run and check one template pipeline; RunFailed when any part fails."""
+    from autokaggle.generate import PipelineOptions, render_pipeline
+
+    _clear_outputs(ctx)
+    opts = ctx.options
+    render_pipeline(
+        ctx.profile,
+        PipelineOptions(
+            model=model, seed=opts.seed, n_splits=opts.n_splits, threads=opts.threads, gpu=opts.gpu
+        ),
+        ctx.paths.root,
+    )
+    python = _environment(ctx)
+    _run(ctx, "train", python)
+    cv = _score(ctx)
+    _run(ctx, "predict", python)
+    _validate(ctx)
+    ctx.write_json("output/run_summary.json", {"model": model})
+    sign = "±"
+    return f"{model}: CV {cv.metric} {cv.cv_mean:.5f} {sign} {cv.cv_std:.5f}"
+
+
+def _clear_outputs(ctx: RunContext) -> None:
+    """A rerun starts from a clean output folder, so stale files never pass as new ones."""
+    shutil.rmtree(ctx.paths.output, ignore_errors=True)
+    ctx.paths.output.mkdir(parents=True)
+
+
+def _environment(ctx: RunContext) -> Any:
+    from autokaggle.execute.envs import prepare_environment
+
+    env = prepare_environment(
+        ctx.paths.env / "requirements.txt", ctx.options.env, on_log=ctx.log.info
+    )
+    return env.python
+
+
+def _run(ctx: RunContext, name: str, python: Any) -> None:
+    """Execute ``code/NAME.py`` in the sandbox and record the execution."""
+    from autokaggle.execute.runner import run_script
+
+    result = run_script(
+        f"code/{name}.py",
+        cwd=ctx.paths.root,
+        python=python,
+        timeout_s=ctx.options.script_timeout_s,
+        memory_limit_mb=ctx.options.memory_limit_mb,
+        threads=ctx.options.threads,
+        log_path=ctx.paths.logs / f"{name}.log",
+        on_output=lambda line: ctx.emit(ScriptLine(name, line)),
+    )
+    ctx.write_json(f"logs/{name}.json", result.model_dump(mode="json"))
+    if not result.ok:
+        why = "timed out" if result.timed_out else f"exited with code {result.exit_code}"
+        tail = "\n".join(result.output_tail.splitlines()[-15:])
+        raise RunFailed(f"code/{name}.py {why}.\n{tail}", f"Full log: {result.log_path}")
+
+
+def _score(ctx: RunContext) -> Any:
+    """Score the OOF predictions with the competition's metric on the run's folds."""
+    from autokaggle.evaluate.folds import read_folds
+    from autokaggle.evaluate.oof import score_oof, scorer_for_profile
+    from autokaggle.profile import read_table
+
+    prof = ctx.profile
+    train = read_table(
+        ctx.paths.input / "data" / prof.train_file,
+        columns=[prof.id_column, *prof.target_columns],
+        as_strings=True,
+    )
+    folds = read_folds(ctx.paths.input / "folds.csv", prof)
+    cv = score_oof(ctx.paths.output / "oof.csv", train, folds, prof, scorer_for_profile(prof))
+    cv.write(ctx.paths.output / "metrics.json")
+    ctx.store.update_run(ctx.run_id, best_score=cv.cv_mean)
+    return cv
+
+
+def _validate(ctx: RunContext) -> None:
+    """Check submission.csv against the sample; an invalid one fails the attempt."""
+    from autokaggle.evaluate.validate import validate_submission
+
+    prof = ctx.profile
+    report = validate_submission(
+        ctx.paths.output / "submission.csv", ctx.paths.input / "data" / prof.sample_file, prof
+    )
+    if not report.ok:
+        raise RunFailed("submission.csv is invalid:\n  " + "\n  ".join(report.problems))

@@ -1,0 +1,25 @@
+"""Step 7: the final pipeline's report, notebook and the run's headline numbers."""
+
+from __future__ import annotations
+
+import json
+
+from autokaggle.errors import RunFailed
+from autokaggle.orchestrator.context import RunContext
+from autokaggle.orchestrator.registry import register_step
+
+
+@register_step("finalize", 70, "report, notebook and the final submission")
+def finalize(ctx: RunContext) -> str:
+    """Write report.md, the importance plot and the notebook; record the submission path."""
+    from autokaggle.generate.notebook import write_notebook
+    from autokaggle.generate.report import write_report
+
+    submission = ctx.paths.output / "submission.csv"
+    if not submission.exists():
+        raise RunFailed("There is no submission.csv to finalize.", "Rerun the baseline step.")
+    write_report(ctx.paths.root, ctx.profile)
+    write_notebook(ctx.paths.root, ctx.profile)
+    metrics = json.loads((ctx.paths.output / "metrics.json").read_text())
+    ctx.store.update_run(ctx.run_id, submission=str(submission), best_score=metrics["cv_mean"])
+    return f"{submission} (CV {metrics['metric']} {metrics['cv_mean']:.5f})"

@@ -1,0 +1,34 @@
+"""Step 1: the competition's metadata, pages and files (Kaggle, cached, or a local folder)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from autokaggle.orchestrator.context import RunContext
+from autokaggle.orchestrator.registry import register_step
+
+
+@register_step("intake", 10, "competition metadata, pages and files")
+def intake(ctx: RunContext) -> str:
+    """Fetch (or find) the competition and link its data folder into the run."""
+    from autokaggle.kaggle.intake import load_competition, save_competition
+
+    info = load_competition(ctx.options.source, quiet=True, on_warning=_warn(ctx))
+    info = save_competition(info, ctx.paths.input)
+    ctx.cache["competition"] = info
+    link_data(ctx.paths.input / "data", Path(info.data_dir))
+    return f"{info.title} ({len(info.files)} files)"
+
+
+def link_data(link: Path, target: Path) -> None:
+    """Point ``input/data`` at the data folder, so generated code uses relative paths."""
+    if link.is_symlink() or link.exists():
+        if link.is_symlink() and Path(os.readlink(link)) == target:
+            return
+        link.unlink()
+    link.symlink_to(target, target_is_directory=True)
+
+
+def _warn(ctx: RunContext):  # noqa: ANN202 - a small closure
+    return lambda text: ctx.note(text, "warning")
