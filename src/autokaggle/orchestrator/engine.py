@@ -27,19 +27,23 @@ def resume_hint(run_id: str) -> str:
     return f"Continue with: autokaggle run --resume {run_id}"
 
 
-def start_run(store: Store, options: RunOptions, slug: str, emit: EventSink) -> RunRecord:
-    """Create a run for ``options`` and execute all its steps."""
+def start_run(
+    store: Store, options: RunOptions, slug: str, emit: EventSink, steps: list[Step] | None = None
+) -> RunRecord:
+    """Create a run for ``options`` and execute its steps (the registered ones by default)."""
     run_id = new_run_id(slug)
-    steps = registered_steps()
+    steps = steps if steps is not None else registered_steps()
     record = store.create_run(
         run_id, slug, options.source, options.model_dump(), [s.name for s in steps]
     )
     record.paths.create()
     write_run_json(record.paths, _run_json(record, options))
-    return _execute(store, record, options, emit)
+    return _execute(store, record, options, emit, steps)
 
 
-def resume_run(store: Store, run_id: str, emit: EventSink) -> RunRecord:
+def resume_run(
+    store: Store, run_id: str, emit: EventSink, steps: list[Step] | None = None
+) -> RunRecord:
     """Continue a run from its first unfinished step, with the options it started with."""
     record = store.get_run(run_id)
     if record.status == "running":
@@ -50,12 +54,15 @@ def resume_run(store: Store, run_id: str, emit: EventSink) -> RunRecord:
     if record.status == "done":
         raise InputError(f"Run {run_id} has already finished.", f"See: autokaggle status {run_id}")
     options = RunOptions.model_validate(record.args)
-    store.ensure_steps(run_id, [s.name for s in registered_steps()])
+    steps = steps if steps is not None else registered_steps()
+    store.ensure_steps(run_id, [s.name for s in steps])
     store.claim_run(run_id)
-    return _execute(store, store.get_run(run_id), options, emit)
+    return _execute(store, store.get_run(run_id), options, emit, steps)
 
 
-def _execute(store: Store, record: RunRecord, options: RunOptions, emit: EventSink) -> RunRecord:
+def _execute(
+    store: Store, record: RunRecord, options: RunOptions, emit: EventSink, steps: list[Step]
+) -> RunRecord:
     """Run the unfinished steps under a heartbeat; map every outcome to the run's status."""
     paths = record.paths.create()
     log = open_run_log(record.run_id, paths.run_log)
@@ -66,7 +73,7 @@ def _execute(store: Store, record: RunRecord, options: RunOptions, emit: EventSi
     )
     beat.start()
     try:
-        _run_steps(ctx)
+        _run_steps(ctx, steps)
     finally:
         stop.set()
         beat.join(timeout=2)
@@ -74,11 +81,11 @@ def _execute(store: Store, record: RunRecord, options: RunOptions, emit: EventSi
     return store.get_run(record.run_id)
 
 
-def _run_steps(ctx: RunContext) -> None:
+def _run_steps(ctx: RunContext, steps: list[Step]) -> None:
     states = {s.name: s.state for s in ctx.store.steps(ctx.run_id)}
     ctx.log.info("run %s: %s", ctx.run_id, ctx.options.source)
     try:
-        for step in registered_steps():
+        for step in steps:
             if states.get(step.name) not in ("done", "skipped"):
                 _run_step(ctx, step)
     except KeyboardInterrupt:

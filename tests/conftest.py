@@ -1,0 +1,54 @@
+"""Hermetic test environment: a temp home and cache, no Kaggle credentials, no network."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "penguins"
+_LOOPBACK = ("127.", "::1", "localhost")
+
+
+def _is_loopback(address: object) -> bool:
+    if isinstance(address, tuple) and address:
+        return str(address[0]).startswith(_LOOPBACK)
+    return isinstance(address, (str, bytes))  # unix sockets are local
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that connects beyond the loopback interface."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> None:
+        if not _is_loopback(address):
+            raise RuntimeError(f"test tried to reach the network: {address!r}")
+        real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def hermetic_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point HOME, the cache and the workdir at temp folders; drop real credentials."""
+    root = tmp_path_factory.mktemp("home")
+    for name in list(__import__("os").environ):
+        if name.startswith("KAGGLE_") or name.endswith("_API_KEY"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(root))
+    monkeypatch.setenv("AUTOKAGGLE_CACHE_DIR", str(root / "cache"))
+    monkeypatch.setenv("AUTOKAGGLE_HOME", str(root / "work"))
+    monkeypatch.setenv("KAGGLE_CONFIG_DIR", str(root / ".kaggle"))
+    yield root
+
+
+@pytest.fixture
+def workdir(hermetic_env: Path) -> Path:
+    """The AUTOKAGGLE_HOME of this test."""
+    path = hermetic_env / "work"
+    path.mkdir(exist_ok=True)
+    return path

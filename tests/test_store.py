@@ -1,0 +1,111 @@
+"""The SQLite index: migrations, records, dead-process detection, concurrent writers."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autokaggle.store import RunPaths, new_run_id, open_store
+from autokaggle.store.db import MIGRATIONS, connect, schema_version
+from autokaggle.store.layout import RUN_ID_RE
+
+
+@pytest.mark.smoke
+def test_migrations_bring_an_empty_database_to_the_latest_schema(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "autokaggle.db")
+    assert schema_version(conn) == len(MIGRATIONS)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"runs", "steps", "submissions"} <= tables
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_migrations_continue_from_an_older_version(tmp_path: Path) -> None:
+    path = tmp_path / "autokaggle.db"
+    old = sqlite3.connect(path, isolation_level=None)
+    old.executescript(MIGRATIONS[0])
+    old.execute("PRAGMA user_version = 1")
+    old.close()
+    conn = connect(path)
+    assert schema_version(conn) == len(MIGRATIONS)
+    assert conn.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
+
+
+def test_run_ids_are_readable_sortable_and_unique() -> None:
+    ids = [new_run_id("Titanic: Machine Learning!") for _ in range(50)]
+    assert all(RUN_ID_RE.match(i) for i in ids)
+    assert "titanic-machine-learning" in ids[0]
+    assert len(set(ids)) == len(ids)
+
+
+def test_steps_and_runs_are_recorded(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    rec = store.create_run("20260101-000000-demo-abcd", "demo", "demo", {"seed": 1}, ["a", "b"])
+    store.start_step(rec.run_id, "a")
+    store.end_step(rec.run_id, "a", "done")
+    steps = store.steps(rec.run_id)
+    assert [(s.name, s.state, s.attempts) for s in steps] == [("a", "done", 1), ("b", "pending", 0)]
+    assert store.get_run(rec.run_id).current_step == "a"
+    store.record_submission(rec.run_id, ref="1", message="m", status="COMPLETE", public_score=0.7)
+    assert store.submissions(rec.run_id)[0]["public_score"] == 0.7
+
+
+def test_a_running_run_whose_process_died_reads_as_interrupted(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    rec = store.create_run("20260101-000000-demo-abcd", "demo", "demo", {}, ["a"])
+    store.start_step(rec.run_id, "a")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    store.update_run(rec.run_id, pid=int(dead.stdout))
+    assert store.get_run(rec.run_id).status == "interrupted"
+    assert store.steps(rec.run_id)[0].state == "failed"
+
+
+def test_a_live_run_stays_running(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    rec = store.create_run("20260101-000000-demo-abcd", "demo", "demo", {}, ["a"])
+    assert rec.pid == os.getpid()
+    assert store.get_run(rec.run_id).status == "running"
+
+
+def test_unknown_run_names_the_list_command(tmp_path: Path) -> None:
+    from autokaggle.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        open_store(tmp_path).get_run("nope")
+    assert "autokaggle list" in str(err.value)
+
+
+WRITER = """
+import sys
+from autokaggle.store import open_store, new_run_id
+store = open_store(sys.argv[1])
+for i in range(40):
+    rid = new_run_id(f"w{sys.argv[2]}")
+    store.create_run(rid, "demo", "demo", {}, ["a", "b", "c"])
+    for step in ("a", "b", "c"):
+        store.start_step(rid, step)
+        store.end_step(rid, step, "done")
+    store.finish_run(rid, "done")
+"""
+
+
+def test_concurrent_processes_write_one_index_without_corruption(tmp_path: Path) -> None:
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(n)])
+             for n in range(3)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
+    store = open_store(tmp_path)
+    runs = store.list_runs()
+    assert len(runs) == 120 and all(r.status == "done" for r in runs)
+    assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_run_paths_follow_the_public_layout(tmp_path: Path) -> None:
+    paths = RunPaths(tmp_path / "r").create()
+    for sub in ("input", "code", "env", "output", "logs"):
+        assert (tmp_path / "r" / sub).is_dir()
+    assert paths.run_log == tmp_path / "r" / "logs" / "run.log"
