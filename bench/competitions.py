@@ -1,0 +1,40 @@
+"""The benchmark competitions in ../shared/data and what a correct reading of each is."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The truth about one competition (from its PROVENANCE.md and Kaggle page)."""
+
+    slug: str
+    id_column: str
+    targets: tuple[str, ...]
+    task: str
+    metric: str
+    submission_kind: str
+
+
+EXPECTED: tuple[Expected, ...] = (
+    Expected("titanic", "PassengerId", ("Survived",), "binary", "accuracy", "labels"),
+    Expected("spaceship-titanic", "PassengerId", ("Transported",), "binary", "accuracy", "labels"),
+    Expected("house-prices-advanced-regression-techniques", "Id", ("SalePrice",), "regression",
+             "rmsle", "values"),
+    Expected("playground-series-s4e2", "id", ("NObeyesdad",), "multiclass", "accuracy", "labels"),
+    Expected("playground-series-s5e3", "id", ("rainfall",), "binary", "roc_auc", "probabilities"),
+    Expected("playground-series-s3e14", "id", ("yield",), "regression", "mae", "values"),
+    Expected("playground-series-s3e13", "id", ("prognosis",), "multiclass", "map@3", "topk"),
+)
+
+
+def shared_competitions() -> Path | None:
+    """The folder of real competitions, or None when this clone has no ../shared/data."""
+    env = os.environ.get("AUTOKAGGLE_SHARED_DATA")
+    root = Path(env) if env else REPO.parent / "shared" / "data" / "competitions"
+    return root if root.is_dir() else None
