@@ -75,18 +75,19 @@ def _environment(ctx: RunContext) -> Any:
 def _run(ctx: RunContext, name: str, python: Any) -> None:
     """Execute ``code/NAME.py`` in the sandbox and record the execution."""
     from autokaggle.execute.runner import run_script
+    from autokaggle.execute.sandbox import default_memory_limit_mb
 
     result = run_script(
         f"code/{name}.py",
         cwd=ctx.paths.root,
         python=python,
         timeout_s=ctx.options.script_timeout_s,
-        memory_limit_mb=ctx.options.memory_limit_mb,
+        memory_limit_mb=ctx.options.memory_limit_mb or default_memory_limit_mb(),
         threads=ctx.options.threads,
         log_path=ctx.paths.logs / f"{name}.log",
         on_output=lambda line: ctx.emit(ScriptLine(name, line)),
     )
-    ctx.write_json(f"logs/{name}.json", result.model_dump(mode="json"))
+    result.write_json(ctx.paths.logs / f"{name}.json")
     if not result.ok:
         why = "timed out" if result.timed_out else f"exited with code {result.exit_code}"
         tail = "\n".join(result.output_tail.splitlines()[-15:])

@@ -1,0 +1,310 @@
+"""Run one generated script in a sandbox and record what happened as an ``ExecutionResult``.
+
+The script runs in its own session (process group) with a scrubbed environment, a memory
+limit, capped thread pools and, where the machine allows, no network. The parent supervises
+from its main thread: it polls for exit, samples the process tree's memory, forwards output
+lines to ``on_output`` and enforces the wall-clock limit with AIDE's escalation — SIGTERM to
+the whole group, a grace period, then SIGKILL. Whatever the script leaves behind (background
+children, including ones that left the group) is killed when it ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+import psutil
+from pydantic import BaseModel, ConfigDict
+
+from autokaggle.errors import RunFailed
+from autokaggle.execute.sandbox import limits_preexec, network_isolation_prefix, scrubbed_env
+
+KILL_GRACE_S = 5.0  # between SIGTERM and SIGKILL: time for the script to flush its files
+TAIL_LINES = 50
+_POLL_S = 0.05
+_SAMPLE_EVERY_S = 0.2
+_READER_JOIN_S = 5.0
+
+
+class ExecutionResult(BaseModel):
+    """What one script run did: how it ended, how long it took, how much memory, its last lines."""
+
+    model_config = ConfigDict(frozen=True)
+
+    command: list[str]
+    cwd: Path
+    exit_code: int  # as subprocess reports it: negative when a signal ended the script
+    duration_s: float
+    peak_memory_mb: float
+    timed_out: bool
+    killed_by_signal: int | None
+    output_tail: str
+    log_path: Path
+    started_at: datetime
+    timeout_s: float
+    memory_limit_mb: int | None
+    threads: int
+    network_isolated: bool
+
+    @property
+    def ok(self) -> bool:
+        """True when the script exited 0 within its time limit."""
+        return self.exit_code == 0 and not self.timed_out
+
+    def summary(self) -> str:
+        """One line for people: how the run ended and how long it took."""
+        if self.timed_out:
+            return f"timed out after {self.duration_s:.1f}s (limit {self.timeout_s:g}s), killed"
+        if self.killed_by_signal is not None:
+            name = _signal_name(self.killed_by_signal)
+            return f"killed by {name} after {self.duration_s:.1f}s"
+        return f"exit code {self.exit_code} after {self.duration_s:.1f}s"
+
+    def to_json(self) -> str:
+        """The record as indented JSON."""
+        return self.model_dump_json(indent=2)
+
+    def write_json(self, path: Path) -> Path:
+        """Write the record to ``path`` (the orchestrator uses ``logs/<name>.json``)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.to_json() + "\n", encoding="utf-8")
+        return path
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def run_script(
+    script: str | Path,
+    *,
+    cwd: Path,
+    python: Path,
+    args: Sequence[str] = (),
+    timeout_s: float,
+    memory_limit_mb: int | None,
+    threads: int,
+    log_path: Path,
+    on_output: Callable[[str], None] | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    isolate_network: bool = True,
+    grace_s: float = KILL_GRACE_S,
+) -> ExecutionResult:
+    """Run ``python script *args`` in ``cwd`` under the sandbox and return how it went.
+
+    ``script`` is a path (relative paths resolve against ``cwd``). Output (stdout and stderr
+    merged) goes line by line to ``log_path`` and to ``on_output``, which is called from the
+    calling thread. ``memory_limit_mb`` caps virtual memory (None: no cap; see
+    ``sandbox.default_memory_limit_mb``). Secrets never reach the script, not even through
+    ``extra_env`` (see ``sandbox.scrubbed_env``). ``isolate_network`` removes network access
+    where the machine allows it; the result records whether it did. On KeyboardInterrupt
+    (or any error in ``on_output``) the whole process tree is killed and the error re-raised.
+    """
+    cwd = Path(cwd).resolve()
+    _check_interpreter(Path(python), cwd)
+    prefix = network_isolation_prefix() if isolate_network else ()
+    command = [*prefix, str(python), str(script), *map(str, args)]
+    env = scrubbed_env(cwd=cwd, python=Path(python), threads=threads, extra_env=extra_env)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    started_at = datetime.now(UTC)
+    with log_path.open("wb") as log:
+        start = time.monotonic()
+        proc = _spawn(command, cwd, env, memory_limit_mb)
+        run = _Supervisor(proc, log, on_output, timeout_s=timeout_s, grace_s=grace_s)
+        status, maxrss_kb = run.supervise()
+        duration = time.monotonic() - start
+    exit_code = os.waitstatus_to_exitcode(status)
+    return ExecutionResult(
+        command=command,
+        cwd=cwd,
+        exit_code=exit_code,
+        duration_s=round(duration, 3),
+        peak_memory_mb=round(max(run.monitor.peak_bytes / 2**20, _kb_to_mb(maxrss_kb)), 1),
+        timed_out=run.timed_out,
+        killed_by_signal=-exit_code if exit_code < 0 else None,
+        output_tail="\n".join(run.tail),
+        log_path=log_path,
+        started_at=started_at,
+        timeout_s=timeout_s,
+        memory_limit_mb=memory_limit_mb,
+        threads=threads,
+        network_isolated=bool(prefix),
+    )
+
+
+def _check_interpreter(python: Path, cwd: Path) -> None:
+    # Checked here because under `unshare` a missing interpreter is only an exit code 127.
+    if python.is_absolute() and not python.exists():
+        raise RunFailed(
+            f"Could not start {python}: no such interpreter (running in {cwd})",
+            hint="Check the interpreter path, or rerun with --env current.",
+        )
+
+
+def _spawn(
+    command: list[str], cwd: Path, env: dict[str, str], memory_limit_mb: int | None
+) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so a timeout kills all of it
+            preexec_fn=limits_preexec(memory_limit_mb),
+        )
+    except OSError as exc:
+        raise RunFailed(
+            f"Could not start {command[0]!r} in {cwd}: {exc}",
+            hint="Check the interpreter path, or rerun with --env current.",
+        ) from exc
+
+
+def _kb_to_mb(maxrss: int) -> float:
+    # ru_maxrss is in kilobytes on Linux and in bytes on macOS.
+    return maxrss / 2**20 if sys.platform == "darwin" else maxrss / 1024
+
+
+class _TreeMonitor:
+    """Samples the resident memory of a process and all its descendants; remembers them all."""
+
+    def __init__(self, pid: int) -> None:
+        self.root = psutil.Process(pid)
+        self.known: dict[int, psutil.Process] = {pid: self.root}
+        self.peak_bytes = 0
+
+    def sample(self) -> None:
+        """Add up the tree's RSS now and keep the peak."""
+        try:
+            tree = [self.root, *self.root.children(recursive=True)]
+        except psutil.Error:
+            return
+        total = 0
+        for proc in tree:
+            self.known.setdefault(proc.pid, proc)
+            with contextlib.suppress(psutil.Error):
+                total += proc.memory_info().rss
+        self.peak_bytes = max(self.peak_bytes, total)
+
+    def descendants(self) -> Iterable[psutil.Process]:
+        """Every descendant seen so far (they may have left the process group)."""
+        return (p for pid, p in self.known.items() if pid != self.root.pid)
+
+
+class _Supervisor:
+    """Watches one running script from the calling thread until it has ended and been reaped."""
+
+    def __init__(
+        self,
+        proc: subprocess.Popen[bytes],
+        log: IO[bytes],
+        on_output: Callable[[str], None] | None,
+        *,
+        timeout_s: float,
+        grace_s: float,
+    ) -> None:
+        self.proc = proc
+        self.pgid = proc.pid  # start_new_session: the script leads its own group
+        self.on_output = on_output
+        self.monitor = _TreeMonitor(proc.pid)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.tail: deque[str] = deque(maxlen=TAIL_LINES)
+        self.deadline = time.monotonic() + timeout_s
+        self.grace_s = grace_s
+        self.kill_at: float | None = None
+        self.timed_out = False
+        self.reader = threading.Thread(target=self._read, args=(log,), daemon=True)
+        self.reader.start()
+
+    def supervise(self) -> tuple[int, int]:
+        """Wait for the script under the limits; return its wait status and ru_maxrss."""
+        try:
+            self._wait_for_exit()
+        except BaseException:
+            self._signal_tree(signal.SIGKILL)
+            self._reap()
+            self.reader.join(_READER_JOIN_S)
+            raise
+        self._signal_tree(signal.SIGKILL)  # leftovers: background children of a finished script
+        status, maxrss = self._reap()
+        self.reader.join(_READER_JOIN_S)
+        self._forward_lines()
+        return status, maxrss
+
+    def _wait_for_exit(self) -> None:
+        last_sample = 0.0
+        while not self._exited():
+            now = time.monotonic()
+            if now - last_sample >= _SAMPLE_EVERY_S:
+                self.monitor.sample()
+                last_sample = now
+            self._enforce_deadline(now)
+            self._forward_lines(wait_s=_POLL_S)
+
+    def _exited(self) -> bool:
+        # WNOWAIT leaves the script a zombie, so its pid (= the group id) cannot be reused
+        # before the leftovers of its group have been killed.
+        flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
+        return os.waitid(os.P_PID, self.proc.pid, flags) is not None
+
+    def _enforce_deadline(self, now: float) -> None:
+        if self.kill_at is None and now >= self.deadline:
+            self.timed_out = True
+            self.kill_at = now + self.grace_s
+            self._signal_tree(signal.SIGTERM)
+        elif self.kill_at is not None and now >= self.kill_at:
+            self._signal_tree(signal.SIGKILL)
+            self.kill_at = float("inf")
+
+    def _signal_tree(self, sig: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pgid, sig)
+        for proc in self.monitor.descendants():
+            with contextlib.suppress(psutil.Error):
+                proc.send_signal(sig)  # psutil checks the pid still names the same process
+
+    def _reap(self) -> tuple[int, int]:
+        _, status, usage = os.wait4(self.proc.pid, 0)
+        self.proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it is reaped
+        return status, usage.ru_maxrss
+
+    def _read(self, log: IO[bytes]) -> None:
+        stream = self.proc.stdout
+        assert stream is not None
+        with contextlib.suppress(OSError, ValueError), stream:  # the log closed on interrupt
+            for raw in iter(stream.readline, b""):
+                log.write(raw)
+                log.flush()
+                # A progress bar redraws with \r: the console and the tail want its last state.
+                text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                self.lines.put(text.split("\r")[-1])
+
+    def _forward_lines(self, wait_s: float = 0.0) -> None:
+        try:
+            line = self.lines.get(timeout=wait_s) if wait_s else self.lines.get_nowait()
+        except queue.Empty:
+            return
+        while True:
+            self.tail.append(line)
+            if self.on_output is not None:
+                self.on_output(line)
+            try:
+                line = self.lines.get_nowait()
+            except queue.Empty:
+                return

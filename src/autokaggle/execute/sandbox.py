@@ -1,0 +1,127 @@
+"""What a generated script may see and use: a scrubbed environment, resource limits, no network.
+
+The environment is built from an allow-list, never by removing names from ours: anything the
+parent holds (Kaggle credentials, LLM keys, cloud tokens, proxies) stays out unless it is named
+here. Names that look like secrets are dropped even when a caller passes them explicitly.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import psutil
+
+# Copied from the parent when present; everything else is dropped.
+ALLOWED_NAMES = ("PATH", "LANG", "LC_ALL", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+# Native thread pools read these at import time; one value caps them all at the CPU budget.
+THREAD_VARS = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+)
+FIXED_VARS = {"PYTHONHASHSEED": "0", "PYTHONUNBUFFERED": "1", "MPLBACKEND": "Agg"}
+_SECRET_WORDS = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH", re.IGNORECASE)
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether an environment variable name looks like it holds a credential."""
+    return name.upper().startswith("KAGGLE_") or bool(_SECRET_WORDS.search(name))
+
+
+def is_proxy_name(name: str) -> bool:
+    """Whether a name is a proxy setting (http_proxy, HTTPS_PROXY, no_proxy, ...)."""
+    return name.lower().endswith("_proxy")
+
+
+def allowed_extra(extra: Mapping[str, str]) -> dict[str, str]:
+    """The caller's extra variables minus secret-like and proxy names."""
+    return {k: v for k, v in extra.items() if not (is_secret_name(k) or is_proxy_name(k))}
+
+
+def scrubbed_env(
+    *,
+    cwd: Path,
+    python: Path,
+    threads: int,
+    extra_env: Mapping[str, str] | None = None,
+    parent: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment a script runs with: the allow-list, run-local HOME/TMPDIR, thread caps.
+
+    ``extra_env`` is filtered too: ``KAGGLE_*``, names containing KEY, TOKEN, SECRET,
+    PASSWORD, PASSWD, CREDENTIAL or AUTH (any case) and proxy variables never get through.
+    """
+    source = os.environ if parent is None else parent
+    env = {k: source[k] for k in ALLOWED_NAMES if k in source and not is_secret_name(k)}
+    path = source.get("PATH", os.defpath)
+    if python.is_absolute():  # like an activated venv: `python`/`pip` in the script's children
+        path = os.pathsep.join([str(python.parent), path])
+    env["PATH"] = path
+    env["HOME"] = str(_run_dir(cwd / ".home"))
+    env["TMPDIR"] = str(_run_dir(cwd / ".tmp"))
+    env.update(FIXED_VARS)
+    env.update({name: str(threads) for name in THREAD_VARS})
+    env.update(allowed_extra(extra_env or {}))
+    return env
+
+
+def _run_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path.resolve()
+
+
+def default_memory_limit_mb() -> int:
+    """A generous default for ``memory_limit_mb``: the machine's total RAM.
+
+    RLIMIT_AS caps *virtual* memory, which runs far above resident memory (thread stacks,
+    allocator arenas, mapped libraries), so a limit near the physical size only stops runaway
+    allocations; pass a smaller value to share the machine between parallel candidates.
+    """
+    return int(psutil.virtual_memory().total // 2**20)
+
+
+def limits_preexec(memory_limit_mb: int | None) -> Callable[[], None]:
+    """A ``preexec_fn`` that applies the memory limit (None: none) and disables core dumps."""
+    limit = None if memory_limit_mb is None else int(memory_limit_mb) * 2**20
+
+    def apply() -> None:
+        _, core_hard = resource.getrlimit(resource.RLIMIT_CORE)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, core_hard))
+        if limit is None:
+            return
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    return apply
+
+
+@functools.cache
+def network_isolation_prefix() -> tuple[str, ...]:
+    """A command prefix that runs a program without network (``unshare -n``), or () if none.
+
+    Probed once per process: root uses a plain network namespace; other users need an
+    unprivileged user namespace (``-r``), which some kernels and containers forbid. The new
+    namespace has only a loopback device that is down, so sockets of any kind fail fast.
+    """
+    unshare = shutil.which("unshare")
+    if unshare is None or not sys.platform.startswith("linux"):
+        return ()
+    prefix = (unshare, "-n") if os.geteuid() == 0 else (unshare, "-r", "-n")
+    try:
+        probe = subprocess.run(
+            [*prefix, sys.executable, "-c", ""], capture_output=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return prefix if probe.returncode == 0 else ()
