@@ -106,7 +106,7 @@ def _score(ctx: RunContext) -> Any:
         columns=[prof.id_column, *prof.target_columns],
         as_strings=True,
     )
-    folds = read_folds(ctx.paths.input / "folds.csv", prof)
+    folds = read_folds(ctx.paths.input / "folds.csv", prof.id_column)
     cv = score_oof(ctx.paths.output / "oof.csv", train, folds, prof, scorer_for_profile(prof))
     cv.write(ctx.paths.output / "metrics.json")
     ctx.store.update_run(ctx.run_id, best_score=cv.cv_mean)

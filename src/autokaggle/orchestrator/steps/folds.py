@@ -9,7 +9,7 @@ from autokaggle.orchestrator.registry import register_step
 @register_step("folds", 30, "fixed cross-validation folds")
 def folds(ctx: RunContext) -> str:
     """Split train into K folds (stratified, group or time-ordered as the profile decides)."""
-    from autokaggle.evaluate.folds import make_folds
+    from autokaggle.evaluate.folds import make_folds, write_folds
     from autokaggle.profile import read_table
 
     prof = ctx.profile
@@ -22,7 +22,8 @@ def folds(ctx: RunContext) -> str:
         ctx.paths.input / "data" / prof.train_file, columns=columns + extra, as_strings=True
     )
     table = make_folds(train, prof, seed=ctx.options.seed, n_splits=ctx.options.n_splits)
-    tmp = target.with_suffix(".csv.tmp")
-    table.to_csv(tmp, index=False)
-    tmp.replace(target)
-    return f"{table['fold'].nunique()} folds over {len(table)} rows"
+    write_folds(table, target)
+    for note in table.attrs.get("notes", []):
+        ctx.note(f"folds: {note}", "warning")
+    strategy = table.attrs.get("strategy", "k-fold")
+    return f"{table['fold'].nunique()} folds ({strategy}) over {len(table)} rows"

@@ -1,0 +1,193 @@
+"""Metric functions behind the Scorer registry.
+
+Every function takes ``(y_true, pred, classes)`` already converted to what the metric needs
+(see ``Scorer.score``): label arrays, probability matrices, ranked top-K labels or values.
+Regression metrics on 2-D input are averaged over target columns (the column-wise mean, as in
+Kaggle's "MCRMSE"-style multi-target metrics).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn import metrics as skm
+
+Classes = Sequence[str] | None
+MetricFn = Callable[[np.ndarray, np.ndarray, Classes], float]
+
+LOG_LOSS_EPS = 1e-15
+_f1_score: Any = skm.f1_score  # sklearn's stubs type pos_label as int
+
+
+def accuracy(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+    """Share of exact matches (subset accuracy for multilabel)."""
+    return float(skm.accuracy_score(y, p))
+
+
+def balanced_accuracy(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+    """Mean recall over classes."""
+    return float(skm.balanced_accuracy_score(y, p))
+
+
+def mcc(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+    """Matthews correlation coefficient (multiclass generalisation for > 2 classes)."""
+    return float(skm.matthews_corrcoef(y, p))
+
+
+def f1_binary(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+    """F1 of the positive class: the second of the two sorted class labels."""
+    labels = list(classes) if classes else sorted(set(y.tolist()) | set(p.tolist()))
+    if len(labels) != 2:
+        raise ValueError(f"f1 is binary; got {len(labels)} classes: use f1_macro or f1_micro")
+    return float(_f1_score(y, p, pos_label=labels[1], average="binary", zero_division=0))
+
+
+def f1_average(average: str) -> MetricFn:
+    """F1 averaged over classes (or labels, for multilabel) with sklearn's ``average``."""
+
+    def f1(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+        return float(_f1_score(y, p, average=average, zero_division=0))
+
+    f1.__name__ = f"f1_{average}"
+    return f1
+
+
+def _grades(x: np.ndarray, what: str) -> np.ndarray:
+    """Integer grades from labels or values (values are rounded to the nearest grade)."""
+    try:
+        return np.rint(np.asarray(x, dtype=float)).astype(int)
+    except ValueError as exc:
+        raise ValueError(f"qwk needs integer grades; {what} has non-numeric labels") from exc
+
+
+def qwk(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+    """Quadratic weighted kappa on integer grades."""
+    return float(skm.cohen_kappa_score(_grades(y, "truth"), _grades(p, "prediction"),
+                                       weights="quadratic"))
+
+
+def _binary_auc(y: np.ndarray, score: np.ndarray) -> float | None:
+    """ROC AUC of one 0/1 column; None when the truth has a single class (undefined)."""
+    if len(np.unique(y)) < 2:
+        return None
+    return float(skm.roc_auc_score(y, score))
+
+
+def columnwise_auc(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+    """Mean ROC AUC over columns, skipping columns whose truth is constant."""
+    aucs = [_binary_auc(y[:, j], p[:, j]) for j in range(y.shape[1])]
+    kept = [a for a in aucs if a is not None]
+    if not kept:
+        raise ValueError("ROC AUC is undefined: every target column has a single class")
+    return float(np.mean(kept))
+
+
+def roc_auc(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+    """Binary AUC on the positive class; one-vs-rest macro AUC for multiclass."""
+    if y.ndim == 2:
+        return columnwise_auc(y, p, classes)
+    labels = np.asarray(list(classes or []))
+    if len(labels) == 2:
+        auc = _binary_auc((y == labels[1]).astype(int), p[:, 1])
+        if auc is None:
+            raise ValueError("ROC AUC is undefined: the truth has a single class")
+        return auc
+    onehot = (y[:, None] == labels[None, :]).astype(int)
+    return columnwise_auc(onehot, p, classes)
+
+
+def _clip_rows(p: np.ndarray) -> np.ndarray:
+    """Clip probabilities to [eps, 1 - eps] and renormalise rows, like Kaggle."""
+    q = np.clip(p.astype(float), LOG_LOSS_EPS, 1 - LOG_LOSS_EPS)
+    return q / q.sum(axis=1, keepdims=True)
+
+
+def log_loss(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+    """Multiclass log loss; for multilabel, the mean binary log loss over columns."""
+    if y.ndim == 2:
+        q = np.clip(p.astype(float), LOG_LOSS_EPS, 1 - LOG_LOSS_EPS)
+        t = y.astype(float)
+        return float(np.mean(-(t * np.log(q) + (1 - t) * np.log(1 - q))))
+    labels = list(classes or [])
+    index = {label: i for i, label in enumerate(labels)}
+    unknown = sorted({v for v in y.tolist() if v not in index})
+    if unknown:
+        raise ValueError(f"labels {unknown[:5]} are not among the classes {labels}")
+    rows = np.arange(len(y))
+    cols = np.array([index[v] for v in y.tolist()], dtype=int)
+    return float(-np.mean(np.log(_clip_rows(p)[rows, cols])))
+
+
+def map_at_k(k: int) -> MetricFn:
+    """Kaggle's MAP@K for one true label per row: 1/rank within the top K, else 0."""
+
+    def mapk(y: np.ndarray, ranked: np.ndarray, classes: Classes) -> float:
+        hits = ranked[:, :k] == y[:, None]
+        first = np.argmax(hits, axis=1)
+        return float(np.mean(np.where(hits.any(axis=1), 1.0 / (first + 1), 0.0)))
+
+    mapk.__name__ = f"map_at_{k}"
+    return mapk
+
+
+def columnwise(fn: Callable[[np.ndarray, np.ndarray], float]) -> MetricFn:
+    """Apply a 1-D regression metric per target column and average (mean over columns)."""
+
+    def metric(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+        if y.ndim == 1:
+            return float(fn(y, p))
+        return float(np.mean([fn(y[:, j], p[:, j]) for j in range(y.shape[1])]))
+
+    metric.__name__ = fn.__name__
+    return metric
+
+
+def _rmse(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((y - p) ** 2)))
+
+
+def _mse(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.mean((y - p) ** 2))
+
+
+def _rmsle(y: np.ndarray, p: np.ndarray) -> float:
+    if (y < 0).any() or (p < 0).any():
+        raise ValueError("RMSLE is undefined for negative values: clip predictions at 0")
+    return _rmse(np.log1p(y), np.log1p(p))
+
+
+def _mae(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.mean(np.abs(y - p)))
+
+
+def _medae(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.median(np.abs(y - p)))
+
+
+def _mape(y: np.ndarray, p: np.ndarray) -> float:
+    """Percent; zero truths use sklearn's epsilon denominator."""
+    return 100.0 * float(skm.mean_absolute_percentage_error(y, p))
+
+
+def _smape(y: np.ndarray, p: np.ndarray) -> float:
+    """Kaggle's SMAPE in percent; a 0/0 term counts as 0."""
+    denom = np.abs(y) + np.abs(p)
+    safe = np.where(denom == 0, 1.0, denom)
+    terms = np.where(denom == 0, 0.0, 2.0 * np.abs(p - y) / safe)
+    return 100.0 * float(np.mean(terms))
+
+
+def _r2(y: np.ndarray, p: np.ndarray) -> float:
+    return float(skm.r2_score(y, p))
+
+
+rmse = columnwise(_rmse)
+mse = columnwise(_mse)
+rmsle = columnwise(_rmsle)
+mae = columnwise(_mae)
+medae = columnwise(_medae)
+mape = columnwise(_mape)
+smape = columnwise(_smape)
+r2 = columnwise(_r2)

@@ -1,0 +1,180 @@
+"""Harness-side scoring of ``output/oof.csv``: per fold and overall, with the run's Scorer.
+
+Pass ``train`` read with the id and target columns as strings (``dtype=str``) so ids such as
+"0013_01" and labels such as "True" compare exactly as written in train.csv.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import cast
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from autokaggle.errors import RunFailed
+from autokaggle.evaluate.custom import load_custom_scorer
+from autokaggle.evaluate.folds import column
+from autokaggle.evaluate.scorers import Scorer, get_scorer
+from autokaggle.profile.model import DataProfile
+
+_CONTRACT = ("The code contract: output/oof.csv has the id column, then one prediction column per "
+             "class label (classification) or per target (multilabel, regression), one row per "
+             "train id.")
+
+
+class FoldScore(BaseModel):
+    """The score of one validation fold."""
+
+    fold: int
+    score: float
+    rows: int
+
+
+class CVResult(BaseModel):
+    """Cross-validated score of a candidate; ``output/metrics.json``."""
+
+    metric: str
+    greater_is_better: bool
+    cv_mean: float
+    cv_std: float
+    oof_score: float
+    folds: list[FoldScore]
+    n_rows: int
+
+    def write(self, path: Path) -> Path:
+        """Write as JSON (``output/metrics.json``)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        return path
+
+
+def scorer_for_profile(profile: DataProfile) -> Scorer:
+    """The run's scorer: the profile's metric, or the user's ``--metric-file`` function."""
+    choice = profile.metric
+    if choice.source == "custom" and choice.custom_file:
+        needs = "values" if profile.task in ("regression", "multioutput_regression") else "proba"
+        return load_custom_scorer(choice.custom_file, greater_is_better=choice.greater_is_better,
+                                  needs=needs)
+    return get_scorer(choice.name)
+
+
+def prediction_columns(profile: DataProfile) -> list[str]:
+    """The canonical prediction columns: class labels, or target columns."""
+    if profile.task in ("binary", "multiclass"):
+        return list(profile.class_labels)
+    return list(profile.target_columns)
+
+
+def _fail(message: str) -> RunFailed:
+    return RunFailed(f"output/oof.csv: {message}", hint=_CONTRACT)
+
+
+def _sample(values: object, n: int = 5) -> str:
+    items = list(values)  # type: ignore[call-overload]
+    more = f", … ({len(items)} in all)" if len(items) > n else ""
+    return ", ".join(repr(v) for v in items[:n]) + more
+
+
+def read_oof(path: Path, profile: DataProfile) -> pd.DataFrame:
+    """Read and check an OOF file; indexed by id (string), canonical columns in order."""
+    if not path.is_file():
+        raise _fail(f"{str(path)!r} was not written by train.py")
+    oof = pd.read_csv(path, dtype={profile.id_column: str})
+    if profile.id_column not in oof.columns:
+        raise _fail(f"no id column {profile.id_column!r}; columns are {list(oof.columns)}")
+    expected = prediction_columns(profile)
+    have = [c for c in oof.columns if c != profile.id_column]
+    missing, extra = [c for c in expected if c not in have], [c for c in have if c not in expected]
+    if missing or extra:
+        raise _fail(f"expected prediction columns {expected}; missing {missing}, unexpected {extra}")
+    ids = column(oof, profile.id_column)
+    dup = sorted(set(ids[ids.duplicated()]))
+    if dup:
+        raise _fail(f"{len(dup)} duplicated ids: {_sample(dup)}")
+    return _numeric(oof.set_index(profile.id_column).loc[:, expected])
+
+
+def _numeric(preds: pd.DataFrame) -> pd.DataFrame:
+    """Predictions as floats; non-numbers, NaN and inf are reported by column."""
+    out = preds.apply(pd.to_numeric, errors="coerce").astype(float)
+    bad = ~np.isfinite(out.to_numpy())
+    if bad.any():
+        cols = [f"{c!r} ({int(n)} rows)" for c, n in zip(out.columns, bad.sum(axis=0), strict=True)
+                if n]
+        rows = out.index.to_numpy()[bad.any(axis=1)].tolist()
+        raise _fail(f"non-numeric, NaN or infinite predictions in {', '.join(cols)}; "
+                    f"ids {_sample(rows)}")
+    return cast(pd.DataFrame, out)
+
+
+def _label_strings(values: pd.Series, labels: list[str]) -> pd.Series:
+    """Train labels as the profile's label strings (1.0 read as float -> "1")."""
+    text = values.astype(str)
+    if text.isin(labels).all() or not pd.api.types.is_numeric_dtype(values):
+        return text
+    as_int = values.map(lambda v: str(int(v)) if float(v).is_integer() else str(v))
+    return as_int if as_int.isin(labels).all() else text
+
+
+def truth(train: pd.DataFrame, profile: DataProfile) -> tuple[pd.Index, np.ndarray]:
+    """Train ids (strings) and targets in canonical form: label strings or numbers."""
+    ids = pd.Index(train[profile.id_column].astype(str), name=profile.id_column)
+    targets = profile.target_columns
+    if profile.task in ("binary", "multiclass"):
+        y = _label_strings(column(train, targets[0]), profile.class_labels).to_numpy()
+        unknown = sorted(set(y) - set(profile.class_labels))
+        if unknown:
+            raise RunFailed(f"train target has labels {unknown[:5]} missing from the profile's "
+                            f"class labels {profile.class_labels}",
+                            hint="Re-run the profile step (autokaggle profile).")
+        return ids, y
+    y = train[targets].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    return ids, (y[:, 0] if profile.task == "regression" else y)
+
+
+def _align(oof: pd.DataFrame, ids: pd.Index) -> np.ndarray:
+    """OOF predictions in train row order; every train id must be present, no others."""
+    missing, extra = ids.difference(oof.index), oof.index.difference(ids)
+    if len(missing):
+        raise _fail(f"{len(missing)} of {len(ids)} train ids have no prediction: "
+                    f"{_sample(missing)}")
+    if len(extra):
+        raise _fail(f"{len(extra)} ids are not in train: {_sample(extra)}")
+    return oof.loc[ids].to_numpy()
+
+
+def _fold_numbers(folds: pd.DataFrame, ids: pd.Index, id_column: str) -> np.ndarray:
+    mapping = folds.assign(**{id_column: folds[id_column].astype(str)}).set_index(id_column)
+    missing = ids.difference(mapping.index)
+    if len(missing):
+        raise RunFailed(f"{len(missing)} train ids have no fold in folds.csv: {_sample(missing)}",
+                        hint="Re-run the folds step; train.csv changed since folds were made.")
+    return mapping.loc[ids, "fold"].to_numpy(dtype=int)
+
+
+def _score(scorer: Scorer, y: np.ndarray, p: np.ndarray, classes: list[str] | None,
+           where: str) -> float:
+    try:
+        return scorer.score(y, p[:, 0] if y.ndim == 1 and classes is None else p, classes)
+    except ValueError as exc:
+        raise RunFailed(f"scoring {where} with {scorer.name} failed: {exc}",
+                        hint=_CONTRACT) from exc
+
+
+def score_oof(oof_path: Path, train: pd.DataFrame, folds: pd.DataFrame, profile: DataProfile,
+              scorer: Scorer) -> CVResult:
+    """Score ``oof.csv`` against train's targets per fold and overall."""
+    ids, y = truth(train, profile)
+    p = _align(read_oof(oof_path, profile), ids)
+    fold = _fold_numbers(folds, ids, profile.id_column)
+    classes = profile.class_labels if profile.task in ("binary", "multiclass") else None
+    per_fold = [FoldScore(fold=int(f), score=_score(scorer, y[fold == f], p[fold == f], classes,
+                                                     f"fold {f}"), rows=int((fold == f).sum()))
+                for f in np.unique(fold)]
+    scores = np.array([f.score for f in per_fold])
+    return CVResult(metric=scorer.name, greater_is_better=scorer.greater_is_better,
+                    cv_mean=float(scores.mean()), cv_std=float(scores.std()),
+                    oof_score=_score(scorer, y, p, classes, "all rows"), folds=per_fold,
+                    n_rows=len(ids))

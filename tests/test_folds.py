@@ -1,0 +1,108 @@
+"""CV folds: the right splitter per task, determinism, rare classes, groups and time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from autokaggle.errors import InputError
+from autokaggle.evaluate.folds import make_folds, read_folds, write_folds
+from autokaggle.profile.model import DataProfile, MetricChoice, SubmissionFormat
+
+
+def make_profile(task: str, targets: list[str], labels: list[str] | None = None,
+                 **extra: object) -> DataProfile:
+    return DataProfile(
+        slug="t", title="t", train_file="train.csv", test_file="test.csv",
+        sample_file="sample_submission.csv", files=[], columns=[], id_column="id",
+        target_columns=targets, task=task, class_labels=labels or [],  # type: ignore[arg-type]
+        metric=MetricChoice(name="accuracy", greater_is_better=True),
+        submission_format=SubmissionFormat(kind="labels", id_column="id",
+                                           columns=["id", *targets], target_columns=targets),
+        feature_columns=["x"], **extra,  # type: ignore[arg-type]
+    )
+
+
+def frame(n: int = 100, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"id": [f"{i:04d}" for i in range(n)], "x": rng.normal(size=n),
+                         "y": rng.choice(["a", "b", "c"], size=n, p=[.6, .3, .1]),
+                         "r": rng.normal(size=n), "g": rng.integers(0, 12, size=n),
+                         "t1": rng.integers(0, 2, size=n), "t2": rng.integers(0, 2, size=n)})
+
+
+@pytest.mark.smoke
+def test_stratified_folds_keep_class_shares_and_row_order() -> None:
+    train = frame()
+    folds = make_folds(train, make_profile("multiclass", ["y"], ["a", "b", "c"]), seed=1)
+    assert list(folds.columns) == ["id", "fold"] and list(folds["id"]) == list(train["id"])
+    assert folds.attrs["strategy"] == "stratified"
+    assert sorted(folds["fold"].unique()) == [0, 1, 2, 3, 4]
+    counts = pd.crosstab(folds["fold"], train["y"])
+    assert (counts.max() - counts.min()).max() <= 1
+
+
+def test_folds_are_deterministic_and_depend_on_seed() -> None:
+    train, profile = frame(), make_profile("multiclass", ["y"], ["a", "b", "c"])
+    a, b = make_folds(train, profile, seed=7), make_folds(train, profile, seed=7)
+    assert a.equals(b)
+    assert not a.equals(make_folds(train, profile, seed=8))
+
+
+def test_rare_class_is_merged_with_a_note() -> None:
+    train = frame(40)
+    train.loc[:1, "y"] = "rare"
+    folds = make_folds(train, make_profile("multiclass", ["y"]), seed=0)
+    assert folds.attrs["strategy"] == "stratified"
+    assert any("rare" in note for note in folds.attrs["notes"])
+    assert folds["fold"].between(0, 4).all()
+
+
+def test_tiny_classes_fall_back_to_kfold() -> None:
+    train = pd.DataFrame({"id": list("abcdef"), "y": list("uvwxyz")})
+    folds = make_folds(train, make_profile("multiclass", ["y"]), seed=0, n_splits=3)
+    assert folds.attrs["strategy"] == "kfold" and folds["fold"].value_counts().tolist() == [2] * 3
+
+
+def test_regression_uses_kfold_and_multilabel_iterative_stratification() -> None:
+    train = frame()
+    reg = make_folds(train, make_profile("regression", ["r"]), seed=0)
+    assert reg.attrs["strategy"] == "kfold" and reg["fold"].value_counts().tolist() == [20] * 5
+    ml = make_folds(train, make_profile("multilabel", ["t1", "t2"]), seed=0)
+    assert ml.attrs["strategy"] == "multilabel_stratified"
+    assert set(ml["fold"]) == set(range(5))
+
+
+def test_group_folds_never_split_a_group() -> None:
+    train = frame()
+    for task, targets in (("multiclass", ["y"]), ("regression", ["r"])):
+        folds = make_folds(train, make_profile(task, targets, group_column="g"), seed=0)
+        assert folds.attrs["strategy"] in ("stratified_group", "group")
+        per_group = folds.groupby(train["g"])["fold"].nunique()
+        assert set(per_group.tolist()) == {1}
+
+
+def test_time_folds_are_contiguous_time_blocks() -> None:
+    train = frame(50)
+    train["date"] = pd.date_range("2020-01-01", periods=50).strftime("%Y-%m-%d")[::-1]
+    folds = make_folds(train, make_profile("regression", ["r"], time_column="date"), seed=0)
+    assert folds.attrs["strategy"] == "time_blocks"
+    by_time = folds["fold"].to_numpy()[np.argsort(train["date"].to_numpy())]
+    assert (np.diff(by_time) >= 0).all() and set(by_time) == set(range(5))
+
+
+def test_bad_inputs_raise_input_error() -> None:
+    with pytest.raises(InputError, match="no column"):
+        make_folds(frame(), make_profile("regression", ["missing"]), seed=0)
+    with pytest.raises(InputError, match="cannot make"):
+        make_folds(frame(3), make_profile("regression", ["r"]), seed=0)
+
+
+def test_write_and_read_folds_keep_string_ids(tmp_path: Path) -> None:
+    folds = make_folds(frame(), make_profile("regression", ["r"]), seed=0)
+    path = write_folds(folds, tmp_path / "input" / "folds.csv")
+    back = read_folds(path, "id")
+    assert back["id"].iloc[0] == "0000" and back.equals(folds)

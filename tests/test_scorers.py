@@ -1,0 +1,276 @@
+"""Scorer registry: known values, direction, aliases, text matching, custom metrics."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn import metrics as skm
+
+from autokaggle.errors import InputError
+from autokaggle.evaluate.custom import load_custom_scorer
+from autokaggle.evaluate.scorers import (
+    Scorer,
+    ScorerRegistry,
+    default_scorer,
+    get_scorer,
+    list_scorers,
+    scorer_from_text,
+)
+
+BIN_Y = np.array(["0", "1", "1", "0", "1", "0"])
+BIN_P1 = np.array([0.2, 0.8, 0.4, 0.3, 0.9, 0.6])
+BIN_P = np.column_stack([1 - BIN_P1, BIN_P1])
+MC_CLASSES = ["a", "b", "c"]
+MC_Y = np.array(["a", "b", "c", "a", "b", "c"])
+MC_P = np.array([[.7, .2, .1], [.1, .6, .3], [.2, .2, .6], [.3, .4, .3], [.5, .3, .2],
+                 [.1, .1, .8]])
+MC_LABELS = np.array(MC_CLASSES)[MC_P.argmax(axis=1)]
+REG_Y = np.array([3.0, 5.0, 2.5, 7.0])
+REG_P = np.array([2.5, 5.0, 3.0, 8.0])
+
+
+@pytest.mark.smoke
+def test_binary_roc_auc_uses_the_second_sorted_class_as_positive() -> None:
+    expected = skm.roc_auc_score((BIN_Y == "1").astype(int), BIN_P1)
+    assert get_scorer("roc_auc").score(BIN_Y, BIN_P, ["0", "1"]) == pytest.approx(expected)
+    bools = np.where(BIN_Y == "1", "True", "False")
+    assert get_scorer("AUC").score(bools, BIN_P, ["False", "True"]) == pytest.approx(expected)
+
+
+def test_multiclass_roc_auc_is_one_vs_rest_macro() -> None:
+    expected = skm.roc_auc_score(MC_Y, MC_P, multi_class="ovr", average="macro")
+    assert get_scorer("roc_auc").score(MC_Y, MC_P, MC_CLASSES) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("name", "sk"), [
+    ("accuracy", skm.accuracy_score),
+    ("balanced_accuracy", skm.balanced_accuracy_score),
+    ("mcc", skm.matthews_corrcoef),
+    ("f1_micro", lambda y, p: skm.f1_score(y, p, average="micro")),
+    ("f1_macro", lambda y, p: skm.f1_score(y, p, average="macro")),
+    ("f1_weighted", lambda y, p: skm.f1_score(y, p, average="weighted")),
+])
+def test_label_metrics_score_the_argmax_like_sklearn(name: str, sk) -> None:
+    assert get_scorer(name).score(MC_Y, MC_P, MC_CLASSES) == pytest.approx(sk(MC_Y, MC_LABELS))
+
+
+def test_binary_f1_on_positive_class() -> None:
+    labels = np.where(BIN_P1 >= 0.5, "1", "0")
+    expected = skm.f1_score((BIN_Y == "1").astype(int), (labels == "1").astype(int))
+    assert get_scorer("F1 Score").score(BIN_Y, BIN_P, ["0", "1"]) == pytest.approx(expected)
+
+
+def test_log_loss_matches_sklearn_and_clips_like_kaggle() -> None:
+    expected = skm.log_loss(MC_Y, MC_P, labels=MC_CLASSES)
+    assert get_scorer("Multi Class Log Loss").score(MC_Y, MC_P, MC_CLASSES) == pytest.approx(
+        expected)
+    confident_wrong = get_scorer("log_loss").score(["0"], [[0.0, 1.0]], ["0", "1"])
+    assert confident_wrong == pytest.approx(-math.log(1e-15), rel=1e-6)
+
+
+def test_log_loss_renormalises_rows() -> None:
+    scorer = get_scorer("log_loss")
+    assert scorer.score(MC_Y, MC_P * 0.5, MC_CLASSES) == pytest.approx(
+        scorer.score(MC_Y, MC_P, MC_CLASSES))
+
+
+def test_multilabel_scorers_average_over_columns() -> None:
+    y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    p = np.array([[.9, .2], [.3, .7], [.6, .4], [.1, .5]])
+    expected = np.mean([skm.roc_auc_score(y[:, j], p[:, j]) for j in range(2)])
+    assert get_scorer("Mean Columnwise Area Under ROC Curve").score(y, p) == pytest.approx(
+        expected)
+    assert get_scorer("f1_micro").score(y, p) == pytest.approx(
+        skm.f1_score(y, (p >= 0.5).astype(int), average="micro"))
+
+
+def test_qwk_on_grades_from_classes_and_from_regression_values() -> None:
+    y = np.array(["0", "1", "2", "3", "2"])
+    p = np.eye(4)[[0, 1, 1, 3, 2]]
+    expected = skm.cohen_kappa_score([0, 1, 2, 3, 2], [0, 1, 1, 3, 2], weights="quadratic")
+    qwk = get_scorer("Quadratic Weighted Kappa")
+    assert qwk.score(y, p, ["0", "1", "2", "3"]) == pytest.approx(expected)
+    assert qwk.score([0, 1, 2, 3, 2], [0.1, 1.2, 1.4, 2.8, 2.1]) == pytest.approx(expected)
+
+
+def test_map_at_k_scores_reciprocal_rank_within_k() -> None:
+    classes = ["a", "b", "c", "d"]
+    p = np.array([[.4, .3, .2, .1], [.4, .3, .2, .1], [.4, .3, .2, .1], [.4, .3, .2, .1]])
+    y = np.array(["a", "b", "c", "d"])
+    assert get_scorer("map@3").score(y, p, classes) == pytest.approx((1 + 1 / 2 + 1 / 3 + 0) / 4)
+    assert get_scorer("MAP@2").score(y, p, classes) == pytest.approx((1 + 1 / 2) / 4)
+    strings = np.array(["a b c", "c b", "x c", ""])
+    assert get_scorer("Mean Average Precision @ 3").score(y, strings) == pytest.approx(
+        (1 + 1 / 2 + 1 / 2) / 4)
+
+
+def test_map_k_is_parametric_for_any_k() -> None:
+    scorer = get_scorer("MAP@7")
+    assert (scorer.name, scorer.k, scorer.needs) == ("map@7", 7, "topk")
+    assert get_scorer("map@7") is scorer
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("rmse", math.sqrt(np.mean((REG_Y - REG_P) ** 2))),
+    ("mse", skm.mean_squared_error(REG_Y, REG_P)),
+    ("rmsle", math.sqrt(skm.mean_squared_log_error(REG_Y, REG_P))),
+    ("mae", skm.mean_absolute_error(REG_Y, REG_P)),
+    ("medae", skm.median_absolute_error(REG_Y, REG_P)),
+    ("mape", 100 * skm.mean_absolute_percentage_error(REG_Y, REG_P)),
+    ("r2", skm.r2_score(REG_Y, REG_P)),
+])
+def test_regression_metrics_match_sklearn(name: str, expected: float) -> None:
+    assert get_scorer(name).score(REG_Y, REG_P) == pytest.approx(expected)
+
+
+def test_smape_is_percent_and_zero_over_zero_counts_as_zero() -> None:
+    y, p = np.array([0.0, 100.0]), np.array([0.0, 50.0])
+    assert get_scorer("SMAPE").score(y, p) == pytest.approx(100 * (0 + 2 * 50 / 150) / 2)
+
+
+def test_multioutput_regression_is_the_columnwise_mean() -> None:
+    y = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0]])
+    p = np.array([[1.0, 12.0], [2.0, 18.0], [4.0, 30.0]])
+    per_col = [math.sqrt(np.mean((y[:, j] - p[:, j]) ** 2)) for j in range(2)]
+    assert get_scorer("MCRMSE").score(y, p) == pytest.approx(np.mean(per_col))
+
+
+def test_rmsle_rejects_negative_predictions() -> None:
+    with pytest.raises(ValueError, match="clip predictions at 0"):
+        get_scorer("rmsle").score([1.0, 2.0], [-1.0, 2.0])
+
+
+@pytest.mark.parametrize(("name", "greater", "optimum"), [
+    ("accuracy", True, 1.0), ("log_loss", False, 0.0), ("rmse", False, 0.0), ("r2", True, 1.0),
+    ("roc_auc", True, 1.0), ("mae", False, 0.0), ("qwk", True, 1.0), ("map@3", True, 1.0),
+])
+def test_direction_and_optimum(name: str, greater: bool, optimum: float) -> None:
+    scorer = get_scorer(name)
+    assert (scorer.greater_is_better, scorer.optimum) == (greater, optimum)
+    better, worse = (0.9, 0.5) if greater else (0.1, 0.5)
+    assert scorer.is_better(better, worse) and not scorer.is_better(worse, better)
+    assert scorer.error(better) < scorer.error(worse)
+
+
+@pytest.mark.parametrize(("alias", "name"), [
+    ("Root Mean Squared Error", "rmse"), ("RMSE", "rmse"), ("Categorization Accuracy", "accuracy"),
+    ("Accuracy", "accuracy"), ("Area Under Receiver Operating Characteristic Curve", "roc_auc"),
+    ("AUC", "roc_auc"), ("ROC AUC", "roc_auc"), ("MAP@5", "map@5"),
+    ("Mean Average Precision @ 3", "map@3"), ("Mean F1-Score", "f1_micro"),
+    ("Micro F1", "f1_micro"), ("F1 Micro", "f1_micro"), ("micro-averaged F1", "f1_micro"),
+    ("Quadratic Weighted Kappa", "qwk"), ("Cohen's kappa (quadratic)", "qwk"),
+    ("Multi Class Log Loss", "log_loss"), ("Log Loss", "log_loss"),
+    ("Logarithmic Loss", "log_loss"), ("Root Mean Squared Logarithmic Error", "rmsle"),
+    ("RMSLE", "rmsle"), ("Mean Absolute Error", "mae"), ("MAE", "mae"),
+    ("Median Absolute Error", "medae"), ("Mean Absolute Percentage Error", "mape"),
+    ("SMAPE", "smape"), ("R2", "r2"), ("Coefficient of determination", "r2"),
+    ("Matthews Correlation Coefficient", "mcc"),
+    ("Mean Columnwise Area Under ROC Curve", "mean_columnwise_roc_auc"),
+    ("Balanced Accuracy", "balanced_accuracy"), ("F1 Score", "f1"), ("Macro F1", "f1_macro"),
+    ("Weighted F1", "f1_weighted"), ("  root-mean_squared ERROR ", "rmse"),
+])
+def test_kaggle_display_names_resolve(alias: str, name: str) -> None:
+    assert get_scorer(alias).name == name
+
+
+@pytest.mark.smoke
+def test_unknown_metric_error_lists_valid_names() -> None:
+    with pytest.raises(InputError) as info:
+        get_scorer("banana score")
+    assert "banana score" in str(info.value)
+    assert "rmse" in str(info.value) and "map@K" in str(info.value)
+
+
+def test_registry_rejects_duplicate_names_and_aliases() -> None:
+    registry = ScorerRegistry()
+    registry.register(get_scorer("rmse"))
+    clash = Scorer("other", "Other", get_scorer("mae").fn, False, "values", 0.0,
+                   frozenset({"regression"}), ("R.M.S.E.",))
+    with pytest.raises(ValueError, match="already registered"):
+        registry.register(clash)
+
+
+def test_list_scorers_has_unique_canonical_names() -> None:
+    names = [s.name for s in list_scorers()]
+    assert len(names) == len(set(names)) and {"accuracy", "rmse", "map@3"} <= set(names)
+
+
+@pytest.mark.parametrize(("text", "task", "name"), [
+    ("Submissions are evaluated on area under the ROC curve between the predicted probability "
+     "and the observed target.", "binary", "roc_auc"),
+    ("Submissions are evaluated on Root-Mean-Squared-Error (RMSE) between the logarithm of the "
+     "predicted value and the logarithm of the observed sales price.", "regression", "rmsle"),
+    ("Submissions are evaluated using Mean Average Precision @ 3 (MAP@3).", None, "map@3"),
+    ("Your score is the percentage of passengers you correctly predict. This is known as "
+     "accuracy.", "binary", "accuracy"),
+    ("Submissions are scored on the Mean Absolute Error (MAE).", None, "mae"),
+    ("Submissions are evaluated using the accuracy score.", "multiclass", "accuracy"),
+    ("Submissions are evaluated on the mean column-wise ROC AUC.", "multilabel",
+     "mean_columnwise_roc_auc"),
+    ("Submissions are evaluated on area under the ROC curve. The score is the average of the "
+     "individual AUCs of each predicted column.", "multilabel", "mean_columnwise_roc_auc"),
+    ("Submissions are evaluated using the multi-class logarithmic loss.", "multiclass",
+     "log_loss"),
+    ("Submissions are scored based on the quadratic weighted kappa, which measures the "
+     "agreement between two ratings.", "multiclass", "qwk"),
+    ("Submissions are evaluated on the Root Mean Squared Logarithmic Error.", None, "rmsle"),
+    ("Submissions will be evaluated using Matthews correlation coefficient (MCC).", "binary",
+     "mcc"),
+    ("Submissions are evaluated based on their Mean F1-Score.", "multilabel", "f1_micro"),
+    ("Submissions are evaluated using the macro F1 score.", "multiclass", "f1_macro"),
+    ("Submissions are evaluated using the F1 score.", "multiclass", "f1_macro"),
+    ("Submissions are evaluated on symmetric mean absolute percentage error (SMAPE) between "
+     "forecasts and actual values.", None, "smape"),
+    ("Submissions are scored on the root mean squared error. RMSE is defined as:", None, "rmse"),
+    ("MeanColumnwiseRootMeanSquaredError", None, "rmse"),
+    ("LogLoss", "binary", "log_loss"),
+    ("Mean Columnwise Area Under ROC Curve", "multilabel", "mean_columnwise_roc_auc"),
+    ("AUC", "multilabel", "mean_columnwise_roc_auc"),
+    ("Submissions are evaluated using the mean squared error.", None, "mse"),
+    ("Submissions are evaluated using the coefficient of determination R2.", None, "r2"),
+    ("Submissions are evaluated using balanced accuracy.", "binary", "balanced_accuracy"),
+    ("We look forward to your submissions. Good luck!", None, None),
+    ("", None, None),
+])
+def test_scorer_from_text(text: str, task: str | None, name: str | None) -> None:
+    scorer = scorer_from_text(text, task)
+    assert (scorer.name if scorer else None) == name
+
+
+@pytest.mark.parametrize(("task", "kind", "name"), [
+    ("binary", None, "roc_auc"), ("multiclass", None, "log_loss"),
+    ("multilabel", None, "mean_columnwise_roc_auc"), ("regression", None, "rmse"),
+    ("multioutput_regression", None, "rmse"), ("binary", "labels", "accuracy"),
+    ("multiclass", "labels", "accuracy"), ("multiclass", "topk", "map@3"),
+])
+def test_default_scorer(task: str, kind: str | None, name: str) -> None:
+    assert default_scorer(task, kind).name == name
+
+
+def test_default_scorer_rejects_unknown_task() -> None:
+    with pytest.raises(InputError):
+        default_scorer("ranking")
+
+
+def test_custom_scorer_loads_a_function(tmp_path: Path) -> None:
+    path = tmp_path / "metric.py"
+    path.write_text("def score(y_true, y_pred):\n    return float((y_true == y_pred).mean())\n")
+    scorer = load_custom_scorer(f"{path}:score", greater_is_better=True, needs="labels")
+    assert scorer.score(MC_Y, MC_P, MC_CLASSES) == pytest.approx(
+        skm.accuracy_score(MC_Y, MC_LABELS))
+    assert scorer.is_better(0.9, 0.1)
+
+
+def test_custom_scorer_errors_name_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        load_custom_scorer(f"{tmp_path}/nope.py:score", greater_is_better=True)
+    path = tmp_path / "metric.py"
+    path.write_text("def other(y_true, y_pred):\n    return 0.0\n")
+    with pytest.raises(InputError, match="no function 'score'") as info:
+        load_custom_scorer(f"{path}:score", greater_is_better=False)
+    assert "other" in str(info.value)
+    with pytest.raises(InputError, match="path.py:function"):
+        load_custom_scorer(str(path), greater_is_better=False)
