@@ -14,7 +14,9 @@ def intake(ctx: RunContext) -> str:
     """Fetch (or find) the competition and link its data folder into the run."""
     from autokaggle.kaggle.intake import load_competition, save_competition
 
-    info = load_competition(ctx.options.source, quiet=True, on_warning=_warn(ctx))
+    info = load_competition(
+        ctx.options.source, quiet=True, on_warning=_warn(ctx), run_id=ctx.run_id
+    )
     info = save_competition(info, ctx.paths.input)
     ctx.cache["competition"] = info
     link_data(ctx.paths.input / "data", Path(info.data_dir))
