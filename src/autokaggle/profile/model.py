@@ -49,6 +49,8 @@ class FileProfile(BaseModel):
     rows: int
     columns: int
     size_bytes: int
+    delimiter: str = ","  # pd.read_csv(sep=...) when not ","
+    encoding: str = "utf-8"  # pd.read_csv(encoding=...) when not utf-8
 
 
 class MetricChoice(BaseModel):
@@ -81,6 +83,19 @@ class ProfileWarning(BaseModel):
     code: str  # e.g. "train-only-column", "duplicate-rows", "drift"
     message: str
     columns: list[str] = Field(default_factory=list)
+
+
+class ProfileOverrides(BaseModel):
+    """What the user fixed by hand (CLI flags or chat decisions); wins over inference."""
+
+    id_column: str | None = None
+    target_columns: list[str] | None = None
+    metric: str | None = None  # a scorer name or alias, e.g. "rmsle"
+    metric_file: str | None = None  # "path.py:function" for a custom metric
+    greater_is_better: bool | None = None  # direction of a custom metric (default True)
+    task: Task | None = None
+    group_column: str | None = None
+    time_column: str | None = None
 
 
 class DataProfile(BaseModel):

@@ -1,0 +1,180 @@
+"""Build the DataProfile of a competition: read the files once, infer, check, assemble."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as _pc
+
+from autokaggle.errors import InputError
+from autokaggle.evaluate.scorers import get_scorer
+from autokaggle.kaggle.models import CompetitionInfo
+from autokaggle.profile import checks
+from autokaggle.profile.columns import profile_columns
+from autokaggle.profile.files import DataFiles, find_data_files
+from autokaggle.profile.infer import (
+    Roles,
+    TaskGuess,
+    infer_roles,
+    infer_task,
+    looks_like_probabilities,
+    submission_format,
+)
+from autokaggle.profile.metric import choose_metric, metric_hint
+from autokaggle.profile.model import (
+    ColumnProfile,
+    DataProfile,
+    FileProfile,
+    ProfileOverrides,
+    ProfileWarning,
+)
+from autokaggle.profile.reader import read_arrow, sniff_dialect
+
+pc: Any = _pc  # compute functions are generated at import time; no stubs
+
+_MAX_DISTINCT = 5000
+_SAMPLE_CELLS = 10_000
+
+
+@dataclass
+class Tables:
+    """The competition's tables in Arrow, and extra files' shapes."""
+
+    files: DataFiles
+    train: pa.Table
+    test: pa.Table
+    sample: pa.Table  # read as strings
+    extras: dict[Path, pa.Table]
+
+
+def _distinct(values: pa.ChunkedArray) -> list[str]:
+    uniques = pc.unique(pc.drop_null(values))
+    return sorted(str(v) for v in uniques.slice(0, _MAX_DISTINCT).to_pylist())
+
+
+def _read_extra(path: Path) -> pa.Table | None:
+    """An extra file's table, or None when it is not a readable table (it stays listed)."""
+    try:
+        return read_arrow(path)
+    except InputError:
+        return None
+
+
+def _read_tables(info: CompetitionInfo) -> Tables:
+    files = find_data_files(info.data_path)
+    extras = {p: tab for p in files.extras if (tab := _read_extra(p)) is not None}
+    return Tables(files, read_arrow(files.train), read_arrow(files.test),
+                  read_arrow(files.sample_submission, as_strings=True), extras)
+
+
+def _label_columns(t: Tables, overrides: ProfileOverrides) -> pa.Table:
+    """Train columns that may be targets, read as strings to keep their spelling."""
+    train_cols, test_cols = t.train.column_names, set(t.test.column_names)
+    wanted = [c for c in train_cols if c not in test_cols or c in t.sample.column_names]
+    wanted += [c for c in overrides.target_columns or [] if c in train_cols and c not in wanted]
+    if not wanted:
+        return pa.table({})
+    return read_arrow(t.files.train, columns=wanted, as_strings=True)
+
+
+def _file_profile(path: Path, table: pa.Table, role: str) -> FileProfile:
+    dialect = sniff_dialect(path)
+    return FileProfile(name=path.name, role=role, rows=table.num_rows,  # type: ignore[arg-type]
+                       columns=table.num_columns, size_bytes=path.stat().st_size,
+                       delimiter=dialect.delimiter, encoding=dialect.encoding)
+
+
+def _file_profiles(t: Tables) -> list[FileProfile]:
+    out = [_file_profile(t.files.train, t.train, "train"),
+           _file_profile(t.files.test, t.test, "test"),
+           _file_profile(t.files.sample_submission, t.sample, "sample_submission")]
+    return out + [_file_profile(p, tab, "extra") for p, tab in t.extras.items()]
+
+
+def _drop_columns(columns: list[ColumnProfile], roles: Roles) -> list[str]:
+    keep = {roles.id_column, *roles.target_columns}
+    return [c.name for c in columns if c.in_train and c.in_test and c.name not in keep
+            and c.semantic in ("id-like", "constant")]
+
+
+def _sample_cells(t: Tables, roles: Roles) -> list[str]:
+    target = next((c for c in t.sample.column_names if c != roles.id_column), None)
+    if target is None:
+        return []
+    cells = t.sample[target].slice(0, _SAMPLE_CELLS).to_pylist()
+    return [str(v) for v in cells if v is not None]
+
+
+def _warnings(
+    t: Tables, columns: list[ColumnProfile], roles: Roles, profile: DataProfile,
+    labels: pa.Table,
+) -> list[ProfileWarning]:
+    out = checks.column_presence(columns, roles.target_columns)
+    out += checks.duplicates(t.train, roles.id_column, "train", profile.drop_columns)
+    out += checks.duplicates(t.test, roles.id_column, "test", profile.drop_columns)
+    series = {c: labels[c].to_pandas() for c in roles.target_columns if c in labels.column_names}
+    out += checks.imbalance(profile.task, series)
+    out += checks.drift(t.train, t.test, columns, profile.feature_columns)
+    out += checks.column_hints(columns, roles.id_column, roles.target_columns,
+                               profile.drop_columns)
+    if profile.time_column and profile.time_column == roles.id_column:
+        out.append(ProfileWarning(
+            code="time-id", message=f"The id column {roles.id_column} is a timestamp: "
+            "folds should respect time order.", columns=[roles.id_column]))
+    return out + checks.extra_files([p.name for p in t.extras])
+
+
+def _time_column(columns: list[ColumnProfile], roles: Roles, overrides: ProfileOverrides) -> str | None:
+    if overrides.time_column:
+        return overrides.time_column
+    id_profile = next((c for c in columns if c.name == roles.id_column), None)
+    return roles.id_column if id_profile and id_profile.semantic == "datetime" else None
+
+
+def _assemble(
+    info: CompetitionInfo, t: Tables, columns: list[ColumnProfile], roles: Roles,
+    guess: TaskGuess, overrides: ProfileOverrides, labels: dict[str, list[str]],
+) -> DataProfile:
+    fmt = submission_format(roles, guess, t.sample.column_names, labels)
+    metric, metric_warnings = choose_metric(info, overrides, guess.task, guess.kind, guess.k)
+    drop = _drop_columns(columns, roles)
+    excluded = {roles.id_column, *roles.target_columns, *drop}
+    classification = guess.task in ("binary", "multiclass")
+    return DataProfile(
+        slug=info.slug, title=info.title, train_file=t.files.train.name,
+        test_file=t.files.test.name, sample_file=t.files.sample_submission.name,
+        extra_files=[p.name for p in t.files.extras], files=_file_profiles(t), columns=columns,
+        id_column=roles.id_column, target_columns=roles.target_columns, task=guess.task,
+        class_labels=labels[roles.target_columns[0]] if classification else [],
+        metric=metric, submission_format=fmt, drop_columns=drop,
+        feature_columns=[c.name for c in columns if c.in_train and c.in_test
+                         and c.name not in excluded],
+        group_column=overrides.group_column, time_column=_time_column(columns, roles, overrides),
+        warnings=metric_warnings,
+    )
+
+
+def build_profile(info: CompetitionInfo, overrides: ProfileOverrides | None = None) -> DataProfile:
+    """Read the competition's files and infer everything later stages need."""
+    overrides = overrides or ProfileOverrides()
+    t = _read_tables(info)
+    columns = profile_columns(t.train, t.test)
+    label_table = _label_columns(t, overrides)
+    labels = {c: _distinct(label_table[c]) for c in label_table.column_names}
+    roles = infer_roles(t.sample.column_names, t.train.column_names, t.test.column_names,
+                        labels, overrides)
+    hint, _ = metric_hint(info, overrides)
+    cells = _sample_cells(t, roles)
+    guess = infer_task(roles, labels, cells, hint, overrides.task)
+    profile = _assemble(info, t, columns, roles, guess, overrides, labels)
+    profile.warnings += _warnings(t, columns, roles, profile, label_table)
+    if profile.metric.source != "custom":
+        needs = get_scorer(profile.metric.name).needs
+        shown = "probabilities" if looks_like_probabilities(cells) else "labels"
+        if guess.task not in ("regression", "multioutput_regression") and guess.kind != "topk":
+            profile.warnings += checks.format_consistency(
+                profile.submission_format, needs, profile.metric.name, shown)
+    return profile

@@ -1,0 +1,204 @@
+"""Profile each column on Arrow arrays: dtype, semantic type, missing share, top values, summary.
+
+Statistics are computed over train and test together (the same column in both files), with
+Arrow compute kernels so a million-row file costs a hash pass and a few reductions per column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as _pc
+
+from autokaggle.profile.model import ColumnProfile, NumericSummary, SemanticType
+from autokaggle.profile.pii import detect_pii, mask_token
+
+pc: Any = _pc  # compute functions are generated at import time; no stubs
+
+TOP_K = 5
+_MAX_VALUE_CHARS = 60
+_PII_SAMPLE = 200
+_QUANTILE_SAMPLE = 100_000
+_BOOL_SETS = [{"0", "1"}, {"true", "false"}, {"yes", "no"}, {"y", "n"}, {"t", "f"},
+              {"0.0", "1.0"}]
+_DATE_RE = re.compile(
+    r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
+    r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
+_ID_NAME = re.compile(r"(^|_)(id|key|uuid)$|Id$|ID$|Key$|^index$", re.I)
+
+
+@dataclass(frozen=True)
+class ColumnData:
+    """A column's values across the files that hold it, and which files those are."""
+
+    name: str
+    values: pa.ChunkedArray
+    in_train: bool
+    in_test: bool
+
+
+def _common(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray:
+    """One array over train and test, casting to a shared type when Arrow inferred two."""
+    if a.type != b.type:
+        numeric = all(pa.types.is_integer(t.type) or pa.types.is_floating(t.type) for t in (a, b))
+        target = pa.float64() if numeric else pa.string()
+        a, b = a.cast(target), b.cast(target)
+    return pa.chunked_array(a.chunks + b.chunks, type=a.type)
+
+
+def gather_columns(train: pa.Table, test: pa.Table) -> list[ColumnData]:
+    """Columns in file order (train first, then test-only ones) with their combined values."""
+    out: list[ColumnData] = []
+    for name in train.column_names:
+        if name in test.column_names:
+            out.append(ColumnData(name, _common(train[name], test[name]), True, True))
+        else:
+            out.append(ColumnData(name, train[name], True, False))
+    out += [ColumnData(n, test[n], False, True) for n in test.column_names
+            if n not in train.column_names]
+    return out
+
+
+def is_numeric_type(t: pa.DataType) -> bool:
+    """Integer or floating Arrow type (booleans excluded)."""
+    return pa.types.is_integer(t) or pa.types.is_floating(t)
+
+
+def pandas_dtype(t: pa.DataType, has_nulls: bool) -> str:
+    """The dtype plain ``pd.read_csv`` gives this column (ints with gaps become float64)."""
+    if pa.types.is_integer(t):
+        return "float64" if has_nulls else "int64"
+    if pa.types.is_floating(t):
+        return "float64"
+    if pa.types.is_boolean(t):
+        return "object" if has_nulls else "bool"
+    if pa.types.is_temporal(t):
+        return "datetime64[ns]"
+    return "object"
+
+
+def format_value(value: object) -> str:
+    """A sample value as pandas would print it, shortened."""
+    if isinstance(value, bool):
+        text = "True" if value else "False"
+    elif isinstance(value, float) and value.is_integer():
+        text = f"{value:.1f}"
+    else:
+        text = str(value)
+    return text if len(text) <= _MAX_VALUE_CHARS else text[: _MAX_VALUE_CHARS - 1] + "…"
+
+
+def _value_counts(values: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    counts = pc.value_counts(pc.drop_null(values))
+    return counts.field("values"), counts.field("counts").to_numpy(zero_copy_only=False)
+
+
+def _top(uniques: pa.Array, counts: np.ndarray, k: int = TOP_K) -> list[tuple[str, int]]:
+    order = np.argsort(-counts, kind="stable")[:k]
+    return [(format_value(uniques[int(i)].as_py()), int(counts[i])) for i in order]
+
+
+def _string_sample(uniques: pa.Array) -> list[str]:
+    head = uniques.slice(0, _PII_SAMPLE)
+    return [format_value(v) for v in head.to_pylist() if v is not None]
+
+
+def _is_boolean(t: pa.DataType, sample: list[str], n_unique: int) -> bool:
+    if pa.types.is_boolean(t):
+        return True
+    return n_unique == 2 and {s.lower() for s in sample} in _BOOL_SETS
+
+
+def _looks_like_id(name: str, uniques: pa.Array, n_unique: int, n_rows: int) -> bool:
+    """An integer column unique per row that is named like an id or counts up without gaps."""
+    if n_unique != n_rows or n_rows < 20:
+        return False
+    bounds = pc.min_max(uniques)
+    lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
+    return bool(_ID_NAME.search(name)) or (hi - lo + 1 == n_unique)
+
+
+def _string_semantic(sample: list[str], n_unique: int, n_non_null: int) -> SemanticType:
+    if sample and sum(bool(_DATE_RE.match(s)) for s in sample) >= 0.9 * len(sample):
+        return "datetime"
+    distinct_share = n_unique / max(n_non_null, 1)
+    words = sum(len(s.split()) for s in sample) / max(len(sample), 1)
+    if distinct_share > 0.5 and words >= 3:
+        return "text"
+    if n_unique == n_non_null and n_non_null >= 20:
+        return "id-like"
+    if n_unique <= 50 or distinct_share <= 0.05:
+        return "categorical"
+    return "high-cardinality"
+
+
+def semantic_type(
+    name: str, t: pa.DataType, uniques: pa.Array, n_rows: int, n_non_null: int
+) -> SemanticType:
+    """The column's role for modelling: numeric, categorical, boolean, datetime, text, ..."""
+    n_unique = len(uniques)
+    sample = _string_sample(uniques)
+    if n_unique <= 1:
+        return "constant"
+    if _is_boolean(t, sample, n_unique):
+        return "boolean"
+    if pa.types.is_temporal(t):
+        return "datetime"
+    if pa.types.is_integer(t) and n_non_null == n_rows and _looks_like_id(
+        name, uniques, n_unique, n_rows
+    ):
+        return "id-like"
+    if is_numeric_type(t):
+        return "numeric"
+    return _string_semantic(sample, n_unique, n_non_null)
+
+
+def _quartiles(floats: pa.ChunkedArray) -> list[float]:
+    """Quartiles of an evenly spaced sample of at most ``_QUANTILE_SAMPLE`` values."""
+    values = floats.drop_null().to_numpy()
+    step = max(1, len(values) // _QUANTILE_SAMPLE)
+    return [float(q) for q in np.quantile(values[::step], [0.25, 0.5, 0.75])]
+
+
+def numeric_summary(values: pa.ChunkedArray) -> NumericSummary | None:
+    """Mean, std, min and max over all values; quartiles from a sample."""
+    if not is_numeric_type(values.type) or values.null_count == len(values):
+        return None
+    floats = values.cast(pa.float64())
+    q = _quartiles(floats)
+    bounds = pc.min_max(floats)
+    return NumericSummary(
+        mean=pc.mean(floats).as_py(), std=pc.stddev(floats, ddof=1).as_py(),
+        min=bounds["min"].as_py(), p25=q[0], median=q[1], p75=q[2], max=bounds["max"].as_py(),
+    )
+
+
+def profile_column(data: ColumnData) -> ColumnProfile:
+    """Profile one column; values of columns that look personal are masked."""
+    values = data.values
+    n_rows = len(values)
+    uniques, counts = _value_counts(values)
+    n_non_null = n_rows - values.null_count
+    semantic = semantic_type(data.name, values.type, uniques, n_rows, n_non_null)
+    sample = _string_sample(uniques) if pa.types.is_string(values.type) else []
+    pii = detect_pii(data.name, sample, len(uniques) / max(n_non_null, 1))
+    top = [] if semantic == "id-like" else _top(uniques, counts)
+    if pii:
+        top = [(mask_token(pii), count) for _, count in top]
+    return ColumnProfile(
+        name=data.name, dtype=pandas_dtype(values.type, values.null_count > 0),
+        semantic=semantic, missing_share=values.null_count / max(n_rows, 1),
+        n_unique=len(uniques), top_values=top,
+        numeric=None if pii else numeric_summary(values),
+        in_train=data.in_train, in_test=data.in_test, pii=pii,
+    )
+
+
+def profile_columns(train: pa.Table, test: pa.Table) -> list[ColumnProfile]:
+    """Profiles of every column of train and test."""
+    return [profile_column(c) for c in gather_columns(train, test)]

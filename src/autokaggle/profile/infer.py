@@ -1,0 +1,216 @@
+"""Infer the id column, target column(s), task and submission format from the files.
+
+The sample submission is the authority: its first column is the id, its other columns the
+targets — unless they are one column per class (``Class_1..Class_9``) while train holds a single
+label column. Label spellings are taken from the files read as strings ("True", "0013_01").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from autokaggle.errors import InputError
+from autokaggle.evaluate.scorers import Scorer
+from autokaggle.profile.model import ProfileOverrides, SubmissionFormat, SubmissionKind, Task
+
+_INT_RE = re.compile(r"^[+-]?\d+$")
+_FLOAT_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_BOOL_SPELLINGS = {"True", "False", "true", "false", "TRUE", "FALSE"}
+_MAX_LABEL_VALUES = 200
+_MAX_CLASSES_WITHOUT_METRIC = 10
+
+
+@dataclass
+class Roles:
+    """Which columns are the id and the targets, and sample columns that stand for classes."""
+
+    id_column: str
+    target_columns: list[str]
+    class_columns: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class TaskGuess:
+    """The task, submission kind and K of top-K submissions."""
+
+    task: Task
+    kind: SubmissionKind
+    k: int | None = None
+
+
+def _class_column_match(column: str, label: str, target: str) -> bool:
+    col, lab = column.lower(), label.lower()
+    names = {lab, f"{target.lower()}_{lab}", f"class_{lab}", f"{target.lower()}{lab}"}
+    return col in names or col.endswith(f"_{lab}")
+
+
+def match_class_columns(
+    sample_targets: list[str], target: str, labels: list[str]
+) -> dict[str, str] | None:
+    """Map each sample column to a class label of ``target``; None unless every column maps."""
+    mapping: dict[str, str] = {}
+    for column in sample_targets:
+        found = [lab for lab in labels if _class_column_match(column, lab, target)]
+        if not found:
+            return None
+        mapping[column] = max(found, key=len)  # "Class_11" beats "1" when both fit
+    return mapping
+
+
+def _pick_id(sample_cols: list[str], test_cols: list[str], overrides: ProfileOverrides) -> str:
+    if overrides.id_column:
+        if overrides.id_column not in test_cols:
+            raise InputError(f"--id {overrides.id_column!r} is not a column of test.csv.",
+                             hint=f"Test columns: {', '.join(test_cols)}")
+        return overrides.id_column
+    return next((c for c in sample_cols if c in test_cols), sample_cols[0])
+
+
+def infer_roles(
+    sample_cols: list[str], train_cols: list[str], test_cols: list[str],
+    train_labels: dict[str, list[str]], overrides: ProfileOverrides,
+) -> Roles:
+    """Id and targets from the sample submission against train and test (overrides win)."""
+    id_column = _pick_id(sample_cols, test_cols, overrides)
+    sample_targets = [c for c in sample_cols if c != id_column]
+    if overrides.target_columns:
+        return _override_roles(id_column, sample_targets, train_cols, train_labels, overrides)
+    if sample_targets and all(c in train_cols for c in sample_targets):
+        return Roles(id_column, sample_targets)
+    candidates = [c for c in train_cols if c not in test_cols and c != id_column]
+    for candidate in candidates:
+        mapping = match_class_columns(sample_targets, candidate, train_labels.get(candidate, []))
+        if mapping and len(sample_targets) > 1:
+            return Roles(id_column, [candidate], mapping)
+    if len(sample_targets) == 1 and len(candidates) == 1:
+        return Roles(id_column, candidates)
+    raise InputError(
+        f"Cannot tell the target column: sample submission columns {sample_targets} are not in "
+        f"train.csv (train-only columns: {candidates}).",
+        hint="Name it with --target COLUMN (repeat for several targets).",
+    )
+
+
+def _override_roles(
+    id_column: str, sample_targets: list[str], train_cols: list[str],
+    train_labels: dict[str, list[str]], overrides: ProfileOverrides,
+) -> Roles:
+    targets = list(overrides.target_columns or [])
+    missing = [t for t in targets if t not in train_cols]
+    if missing:
+        raise InputError(f"--target {missing} not in train.csv.",
+                         hint=f"Train columns: {', '.join(train_cols)}")
+    mapping = None
+    if len(targets) == 1 and set(sample_targets) != set(targets) and len(sample_targets) > 1:
+        mapping = match_class_columns(sample_targets, targets[0], train_labels.get(targets[0], []))
+    return Roles(id_column, targets, mapping or {})
+
+
+def distinct(values: pd.Series) -> list[str]:
+    """Sorted distinct non-missing strings of a column read as strings."""
+    return sorted({str(v) for v in values.dropna()})
+
+
+def _all(values: list[str], pattern: re.Pattern[str]) -> bool:
+    return bool(values) and all(pattern.match(v.strip()) for v in values)
+
+
+def label_dtype(values: list[str]) -> str:
+    """How labels are spelled: "bool" (True/False), "int", "float" or "str"."""
+    if values and set(values) <= _BOOL_SPELLINGS:
+        return "bool"
+    if _all(values, _INT_RE):
+        return "int"
+    return "float" if _all(values, _FLOAT_RE) else "str"
+
+
+def _is_integer_valued(values: list[str]) -> bool:
+    return _all(values, _INT_RE) or (_all(values, _FLOAT_RE) and all(
+        float(v).is_integer() for v in values[:10000]))
+
+
+def topk_in_sample(sample_values: list[str], labels: list[str]) -> int | None:
+    """K when sample cells hold several space-separated train labels ("A B C"), else None."""
+    tokens = [v.split() for v in sample_values if v]
+    if not tokens or max(len(t) for t in tokens) < 2:
+        return None
+    known = set(labels)
+    if known and all(tok in known for row in tokens[:1000] for tok in row):
+        return max(len(t) for t in tokens)
+    return None
+
+
+def looks_like_probabilities(sample_values: list[str]) -> bool:
+    """Whether sample cells are fractions in [0, 1] rather than labels."""
+    if not _all(sample_values, _FLOAT_RE):
+        return False
+    numbers = [float(v) for v in sample_values[:10000]]
+    return all(0.0 <= x <= 1.0 for x in numbers) and any(not x.is_integer() for x in numbers)
+
+
+def _single_task(labels: list[str], hint: Scorer | None) -> Task:
+    numeric = _all(labels, _FLOAT_RE)
+    if not numeric:
+        return "binary" if len(labels) <= 2 else "multiclass"
+    if hint is not None and hint.needs in ("labels", "proba", "topk") and len(labels) <= 1000:
+        return "binary" if len(labels) <= 2 else "multiclass"
+    if hint is not None and hint.needs == "values":
+        return "regression"
+    if _is_integer_valued(labels) and len(labels) <= _MAX_CLASSES_WITHOUT_METRIC:
+        return "binary" if len(labels) <= 2 else "multiclass"
+    return "regression"
+
+
+def _multi_task(labels: dict[str, list[str]]) -> Task:
+    binary = all(set(v) <= {"0", "1", "0.0", "1.0"} or set(v) <= _BOOL_SPELLINGS
+                 for v in labels.values())
+    return "multilabel" if binary else "multioutput_regression"
+
+
+def _kind(task: Task, sample_values: list[str], hint: Scorer | None) -> SubmissionKind:
+    if task in ("regression", "multioutput_regression"):
+        return "values"
+    if hint is not None and hint.needs == "proba":
+        return "probabilities"
+    if hint is not None and hint.needs == "labels":
+        return "labels"
+    return "probabilities" if looks_like_probabilities(sample_values) else "labels"
+
+
+def infer_task(
+    roles: Roles, labels: dict[str, list[str]], sample_values: list[str],
+    hint: Scorer | None, forced: Task | None = None,
+) -> TaskGuess:
+    """Task and submission kind from the target labels, the sample's cells and the metric."""
+    if roles.class_columns:
+        n = len(roles.class_columns)
+        return TaskGuess(forced or ("binary" if n <= 2 else "multiclass"), "probabilities")
+    if len(roles.target_columns) > 1:
+        task = forced or _multi_task({t: labels.get(t, []) for t in roles.target_columns})
+        return TaskGuess(task, _kind(task, sample_values, hint))
+    target_labels = labels[roles.target_columns[0]]
+    k = topk_in_sample(sample_values, target_labels)
+    if k is not None or (hint is not None and hint.needs == "topk"):
+        return TaskGuess(forced or "multiclass", "topk", (hint.k if hint else None) or k)
+    task = forced or _single_task(target_labels, hint)
+    return TaskGuess(task, _kind(task, sample_values, hint))
+
+
+def submission_format(
+    roles: Roles, guess: TaskGuess, sample_cols: list[str], labels: dict[str, list[str]],
+) -> SubmissionFormat:
+    """How our submission must be written to match the sample exactly."""
+    values = sorted({v for t in roles.target_columns for v in labels.get(t, [])})
+    regression = guess.task in ("regression", "multioutput_regression")
+    dtype = label_dtype(values)
+    return SubmissionFormat(
+        kind=guess.kind, id_column=roles.id_column, columns=sample_cols,
+        target_columns=[c for c in sample_cols if c != roles.id_column],
+        k=guess.k, label_dtype=None if regression else dtype,  # type: ignore[arg-type]
+        label_values=[] if regression else values[:_MAX_LABEL_VALUES],
+        class_columns=dict(roles.class_columns),
+        value_dtype=("int" if _is_integer_valued(values) else "float") if regression else None,
+    )

@@ -1,0 +1,207 @@
+"""Read Kaggle tables fast: CSV (sniffed delimiter and encoding), .gz, .zip, parquet.
+
+The scan uses pyarrow's multithreaded CSV reader; pandas only sees the finished table. Options
+mirror pandas' defaults (the same null spellings), so what the profile reports is what plain
+``pd.read_csv`` in the generated code will see.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from autokaggle.errors import InputError
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".csv.gz", ".tsv.gz", ".zip", ".parquet", ".pq")
+_DELIMITERS = ",;\t|"
+_HEAD_BYTES = 1 << 16
+_BLOCK_SIZE = 1 << 24
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a delimited file is written: its delimiter and text encoding."""
+
+    delimiter: str = ","
+    encoding: str = "utf-8"
+
+
+def is_table_file(path: Path) -> bool:
+    """Whether the file name looks like a table this reader understands."""
+    name = path.name.lower()
+    return path.is_file() and name.endswith(TABLE_SUFFIXES)
+
+
+def is_parquet(path: Path) -> bool:
+    """Whether the file is parquet (by suffix)."""
+    return path.name.lower().endswith((".parquet", ".pq"))
+
+
+def _open_raw(path: Path) -> IO[bytes]:
+    """A binary stream of the (decompressed) file; a .zip must hold exactly one table."""
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    if name.endswith(".zip"):
+        archive = zipfile.ZipFile(path)
+        members = [m for m in archive.namelist() if not m.endswith("/") and "__MACOSX" not in m]
+        if len(members) != 1:
+            raise InputError(
+                f"{path.name} holds {len(members)} files; expected exactly one table.",
+                hint=f"Unzip it into {path.parent} and run again.",
+            )
+        return archive.open(members[0])
+    return open(path, "rb")  # noqa: SIM115 - the caller closes it
+
+
+def _head(path: Path) -> bytes:
+    with _open_raw(path) as stream:
+        return stream.read(_HEAD_BYTES)
+
+
+def _decode_head(head: bytes) -> tuple[str, str]:
+    """The head as text and the encoding that decodes it (utf-8, else latin-1)."""
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8):]
+    try:
+        # A multi-byte character may be cut at the end of the head: ignore only that tail.
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return text, "utf-8"
+    except UnicodeDecodeError:
+        return head.decode("latin-1"), "latin-1"
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: lines[0].count(d) for d in _DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+def sniff_dialect(path: Path) -> CsvDialect:
+    """The delimiter and encoding of a delimited file, from its first 64 KiB."""
+    if is_parquet(path):
+        return CsvDialect()
+    text, encoding = _decode_head(_head(path))
+    header = text.splitlines()[0] if text else ""
+    # The header decides between candidates the sniffer may confuse (e.g. ',' inside quotes).
+    delimiter = _sniff_delimiter(text)
+    if header and header.count(delimiter) == 0 and header.count(",") > 0:
+        delimiter = ","
+    return CsvDialect(delimiter=delimiter, encoding=encoding)
+
+
+def _convert_options(
+    columns: list[str] | None, as_strings: bool, names: list[str] | None
+) -> pacsv.ConvertOptions:
+    opts = pacsv.ConvertOptions(include_columns=columns or [], strings_can_be_null=True)
+    if as_strings:
+        wanted = columns or names or []
+        opts.column_types = {c: pa.string() for c in wanted}
+    return opts
+
+
+def _header_names(path: Path, dialect: CsvDialect) -> list[str]:
+    text, _ = _decode_head(_head(path))
+    first = text.splitlines()[0] if text else ""
+    return next(csv.reader([first], delimiter=dialect.delimiter), [])
+
+
+def read_arrow(
+    path: Path, columns: list[str] | None = None, as_strings: bool = False
+) -> pa.Table:
+    """Read a table into Arrow (the fast path the profiler uses)."""
+    if not path.exists():
+        raise InputError(f"Data file not found: {path}")
+    if is_parquet(path):
+        table = pq.read_table(path, columns=columns)
+        return _cast_strings(table) if as_strings else table
+    dialect = sniff_dialect(path)
+    names = _header_names(path, dialect) if as_strings and not columns else None
+    read = pacsv.ReadOptions(encoding=dialect.encoding, block_size=_BLOCK_SIZE)
+    convert = _convert_options(columns, as_strings, names)
+    try:
+        return _arrow_csv(path, read, dialect.delimiter, convert)
+    except (pa.ArrowInvalid, KeyError) as exc:
+        return _read_with_pandas(path, dialect, columns, as_strings, exc)
+
+
+def _arrow_csv(
+    path: Path, read: pacsv.ReadOptions, delimiter: str, convert: pacsv.ConvertOptions
+) -> pa.Table:
+    """Arrow's parallel reader; quoted newlines (rare, slower to parse) only on a second try."""
+    for newlines in (False, True):
+        parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines)
+        try:
+            # Arrow opens plain and .gz files natively (no GIL); a .zip goes through Python.
+            if path.name.lower().endswith(".zip"):
+                with _open_raw(path) as stream:
+                    return pacsv.read_csv(stream, read_options=read, parse_options=parse,
+                                          convert_options=convert)
+            return pacsv.read_csv(str(path), read_options=read, parse_options=parse,
+                                  convert_options=convert)
+        except pa.ArrowInvalid:
+            if newlines:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _read_with_pandas(
+    path: Path, dialect: CsvDialect, columns: list[str] | None, as_strings: bool,
+    cause: Exception,
+) -> pa.Table:
+    """Slow but forgiving fallback for files Arrow rejects (ragged rows, odd quoting)."""
+    try:
+        frame = pd.read_csv(
+            path, sep=dialect.delimiter, encoding=dialect.encoding, usecols=columns,
+            dtype=str if as_strings else None, encoding_errors="replace",
+        )
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise InputError(f"Cannot read {path.name}: {exc}", hint=f"Arrow said: {cause}") from exc
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
+    """Values as Python prints them (True, 1.0), the spelling pandas writes to CSV."""
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return column
+    return pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())
+
+
+def _cast_strings(table: pa.Table) -> pa.Table:
+    return pa.table({name: _as_text(table[name]) for name in table.column_names})
+
+
+def read_table(path: Path, columns: list[str] | None = None, as_strings: bool = False) -> pd.DataFrame:
+    """Read a Kaggle table into pandas; ``as_strings`` keeps values exactly as written."""
+    table = read_arrow(Path(path), columns=columns, as_strings=as_strings)
+    return table.to_pandas()
+
+
+def pandas_read_kwargs(path: Path) -> dict[str, str]:
+    """The ``pd.read_csv`` keyword arguments that reproduce this reader (empty when defaults do)."""
+    if is_parquet(path):
+        return {}
+    dialect = sniff_dialect(path)
+    kwargs: dict[str, str] = {}
+    if dialect.delimiter != ",":
+        kwargs["sep"] = dialect.delimiter
+    if dialect.encoding != "utf-8":
+        kwargs["encoding"] = dialect.encoding
+    return kwargs
+
