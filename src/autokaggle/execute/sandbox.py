@@ -29,7 +29,15 @@ THREAD_VARS = (
     "NUMEXPR_NUM_THREADS",
     "VECLIB_MAXIMUM_THREADS",
 )
-FIXED_VARS = {"PYTHONHASHSEED": "0", "PYTHONUNBUFFERED": "1", "MPLBACKEND": "Agg"}
+FIXED_VARS = {
+    "PYTHONHASHSEED": "0",
+    "PYTHONUNBUFFERED": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ folders in the run's code/
+    "MPLBACKEND": "Agg",
+    # OpenMP threads that spin while waiting starve each other on a busy machine: measured
+    # 400 s instead of 5.6 s for a 2k-row LightGBM train.py run under `unshare -n` on 2 cores.
+    "OMP_WAIT_POLICY": "PASSIVE",
+}
 _SECRET_WORDS = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH", re.IGNORECASE)
 
 

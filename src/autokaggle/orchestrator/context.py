@@ -33,10 +33,12 @@ class RunContext:
 
     @property
     def competition(self) -> CompetitionInfo:
-        """The competition as written by the intake step."""
+        """The competition as written by the intake step, its page paths made absolute."""
         if "competition" not in self.cache:
             text = (self.paths.input / "competition.json").read_text()
-            self.cache["competition"] = CompetitionInfo.model_validate_json(text)
+            info = CompetitionInfo.model_validate_json(text)
+            info.pages = {name: str(self.paths.input / p) for name, p in info.pages.items()}
+            self.cache["competition"] = info
         return self.cache["competition"]
 
     @property

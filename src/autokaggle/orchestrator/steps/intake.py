@@ -18,7 +18,7 @@ def intake(ctx: RunContext) -> str:
         ctx.options.source, quiet=True, on_warning=_warn(ctx), run_id=ctx.run_id
     )
     info = save_competition(info, ctx.paths.input)
-    ctx.cache["competition"] = info
+    ctx.cache.pop("competition", None)  # re-read: pages are relative to input/ in the file
     link_data(ctx.paths.input / "data", Path(info.data_dir))
     return f"{info.title} ({len(info.files)} files)"
 
