@@ -1,0 +1,79 @@
+"""Build the ``code/config.yaml`` the generated pipeline reads: everything it needs to know."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autokaggle.generate.model_spec import model_section
+from autokaggle.generate.options import PipelineOptions
+from autokaggle.profile.model import DataProfile
+
+DATA_DIR = "input/data"
+# Semantic type -> features list; id-like and constant columns carry no signal and are dropped.
+FEATURE_LISTS = {
+    "numeric": "numeric",
+    "categorical": "categorical",
+    "high-cardinality": "categorical",
+    "boolean": "boolean",
+    "datetime": "datetime",
+    "text": "text",
+}
+
+
+def feature_section(profile: DataProfile, options: PipelineOptions) -> dict[str, Any]:
+    """The ``features:`` block: column lists per kind, from the profile's semantic types."""
+    lists: dict[str, list[str]] = {name: [] for name in
+                                   ("numeric", "categorical", "boolean", "datetime", "text")}
+    drop = set(profile.drop_columns)
+    excluded = {profile.id_column, *profile.target_columns}
+    for name in profile.feature_columns:
+        if name in drop or name in excluded:
+            continue
+        kind = FEATURE_LISTS.get(profile.column(name).semantic)
+        if kind is None:
+            drop.add(name)
+        else:
+            lists[kind].append(name)
+    return {**lists, "drop": sorted(drop), "rare_min_count": options.rare_min_count}
+
+
+def submission_section(profile: DataProfile) -> dict[str, Any]:
+    """The ``submission:`` block: how the sample submission is written."""
+    fmt = profile.submission_format
+    return {
+        "kind": fmt.kind,
+        "id_column": fmt.id_column,
+        "columns": list(fmt.columns),
+        "target_columns": list(fmt.target_columns),
+        "k": fmt.k,
+        "label_dtype": fmt.label_dtype,
+        "label_values": list(fmt.label_values),
+        "class_columns": dict(sorted(fmt.class_columns.items())),
+        "value_dtype": fmt.value_dtype,
+    }
+
+
+def build_config(profile: DataProfile, options: PipelineOptions) -> dict[str, Any]:
+    """The whole config.yaml as a dict, in a fixed key order."""
+    return {
+        "competition": profile.slug,
+        "data": {
+            "train": f"{DATA_DIR}/{profile.train_file}",
+            "test": f"{DATA_DIR}/{profile.test_file}",
+            "sample_submission": f"{DATA_DIR}/{profile.sample_file}",
+        },
+        "folds": "input/folds.csv",
+        "output_dir": "output",
+        "id_column": profile.id_column,
+        "target_columns": list(profile.target_columns),
+        "task": profile.task,
+        "class_labels": list(profile.class_labels),
+        "metric": profile.metric.name,
+        "greater_is_better": profile.metric.greater_is_better,
+        "seed": options.seed,
+        "n_splits": options.n_splits,
+        "time_budget_s": options.time_budget_s,
+        "features": feature_section(profile, options),
+        "model": model_section(profile, options),
+        "submission": submission_section(profile),
+    }

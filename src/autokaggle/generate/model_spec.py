@@ -1,0 +1,111 @@
+"""Model defaults: objective, early-stopping metric and parameters aligned with the metric."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autokaggle.generate.options import PipelineOptions
+from autokaggle.profile.model import DataProfile
+
+LOG_TARGET_METRICS = {"rmsle", "msle", "rmse_log", "rmsle_log"}
+ABSOLUTE_METRICS = {"mae", "medae", "mdae", "median_absolute_error", "mean_absolute_error"}
+AUC_METRICS = {"roc_auc", "auc", "gini"}
+
+# Per model family: the objective (loss) and early-stopping metric names for each problem kind.
+OBJECTIVES: dict[str, dict[str, tuple[str, str]]] = {
+    "lightgbm": {
+        "binary": ("binary", "binary_logloss"),
+        "binary_auc": ("binary", "auc"),
+        "multiclass": ("multiclass", "multi_logloss"),
+        "l2": ("regression", "rmse"),
+        "l1": ("regression_l1", "l1"),
+    },
+    "xgboost": {
+        "binary": ("binary:logistic", "logloss"),
+        "binary_auc": ("binary:logistic", "auc"),
+        "multiclass": ("multi:softprob", "mlogloss"),
+        "l2": ("reg:squarederror", "rmse"),
+        "l1": ("reg:absoluteerror", "mae"),
+    },
+    "catboost": {
+        "binary": ("Logloss", "Logloss"),
+        "binary_auc": ("Logloss", "AUC"),
+        "multiclass": ("MultiClass", "MultiClass"),
+        "l2": ("RMSE", "RMSE"),
+        "l1": ("MAE", "MAE"),
+    },
+    "linear": {
+        "binary": ("logistic", "none"),
+        "binary_auc": ("logistic", "none"),
+        "multiclass": ("logistic", "none"),
+        "l2": ("ridge", "none"),
+        "l1": ("ridge", "none"),
+    },
+}
+
+
+def problem_kind(profile: DataProfile) -> str:
+    """The loss family the metric calls for: binary[_auc], multiclass, l1 or l2."""
+    metric = profile.metric.name.lower()
+    if profile.task in ("binary", "multilabel"):
+        return "binary_auc" if metric in AUC_METRICS else "binary"
+    if profile.task == "multiclass":
+        return "multiclass"
+    return "l1" if metric in ABSOLUTE_METRICS else "l2"
+
+
+def target_transform(profile: DataProfile) -> str | None:
+    """``log1p`` when the metric scores log errors (RMSLE), else None."""
+    is_regression = profile.task in ("regression", "multioutput_regression")
+    return "log1p" if is_regression and profile.metric.name.lower() in LOG_TARGET_METRICS else None
+
+
+def default_params(model: str, options: PipelineOptions, classify: bool) -> dict[str, Any]:
+    """Tested default parameters of one model family, before the user's overrides."""
+    seed, threads = options.seed, options.threads
+    if model == "lightgbm":
+        params: dict[str, Any] = {
+            "n_estimators": 2000, "learning_rate": 0.05, "num_leaves": 31,
+            "min_child_samples": 20, "colsample_bytree": 0.8, "subsample": 0.8,
+            "subsample_freq": 1, "reg_lambda": 1.0, "n_jobs": threads, "random_state": seed,
+            "deterministic": True, "force_col_wise": True, "verbosity": -1,
+        }
+        if options.gpu:
+            params["device_type"] = "gpu"
+        return params
+    if model == "xgboost":
+        return {
+            "n_estimators": 2000, "learning_rate": 0.05, "max_depth": 6,
+            "min_child_weight": 1.0, "colsample_bytree": 0.8, "subsample": 0.8,
+            "reg_lambda": 1.0, "tree_method": "hist", "enable_categorical": True,
+            "max_cat_to_onehot": 1, "n_jobs": threads, "random_state": seed,
+            "device": "cuda" if options.gpu else "cpu", "verbosity": 0,
+        }
+    if model == "catboost":
+        params = {
+            "iterations": 2000, "learning_rate": 0.05, "depth": 6, "l2_leaf_reg": 3.0,
+            "thread_count": threads, "random_seed": seed, "verbose": 0,
+            "allow_writing_files": False,
+        }
+        if options.gpu:
+            params["task_type"] = "GPU"
+        return params
+    if classify:
+        return {"C": 1.0, "max_iter": 2000}
+    return {"alpha": 1.0}
+
+
+def model_section(profile: DataProfile, options: PipelineOptions) -> dict[str, Any]:
+    """The ``model:`` block of config.yaml."""
+    objective, eval_metric = OBJECTIVES[options.model][problem_kind(profile)]
+    classify = profile.task in ("binary", "multiclass", "multilabel")
+    params = default_params(options.model, options, classify)
+    params.update(options.params)
+    return {
+        "name": options.model,
+        "objective": objective,
+        "eval_metric": eval_metric,
+        "early_stopping_rounds": options.early_stopping_rounds,
+        "target_transform": target_transform(profile),
+        "params": params,
+    }

@@ -1,0 +1,36 @@
+"""Options of the template generator and the record of what it wrote."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+ModelName = Literal["lightgbm", "xgboost", "catboost", "linear"]
+
+
+class PipelineOptions(BaseModel):
+    """What to generate: the model family, seeds, folds, threads and parameter overrides."""
+
+    model: ModelName = "lightgbm"
+    seed: int = 42
+    n_splits: int = 5
+    threads: int = 2
+    gpu: bool = False
+    params: dict[str, Any] = Field(default_factory=dict)  # overrides of the default parameters
+    early_stopping_rounds: int = 50
+    rare_min_count: int = 10  # category levels seen fewer times are grouped as "__rare__"
+    time_budget_s: float | None = None
+
+
+class RenderedPipeline(BaseModel):
+    """The files one render wrote, relative to the run folder."""
+
+    run_dir: Path
+    files: list[str]
+    config: dict[str, Any]
+
+    def paths(self) -> list[Path]:
+        """Absolute paths of the written files."""
+        return [self.run_dir / name for name in self.files]

@@ -1,0 +1,108 @@
+"""The run report: ``output/report.md`` and a feature-importance plot, from the run's outputs.
+
+Inputs: ``output/metrics.json`` (written by the harness), optional ``output/run_summary.json``
+(``{"model": str, "runtime_s": {step: seconds}}``), ``code/config.yaml`` and
+``output/feature_importance.csv`` when present.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from autokaggle.errors import InputError
+from autokaggle.profile.model import DataProfile
+
+TOP_FEATURES = 30
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON file's content, or None when it is absent."""
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def write_importance_plot(run_dir: Path) -> Path | None:
+    """Bar chart of the top features by importance; None without feature_importance.csv."""
+    source = run_dir / "output" / "feature_importance.csv"
+    if not source.is_file():
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    top = pd.read_csv(source).head(TOP_FEATURES).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, max(3.0, 0.28 * len(top) + 1)))
+    ax.barh(top["feature"].astype(str), top["importance"], color="#4c72b0")
+    ax.set_xlabel("mean importance over folds")
+    ax.set_title(f"Top {len(top)} features")
+    fig.tight_layout()
+    path = run_dir / "output" / "feature_importance.png"
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(fig)
+    return path
+
+
+def cv_section(metrics: dict[str, Any]) -> list[str]:
+    """Per-fold scores, mean ± std and the OOF score."""
+    direction = "higher is better" if metrics["greater_is_better"] else "lower is better"
+    lines = [f"## Cross-validation: `{metrics['metric']}` ({direction})", "",
+             "| fold | rows | score |", "|---:|---:|---:|"]
+    lines += [f"| {f['fold']} | {f['rows']} | {f['score']:.5f} |" for f in metrics["folds"]]
+    lines += ["", f"- CV: **{metrics['cv_mean']:.5f} ± {metrics['cv_std']:.5f}**",
+              f"- OOF score over {metrics['n_rows']} rows: {metrics['oof_score']:.5f}", ""]
+    return lines
+
+
+def model_section(config: dict[str, Any] | None, summary: dict[str, Any] | None) -> list[str]:
+    """Model family, objective and parameters."""
+    model = (config or {}).get("model", {})
+    name = (summary or {}).get("model") or model.get("name", "unknown")
+    lines = ["## Model", "", f"- family: `{name}`"]
+    if model:
+        lines += [f"- objective: `{model['objective']}`, early stopping on "
+                  f"`{model['eval_metric']}`, target transform: `{model['target_transform']}`",
+                  "", "| parameter | value |", "|---|---|"]
+        lines += [f"| {key} | `{value}` |" for key, value in sorted(model["params"].items())]
+    return [*lines, ""]
+
+
+def runtime_section(summary: dict[str, Any] | None) -> list[str]:
+    """Seconds per step, when the run recorded them."""
+    runtime = (summary or {}).get("runtime_s") or {}
+    if not runtime:
+        return []
+    lines = ["## Runtime", "", "| step | seconds |", "|---|---:|"]
+    lines += [f"| {step} | {seconds:.1f} |" for step, seconds in runtime.items()]
+    return [*lines, f"| total | {sum(runtime.values()):.1f} |", ""]
+
+
+def files_section(run_dir: Path) -> list[str]:
+    """The run's code and output files."""
+    names = [p.relative_to(run_dir).as_posix() for folder in ("code", "output")
+             for p in sorted((run_dir / folder).glob("*")) if p.is_file()]
+    return ["## Files", "", *(f"- `{name}`" for name in names), ""]
+
+
+def write_report(run_dir: Path, profile: DataProfile) -> Path:
+    """Write ``output/report.md`` (and ``feature_importance.png``) for a scored run."""
+    metrics = read_json(run_dir / "output" / "metrics.json")
+    if metrics is None:
+        raise InputError(f"no output/metrics.json in {run_dir}",
+                         hint="score the run first: the harness writes metrics.json")
+    summary = read_json(run_dir / "output" / "run_summary.json")
+    config_path = run_dir / "code" / "config.yaml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8")) if config_path.is_file() else None
+    plot = write_importance_plot(run_dir)
+    lines = [f"# {profile.title}", "", f"- competition: `{profile.slug}`",
+             f"- task: {profile.task}; target: {', '.join(profile.target_columns)}", ""]
+    lines += cv_section(metrics) + model_section(config, summary) + runtime_section(summary)
+    if plot is not None:
+        lines += ["## Feature importance", "", "![feature importance](feature_importance.png)", ""]
+    path = run_dir / "output" / "report.md"
+    path.write_text("\n".join(lines + files_section(run_dir)), encoding="utf-8")
+    return path

@@ -1,0 +1,185 @@
+"""The template generator: rendered pipelines run by hand and honour the code contract."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import gen_fixtures as fx
+import pandas as pd
+import pytest
+import yaml
+
+from autokaggle.generate import PipelineOptions, render_pipeline
+from autokaggle.profile.model import DataProfile
+
+Fixture = Callable[[Path], tuple[DataProfile, Path]]
+RUFF_RULES = ["--select", "E,F,W,I,B,UP,SIM", "--ignore", "E501", "--line-length", "100"]
+
+
+def fast_options(model: str = "lightgbm") -> PipelineOptions:
+    """Options that keep a 160-row pipeline to a couple of seconds."""
+    return PipelineOptions(  # one thread: OpenMP spin-waits badly on a shared 2-core box
+        model=model, params=fx.FAST_PARAMS[model], early_stopping_rounds=10, threads=1  # type: ignore[arg-type]
+    )
+
+
+def run_pipeline(run_dir: Path) -> None:
+    """train.py then predict.py from the run folder, failing with their stderr."""
+    for script in ("train.py", "predict.py"):
+        result = fx.run_code(run_dir, script)
+        assert result.returncode == 0, f"{script} failed:\n{result.stderr[-3000:]}"
+
+
+def read_text_csv(path: Path) -> pd.DataFrame:
+    """A CSV with every value as the exact string in the file."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def assert_matches_sample(run_dir: Path, id_col: str) -> pd.DataFrame:
+    """Submission has the sample's columns, ids and id order; returns it as text."""
+    sample = read_text_csv(run_dir / "input/data/sample_submission.csv")
+    submission = read_text_csv(run_dir / "output/submission.csv")
+    assert list(submission.columns) == list(sample.columns)
+    assert submission[id_col].tolist() == sample[id_col].tolist()
+    return submission
+
+
+def assert_oof(run_dir: Path, profile: DataProfile, columns: list[str]) -> pd.DataFrame:
+    """oof.csv has one row per train id and the canonical columns."""
+    oof = pd.read_csv(run_dir / "output/oof.csv", dtype={profile.id_column: str})
+    train = pd.read_csv(run_dir / "input/data/train.csv", dtype={profile.id_column: str})
+    assert list(oof.columns) == [profile.id_column, *columns]
+    assert oof[profile.id_column].tolist() == train[profile.id_column].tolist()
+    assert oof[columns].notna().all().all()
+    return oof
+
+
+@pytest.mark.smoke
+def test_binary_true_false_labels_and_leading_zero_ids(tmp_path: Path) -> None:
+    profile, run_dir = fx.binary_bool(tmp_path)
+    render_pipeline(profile, fast_options(), run_dir)
+    run_pipeline(run_dir)
+    oof = assert_oof(run_dir, profile, ["False", "True"])
+    assert ((oof["False"] + oof["True"]) - 1).abs().max() < 1e-9
+    submission = assert_matches_sample(run_dir, "PassengerId")
+    assert submission["PassengerId"].iloc[-1] == "0160_01"  # leading zeros kept, sample order
+    assert set(submission["Transported"]) <= {"True", "False"}
+    assert (run_dir / "output/model.pkl").is_file()
+    assert (run_dir / "output/feature_importance.csv").is_file()
+    test_pred = pd.read_csv(run_dir / "output/test_pred.csv")
+    assert list(test_pred.columns) == ["PassengerId", "False", "True"]
+
+
+def test_multiclass_top3_is_space_separated_labels(tmp_path: Path) -> None:
+    profile, run_dir = fx.multiclass_topk(tmp_path)
+    render_pipeline(profile, fast_options(), run_dir)
+    run_pipeline(run_dir)
+    assert_oof(run_dir, profile, profile.class_labels)
+    submission = assert_matches_sample(run_dir, "id")
+    for value in submission["prognosis"]:
+        labels = value.split(" ")
+        assert len(labels) == 3 and len(set(labels)) == 3
+        assert set(labels) <= set(profile.class_labels)
+
+
+def test_per_class_probability_columns_follow_class_columns(tmp_path: Path) -> None:
+    profile, run_dir = fx.multiclass_proba(tmp_path)
+    render_pipeline(profile, fast_options(), run_dir)
+    run_pipeline(run_dir)
+    assert_oof(run_dir, profile, ["C", "CL", "D"])
+    assert_matches_sample(run_dir, "id")
+    submission = pd.read_csv(run_dir / "output/submission.csv")
+    test_pred = pd.read_csv(run_dir / "output/test_pred.csv")
+    assert (submission["Status_CL"] - test_pred["CL"]).abs().max() < 1e-12
+    assert (submission[["Status_C", "Status_CL", "Status_D"]].sum(axis=1) - 1).abs().max() < 1e-9
+
+
+def test_rmsle_regression_predicts_positive_values_on_the_original_scale(tmp_path: Path) -> None:
+    profile, run_dir = fx.regression_rmsle(tmp_path)
+    render_pipeline(profile, fast_options(), run_dir)
+    config = yaml.safe_load((run_dir / "code/config.yaml").read_text())
+    assert config["model"]["target_transform"] == "log1p"
+    run_pipeline(run_dir)
+    oof = assert_oof(run_dir, profile, ["SalePrice"])
+    assert oof["SalePrice"].between(10_000, 1_000_000).all()
+    submission = pd.read_csv(run_dir / "output/submission.csv")
+    assert (submission["SalePrice"] > 0).all()
+    assert_matches_sample(run_dir, "Id")
+
+
+def test_multilabel_trains_one_binary_model_per_target(tmp_path: Path) -> None:
+    profile, run_dir = fx.multilabel(tmp_path)
+    render_pipeline(profile, fast_options(), run_dir)
+    run_pipeline(run_dir)
+    oof = assert_oof(run_dir, profile, ["EC1", "EC2", "EC3"])
+    assert oof[["EC1", "EC2", "EC3"]].stack().between(0, 1).all()
+    assert_matches_sample(run_dir, "id")
+
+
+@pytest.mark.parametrize(
+    ("model", "make"),
+    [("xgboost", fx.multiclass_proba), ("catboost", fx.binary_bool),
+     ("linear", fx.regression_rmsle), ("linear", fx.multiclass_topk)],
+)
+def test_each_model_family_runs_end_to_end(tmp_path: Path, model: str, make: Fixture) -> None:
+    profile, run_dir = make(tmp_path)
+    render_pipeline(profile, fast_options(model), run_dir)
+    run_pipeline(run_dir)
+    assert_matches_sample(run_dir, profile.submission_format.id_column)
+    importance = run_dir / "output/feature_importance.csv"
+    assert importance.is_file() == (model != "linear")
+
+
+def test_renders_are_byte_identical(tmp_path: Path) -> None:
+    profile, run_dir = fx.multiclass_topk(tmp_path)
+    first = render_pipeline(profile, fast_options(), run_dir)
+    texts = {name: (run_dir / name).read_bytes() for name in first.files}
+    other = tmp_path / "other"
+    second = render_pipeline(profile, fast_options(), other)
+    assert second.files == first.files
+    assert {name: (other / name).read_bytes() for name in second.files} == texts
+    assert set(first.files) == {"code/features.py", "code/train.py", "code/predict.py",
+                                "code/config.yaml", "env/requirements.txt"}
+
+
+@pytest.mark.parametrize("model", ["lightgbm", "xgboost", "catboost", "linear"])
+def test_generated_code_is_ruff_clean_and_format_stable(tmp_path: Path, model: str) -> None:
+    if shutil.which("ruff") is None and not (Path(sys.executable).parent / "ruff").exists():
+        pytest.skip("ruff is not installed")
+    ruff = str(Path(sys.executable).parent / "ruff") if shutil.which("ruff") is None else "ruff"
+    profile, run_dir = fx.regression_rmsle(tmp_path)
+    render_pipeline(profile, fast_options(model), run_dir)
+    code = str(run_dir / "code")
+    check = [ruff, "check", "--no-cache", "--isolated", *RUFF_RULES, code]
+    result = subprocess.run(check, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout
+    fmt = [ruff, "format", "--isolated", "--line-length", "100", "--check", "--diff", code]
+    result = subprocess.run(fmt, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout
+
+
+def test_requirements_name_the_model_library(tmp_path: Path) -> None:
+    profile, run_dir = fx.binary_bool(tmp_path)
+    for model in ("lightgbm", "xgboost", "catboost", "linear"):
+        render_pipeline(profile, PipelineOptions(model=model), run_dir)  # type: ignore[arg-type]
+        requirements = (run_dir / "env/requirements.txt").read_text()
+        assert "pandas" in requirements and "scikit-learn" in requirements
+        assert (model in requirements) == (model != "linear")
+        train = (run_dir / "code/train.py").read_text()
+        assert "/work" not in train and "autokaggle" not in train
+
+
+def test_config_lists_features_by_semantic_type(tmp_path: Path) -> None:
+    profile, run_dir = fx.binary_bool(tmp_path)
+    rendered = render_pipeline(profile, PipelineOptions(seed=7, threads=3), run_dir)
+    features = rendered.config["features"]
+    assert features["categorical"] == ["color"] and features["boolean"] == ["flag"]
+    assert features["datetime"] == ["when"] and features["text"] == ["note"]
+    assert features["numeric"] == ["num", "size"]
+    params = rendered.config["model"]["params"]
+    assert params["random_state"] == 7 and params["n_jobs"] == 3
+    assert rendered.config["data"]["train"] == "input/data/train.csv"
