@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from competitions import EXPECTED, Expected, shared_competitions
 from plain_lgbm import plain_lightgbm
 from split import make_split

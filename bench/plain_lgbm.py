@@ -7,7 +7,6 @@ from pathlib import Path
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
-
 from competitions import Expected
 
 

@@ -6,9 +6,8 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-from sklearn.model_selection import train_test_split
-
 from competitions import Expected
+from sklearn.model_selection import train_test_split
 
 SEED = 2026
 SAMPLE_NAMES = ("sample_submission.csv", "sampleSubmission.csv", "gender_submission.csv")

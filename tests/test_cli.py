@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from engine_steps import steps
 
 from autokaggle import __version__
 from autokaggle.cli import cli, main
 from autokaggle.orchestrator.engine import start_run
 from autokaggle.orchestrator.options import RunOptions, parse_duration
 from autokaggle.store import open_store
-from engine_steps import steps
 
 
 def _main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

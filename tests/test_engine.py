@@ -11,13 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
+from engine_steps import steps
 
 from autokaggle.errors import Interrupted, RunFailed
 from autokaggle.orchestrator.engine import resume_run, start_run
 from autokaggle.orchestrator.events import Event, StepEnded
 from autokaggle.orchestrator.options import RunOptions
 from autokaggle.store import open_store
-from engine_steps import steps
 
 HERE = Path(__file__).parent
 ENV = {**os.environ, "PYTHONPATH": str(HERE)}

@@ -110,20 +110,22 @@ def run_command(
                         "Give a competition URL, a slug or a "
                         "folder: autokaggle run examples/penguins",
                     )
-                options = RunOptions(
-                    source=source,
-                    time_budget_s=parse_duration(time_budget),
-                    model=model,
-                    gpu=gpu,
-                    llm=llm,
-                    chat=not no_chat,
-                    env=env_mode,  # type: ignore[arg-type]
-                    seed=seed,
-                    id_column=id_column,
-                    target_columns=list(targets),
-                    metric=metric,
-                    metric_file=metric_file,
-                    memory_limit_mb=memory_limit_mb,
+                options = RunOptions.model_validate(
+                    {
+                        "source": source,
+                        "time_budget_s": parse_duration(time_budget),
+                        "model": model,
+                        "gpu": gpu,
+                        "llm": llm,
+                        "chat": not no_chat,
+                        "env": env_mode,
+                        "seed": seed,
+                        "id_column": id_column,
+                        "target_columns": list(targets),
+                        "metric": metric,
+                        "metric_file": metric_file,
+                        "memory_limit_mb": memory_limit_mb,
+                    }
                 )
                 record = start_run(store, options, _slug_for(source), emit)
     except AutokaggleError as exc:

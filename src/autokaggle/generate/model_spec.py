@@ -60,6 +60,19 @@ def target_transform(profile: DataProfile) -> str | None:
     return "log1p" if is_regression and profile.metric.name.lower() in LOG_TARGET_METRICS else None
 
 
+# Rows x trees per boosting round above which the baseline learns at 0.1 instead of 0.05: it
+# keeps the first submission within a minute on 2 cores (s4e2, 16.6k rows x 7 classes: 60 s ->
+# 40 s for train + predict, holdout accuracy 0.9128 -> 0.9116, plain LightGBM 0.9094).
+FAST_LEARNING_WORK = 50_000
+
+
+def learning_rate(profile: DataProfile) -> float:
+    """The boosting learning rate: faster on data where each round is expensive."""
+    rows = next((f.rows for f in profile.files if f.role == "train"), 0)
+    trees_per_round = len(profile.class_labels) if profile.task == "multiclass" else 1
+    return 0.1 if rows * trees_per_round > FAST_LEARNING_WORK else 0.05
+
+
 def default_params(model: str, options: PipelineOptions, classify: bool) -> dict[str, Any]:
     """Tested default parameters of one model family, before the user's overrides."""
     seed, threads = options.seed, options.threads
@@ -100,6 +113,8 @@ def model_section(profile: DataProfile, options: PipelineOptions) -> dict[str, A
     objective, eval_metric = OBJECTIVES[options.model][problem_kind(profile)]
     classify = profile.task in ("binary", "multiclass", "multilabel")
     params = default_params(options.model, options, classify)
+    if "learning_rate" in params:
+        params["learning_rate"] = learning_rate(profile)
     params.update(options.params)
     return {
         "name": options.model,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from autokaggle.errors import InputError
 
+TemplateModel = Literal["lightgbm", "xgboost", "catboost", "linear"]
 ModelName = Literal["auto", "lightgbm", "xgboost", "catboost", "linear"]
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$", re.IGNORECASE)
 _UNIT_S = {"s": 1, "m": 60, "h": 3600}
@@ -58,6 +59,6 @@ class RunOptions(BaseModel):
     greater_is_better: bool | None = None
 
     @property
-    def model_name(self) -> str:
+    def model_name(self) -> TemplateModel:
         """The concrete model family (``auto`` means the baseline default, LightGBM)."""
         return "lightgbm" if self.model == "auto" else self.model

@@ -12,15 +12,16 @@ from typing import Any
 from autokaggle.errors import RunFailed
 from autokaggle.orchestrator.context import RunContext
 from autokaggle.orchestrator.events import ScriptLine
+from autokaggle.orchestrator.options import TemplateModel
 from autokaggle.orchestrator.registry import register_step
 
-FALLBACK_MODEL = "linear"
+FALLBACK_MODEL: TemplateModel = "linear"
 
 
 @register_step("baseline", 50, "template pipeline: train, score, predict, validate")
 def baseline(ctx: RunContext) -> str:
     """Make a valid submission with the template pipeline, falling back when a model fails."""
-    ladder = list(dict.fromkeys([ctx.options.model_name, FALLBACK_MODEL]))
+    ladder: list[TemplateModel] = list(dict.fromkeys([ctx.options.model_name, FALLBACK_MODEL]))
     failures: list[str] = []
     for model in ladder:
         try:
@@ -34,7 +35,7 @@ def baseline(ctx: RunContext) -> str:
     )
 
 
-def _attempt(ctx: RunContext, model: str) -> str:
+def _attempt(ctx: RunContext, model: TemplateModel) -> str:
     """Render, run and check one template pipeline; RunFailed when any part fails."""
     from autokaggle.generate import PipelineOptions, render_pipeline
 
