@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from autokaggle.errors import AccessError, AutokaggleError, CredentialsError, InputError, RunFailed
+from autokaggle.kaggle.models import CompetitionMeta
 from autokaggle.kaggle.urls import competition_url, rules_url
 
 log = logging.getLogger(__name__)
@@ -53,23 +54,6 @@ class RemotePage:
     name: str
     content: str
     mime_type: str
-
-
-@dataclass
-class CompetitionMeta:
-    """Competition metadata as returned by Kaggle, already in plain Python types."""
-
-    slug: str
-    title: str
-    url: str
-    category: str | None = None
-    reward: str | None = None
-    deadline: datetime | None = None
-    evaluation_metric: str | None = None
-    max_daily_submissions: int | None = None
-    max_team_size: int | None = None
-    user_has_entered: bool | None = None
-    description: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from autokaggle.errors import InputError
 from autokaggle.kaggle.cache import CompetitionCache, secure_tree
-from autokaggle.kaggle.client import CompetitionMeta, KaggleClient, RemotePage, rules_error
+from autokaggle.kaggle.client import KaggleClient, RemotePage, rules_error
 from autokaggle.kaggle.download import fetch_files
 from autokaggle.kaggle.htmlmd import page_to_markdown
 from autokaggle.kaggle.local import load_local
-from autokaggle.kaggle.models import CompetitionFile, CompetitionInfo
+from autokaggle.kaggle.models import CompetitionFile, CompetitionInfo, CompetitionMeta
 from autokaggle.kaggle.urls import parse_competition_source
 
 log = logging.getLogger(__name__)
@@ -119,9 +119,6 @@ def _store_pages(client: KaggleClient, slug: str, cache: CompetitionCache, warn:
 def _info(meta: CompetitionMeta, files: list[CompetitionFile], pages: dict[str, str],
           cache: CompetitionCache) -> CompetitionInfo:
     return CompetitionInfo(
-        slug=meta.slug, title=meta.title, url=meta.url, source="kaggle", category=meta.category,
-        reward=meta.reward, deadline=meta.deadline, evaluation_metric=meta.evaluation_metric,
-        max_daily_submissions=meta.max_daily_submissions, max_team_size=meta.max_team_size,
-        user_has_entered=meta.user_has_entered, description=meta.description, files=files,
-        pages=pages, data_dir=str(cache.data_dir),
+        **meta.model_dump(), source="kaggle", files=files, pages=pages,
+        data_dir=str(cache.data_dir),
     )

@@ -15,13 +15,12 @@ class CompetitionFile(BaseModel):
     size: int | None = None
 
 
-class CompetitionInfo(BaseModel):
-    """Metadata of a competition; written to ``input/competition.json``."""
+class CompetitionMeta(BaseModel):
+    """What Kaggle says about a competition (or a local folder's competition.json)."""
 
     slug: str
     title: str
     url: str | None = None
-    source: str = "kaggle"  # "kaggle" or "local"
     category: str | None = None
     reward: str | None = None
     deadline: datetime | None = None
@@ -30,6 +29,12 @@ class CompetitionInfo(BaseModel):
     max_team_size: int | None = None
     user_has_entered: bool | None = None
     description: str | None = None
+
+
+class CompetitionInfo(CompetitionMeta):
+    """Metadata plus where the data is; written to ``input/competition.json``."""
+
+    source: str = "kaggle"  # "kaggle" or "local"
     files: list[CompetitionFile] = Field(default_factory=list)
     pages: dict[str, str] = Field(default_factory=dict)  # page name -> path relative to input/
     data_dir: str  # absolute path of the folder holding the data files
