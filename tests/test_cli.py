@@ -136,3 +136,21 @@ def test_a_failed_run_exits_1_and_names_the_resume_command(
                                                ("1h", 3600), ("1.5h", 5400)])
 def test_time_budget_accepts_seconds_and_units(text: str, seconds: float) -> None:
     assert parse_duration(text) == seconds
+
+
+def test_script_output_and_messages_with_brackets_print_literally() -> None:
+    import io
+
+    from rich.console import Console
+
+    from autokaggle.cli.render import ConsoleRenderer
+    from autokaggle.orchestrator.events import Note, ScriptLine, StepEnded
+
+    buffer = io.StringIO()
+    render = ConsoleRenderer(Console(file=buffer, width=200, color_system=None))
+    render(ScriptLine("train", "[LightGBM] [Warning] no further splits [/bold]"))
+    render(Note("column [x] looks odd", "warning"))
+    render(StepEnded("profile", "done", 0.1, "target=[y]"))
+    text = buffer.getvalue()
+    assert "[LightGBM] [Warning] no further splits [/bold]" in text
+    assert "column [x] looks odd" in text and "target=[y]" in text

@@ -53,7 +53,8 @@ def test_the_example_ends_with_a_valid_submission_and_a_full_run_folder(example_
     assert set(sub["species"]) <= {"Adelie", "Chinstrap", "Gentoo"}
     for name in ("run.json", "input/competition.json", "input/data_profile.json",
                  "input/data_profile.md", "input/folds.csv", "code/train.py", "code/predict.py",
-                 "code/features.py", "code/config.yaml", "env/requirements.txt", "output/oof.csv",
+                 "code/features.py", "code/config.yaml", "env/requirements.txt", "env/resolved.txt",
+                 "output/oof.csv",
                  "output/metrics.json", "output/report.md", "output/notebook.ipynb",
                  "output/model.pkl", "logs/run.log", "logs/train.log", "logs/train.json"):
         assert (run / name).exists(), name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import traceback
 
 import click
+from rich.markup import escape
 
 from autokaggle.cli.console import err_console
 from autokaggle.errors import AutokaggleError
@@ -29,9 +30,9 @@ def run_guarded(group: click.Group, args: list[str]) -> int:
     except AutokaggleError as exc:
         if debug:
             traceback.print_exc()
-        err_console.print(f"[bold red]Error:[/] {exc.message}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
         if exc.hint:
-            err_console.print(exc.hint, highlight=False, soft_wrap=True)
+            err_console.print(escape(exc.hint), highlight=False, soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
         err_console.print("[yellow]Interrupted.[/]")

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from autokaggle.cli.console import err_console, print_json
@@ -105,7 +106,7 @@ def _print_status(data: dict) -> None:  # type: ignore[type-arg]
             s["state"],
             _fmt_s(s["duration_s"]),
             str(s["attempts"]),
-            (s["error"] or "").splitlines()[0][:80] if s["error"] else "",
+            escape(s["error"].splitlines()[0][:80]) if s["error"] else "",
         )
     err_console.print(table)
     if data["current_step"]:

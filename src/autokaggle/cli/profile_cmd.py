@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from autokaggle.cli.console import err_console, print_json
@@ -48,7 +49,7 @@ def _summary_table(profile: DataProfile) -> Table:
 def _show(profile: DataProfile) -> None:
     err_console.print(_summary_table(profile))
     for w in profile.warnings:
-        err_console.print(f"[yellow]warning[/] {w.code}: {w.message}", highlight=False,
+        err_console.print(f"[yellow]warning[/] {w.code}: {escape(w.message)}", highlight=False,
                           soft_wrap=True)
 
 

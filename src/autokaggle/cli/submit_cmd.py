@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from autokaggle.cli.console import err_console, print_json
 
 
 def _warn(text: str) -> None:
-    err_console.print(f"[yellow]Warning:[/] {text}", highlight=False, soft_wrap=True)
+    err_console.print(f"[yellow]Warning:[/] {escape(text)}", highlight=False, soft_wrap=True)
 
 
 def _status(text: str) -> None:

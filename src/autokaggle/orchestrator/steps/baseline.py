@@ -70,7 +70,23 @@ def _environment(ctx: RunContext) -> Any:
     env = prepare_environment(
         ctx.paths.env / "requirements.txt", ctx.options.env, on_log=ctx.log.info
     )
+    _write_resolved(ctx, env.python)
     return env.python
+
+
+_FREEZE = (
+    "import importlib.metadata as m; "
+    "print('\\n'.join(sorted({f'{d.name}=={d.version}' for d in m.distributions()})))"
+)
+
+
+def _write_resolved(ctx: RunContext, python: Any) -> None:
+    """Record the exact package versions the pipeline runs with (``env/resolved.txt``)."""
+    import subprocess
+
+    out = subprocess.run([str(python), "-c", _FREEZE], capture_output=True, text=True, timeout=60)
+    if out.returncode == 0:
+        (ctx.paths.env / "resolved.txt").write_text(out.stdout)
 
 
 def _run(ctx: RunContext, name: str, python: Any) -> None:
