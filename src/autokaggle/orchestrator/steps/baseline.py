@@ -1,7 +1,8 @@
 """Step 5: the deterministic template baseline — generated, executed, scored, validated.
 
 A run must never end without a valid submission, so the baseline walks a ladder: the chosen
-model first, then the linear template, which depends on nothing but scikit-learn.
+model first (on the GPU when asked), the same model on the CPU (a library built without GPU
+support, or no GPU present), then the linear template, which needs nothing but scikit-learn.
 """
 
 from __future__ import annotations
@@ -21,21 +22,28 @@ FALLBACK_MODEL: TemplateModel = "linear"
 @register_step("baseline", 50, "template pipeline: train, score, predict, validate")
 def baseline(ctx: RunContext) -> str:
     """Make a valid submission with the template pipeline, falling back when a model fails."""
-    ladder: list[TemplateModel] = list(dict.fromkeys([ctx.options.model_name, FALLBACK_MODEL]))
     failures: list[str] = []
-    for model in ladder:
+    for model, gpu in ladder(ctx.options.model_name, ctx.options.gpu):
+        name = f"{model}{' (GPU)' if gpu else ''}"
         try:
-            return _attempt(ctx, model)
+            return _attempt(ctx, model, gpu)
         except RunFailed as exc:
-            failures.append(f"{model}: {exc.message}")
-            ctx.note(f"The {model} pipeline failed: {exc.message}", "warning")
+            failures.append(f"{name}: {exc.message}")
+            ctx.note(f"The {name} pipeline failed: {exc.message}", "warning")
     raise RunFailed(
         "No template pipeline produced a valid submission:\n  " + "\n  ".join(failures),
         f"Read the script logs in {ctx.paths.logs}",
     )
 
 
-def _attempt(ctx: RunContext, model: TemplateModel) -> str:
+def ladder(model: TemplateModel, gpu: bool) -> list[tuple[TemplateModel, bool]]:
+    """The pipelines to try in order, each at most once."""
+    steps = [(model, True)] if gpu else []
+    steps += [(model, False), (FALLBACK_MODEL, False)]
+    return list(dict.fromkeys(steps))
+
+
+def _attempt(ctx: RunContext, model: TemplateModel, gpu: bool) -> str:
     """Render, run and check one template pipeline; RunFailed when any part fails."""
     from autokaggle.generate import PipelineOptions, render_pipeline
 
@@ -44,7 +52,7 @@ def _attempt(ctx: RunContext, model: TemplateModel) -> str:
     render_pipeline(
         ctx.profile,
         PipelineOptions(
-            model=model, seed=opts.seed, n_splits=opts.n_splits, threads=opts.threads, gpu=opts.gpu
+            model=model, seed=opts.seed, n_splits=opts.n_splits, threads=opts.threads, gpu=gpu
         ),
         ctx.paths.root,
     )
@@ -53,7 +61,7 @@ def _attempt(ctx: RunContext, model: TemplateModel) -> str:
     cv = _score(ctx)
     _run(ctx, "predict", python)
     _validate(ctx)
-    ctx.write_json("output/run_summary.json", {"model": model})
+    ctx.write_json("output/run_summary.json", {"model": model, "gpu": gpu})
     sign = "±"
     return f"{model}: CV {cv.metric} {cv.cv_mean:.5f} {sign} {cv.cv_std:.5f}"
 
