@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autokaggle.orchestrator.steps.baseline import ladder
 from conftest import EXAMPLE
+
+from autokaggle.orchestrator.steps.baseline import ladder
 
 
 def test_ladder_tries_the_gpu_then_the_cpu_then_linear() -> None:

@@ -38,9 +38,9 @@ def baseline(ctx: RunContext) -> str:
 
 def ladder(model: TemplateModel, gpu: bool) -> list[tuple[TemplateModel, bool]]:
     """The pipelines to try in order, each at most once."""
-    steps = [(model, True)] if gpu else []
-    steps += [(model, False), (FALLBACK_MODEL, False)]
-    return list(dict.fromkeys(steps))
+    cpu: list[tuple[TemplateModel, bool]] = [(model, False), (FALLBACK_MODEL, False)]
+    gpu_first: list[tuple[TemplateModel, bool]] = [(model, True)] if gpu else []
+    return list(dict.fromkeys(gpu_first + cpu))
 
 
 def _attempt(ctx: RunContext, model: TemplateModel, gpu: bool) -> str:
