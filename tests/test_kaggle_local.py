@@ -102,3 +102,15 @@ def test_cut_section_stops_at_the_next_heading_of_the_same_level() -> None:
     text = "# A\n## Evaluation\nRMSE.\n### Detail\nmore\n## Timeline\nsoon"
     assert cut_section(text, "evaluation") == "## Evaluation\n\nRMSE.\n### Detail\nmore\n"
     assert cut_section("nothing here", "evaluation") is None
+
+
+def test_the_title_comes_from_the_overview_heading(tmp_path: Path) -> None:
+    from autokaggle.kaggle.local import load_local
+
+    folder = tmp_path / "comp"
+    folder.mkdir()
+    (folder / "train.csv").write_text("id,y\n1,0\n")
+    (folder / "test.csv").write_text("id\n2\n")
+    (folder / "sample_submission.csv").write_text("id,y\n2,0\n")
+    (folder / "overview.md").write_text("# Tiny Contest\n\n## Evaluation\n\nAccuracy.\n")
+    assert load_local(folder).title == "Tiny Contest"

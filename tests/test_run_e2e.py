@@ -58,6 +58,8 @@ def test_the_example_ends_with_a_valid_submission_and_a_full_run_folder(example_
                  "output/metrics.json", "output/report.md", "output/notebook.ipynb",
                  "output/model.pkl", "logs/run.log", "logs/train.log", "logs/train.json"):
         assert (run / name).exists(), name
+    report = (run / "output" / "report.md").read_text()
+    assert "| baseline |" in report and "| total |" in report  # runtime per step
     assert "Traceback" not in proc.stderr
 
 

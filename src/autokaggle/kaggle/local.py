@@ -54,13 +54,24 @@ def load_local(path: Path) -> CompetitionInfo:
                          hint="A local competition needs train/test CSV (or parquet) files and a sample submission.")
     pages = _write_pages(folder, slug, meta)
     fields = {k: v for k, v in meta.items() if k in CompetitionInfo.model_fields and k not in ("slug", "pages")}
-    fields.setdefault("title", slug.replace("-", " ").title())
+    fields.setdefault("title", _overview_title(folder) or slug.replace("-", " ").title())
     try:
         return CompetitionInfo(**{**fields, "slug": slug, "source": "local", "files": files,
                                   "pages": pages, "data_dir": str(folder)})
     except ValidationError as exc:
         raise InputError(f"{folder / 'competition.json'} has a field of the wrong type: "
                          f"{exc.errors()[0]['loc']}") from None
+
+
+def _overview_title(folder: Path) -> str | None:
+    """The first level-1 markdown heading of overview.md, the competition's title there."""
+    overview = folder / "overview.md"
+    if not overview.is_file():
+        return None
+    for line in overview.read_text("utf-8", errors="replace").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip() or None
+    return None
 
 
 def slugify(text: str) -> str:

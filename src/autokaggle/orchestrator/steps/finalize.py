@@ -18,8 +18,21 @@ def finalize(ctx: RunContext) -> str:
     submission = ctx.paths.output / "submission.csv"
     if not submission.exists():
         raise RunFailed("There is no submission.csv to finalize.", "Rerun the baseline step.")
+    _record_runtimes(ctx)
     write_report(ctx.paths.root, ctx.profile)
     write_notebook(ctx.paths.root, ctx.profile)
     metrics = json.loads((ctx.paths.output / "metrics.json").read_text())
     ctx.store.update_run(ctx.run_id, submission=str(submission), best_score=metrics["cv_mean"])
     return f"{submission} (CV {metrics['metric']} {metrics['cv_mean']:.5f})"
+
+
+def _record_runtimes(ctx: RunContext) -> None:
+    """Add each finished step's duration to output/run_summary.json for the report."""
+    path = ctx.paths.output / "run_summary.json"
+    summary = json.loads(path.read_text()) if path.exists() else {}
+    summary["runtime_s"] = {
+        s.name: round(s.duration_s, 1)
+        for s in ctx.store.steps(ctx.run_id)
+        if s.state == "done" and s.duration_s is not None
+    }
+    ctx.write_json("output/run_summary.json", summary)
