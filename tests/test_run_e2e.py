@@ -159,3 +159,36 @@ def test_a_source_that_is_no_competition_exits_2_listing_accepted_forms(source: 
     proc = _cli(["run", source, "--env", "current"], tmp_path / "w")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "kaggle.com/competitions/" in proc.stderr
+
+
+def test_group_folds_keep_each_group_in_one_fold(tmp_path: Path) -> None:
+    source = _tiny_binary(tmp_path / "tiny")
+    proc = _cli(["run", str(source), "--env", "current", "--json", "-q", "--group", "c"],
+                tmp_path / "w")
+    assert proc.returncode == 0, proc.stderr
+    run = Path(json.loads(proc.stdout)["run_dir"])
+    folds = pd.read_csv(run / "input" / "folds.csv")
+    train = pd.read_csv(source / "train.csv")
+    per_group = train.merge(folds, on="id").groupby("c")["fold"].nunique()
+    assert (per_group == 1).all()
+
+
+def test_a_time_column_that_does_not_exist_exits_2(tmp_path: Path) -> None:
+    source = _tiny_binary(tmp_path / "tiny")
+    proc = _cli(["run", str(source), "--env", "current", "-q", "--time", "when"], tmp_path / "w")
+    assert proc.returncode == 2 and "--time 'when'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_custom_metric_file_scores_the_run(tmp_path: Path) -> None:
+    source = _tiny_binary(tmp_path / "tiny")
+    metric = tmp_path / "brier.py"
+    metric.write_text(
+        "import numpy as np\n\n\ndef brier(y_true, y_pred):\n"
+        "    y = (np.asarray(y_true).astype(str) == '1').astype(float)\n"
+        "    return float(np.mean((np.asarray(y_pred)[:, 1] - y) ** 2))\n")
+    proc = _cli(["run", str(source), "--env", "current", "--json", "-q",
+                 "--metric-file", f"{metric}:brier", "--lower-is-better"], tmp_path / "w")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["metric"] == "brier" and result["greater_is_better"] is False
+    assert 0 < result["cv_score"] < 0.25

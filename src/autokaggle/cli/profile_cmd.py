@@ -12,16 +12,6 @@ from autokaggle.cli.console import err_console, print_json
 from autokaggle.profile.model import DataProfile, ProfileOverrides
 
 
-def _overrides(
-    id_column: str | None, targets: tuple[str, ...], metric: str | None,
-    metric_file: str | None, greater_is_better: bool | None,
-) -> ProfileOverrides:
-    return ProfileOverrides(
-        id_column=id_column, target_columns=list(targets) or None, metric=metric,
-        metric_file=metric_file, greater_is_better=greater_is_better,
-    )
-
-
 def _summary_table(profile: DataProfile) -> Table:
     m, f = profile.metric, profile.submission_format
     table = Table(title=f"{profile.title} ({profile.slug})", show_header=False, box=None)
@@ -59,6 +49,8 @@ def _show(profile: DataProfile) -> None:
 @click.option("--id", "id_column", metavar="COL", help="The id column (default: inferred).")
 @click.option("--target", "targets", metavar="COL", multiple=True,
               help="A target column (repeat for several; default: inferred).")
+@click.option("--group", "group_column", metavar="COL", help="Group column for the folds.")
+@click.option("--time", "time_column", metavar="COL", help="Time column for time-ordered folds.")
 @click.option("--metric", metavar="NAME", help="The metric, e.g. rmsle, roc_auc, map@3.")
 @click.option("--metric-file", metavar="PATH.py:FUNCTION",
               help="A custom metric function score(y_true, y_pred) -> float.")
@@ -67,18 +59,17 @@ def _show(profile: DataProfile) -> None:
 @click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write data_profile.json and data_profile.md into this folder.")
 def profile_command(
-    source: str, as_json: bool, id_column: str | None, targets: tuple[str, ...],
-    metric: str | None, metric_file: str | None, greater_is_better: bool | None,
-    output_dir: Path | None,
+    source: str, as_json: bool, targets: tuple[str, ...], output_dir: Path | None,
+    **overrides: str | bool | None,
 ) -> None:
     """Profile a competition (URL, slug or folder): id, target, task, metric, columns, warnings."""
     from autokaggle.kaggle.intake import load_competition
     from autokaggle.profile import build_profile, write_profile  # pandas: only when used
 
     info = load_competition(source, quiet=as_json)
-    overrides = _overrides(id_column, targets, metric, metric_file, greater_is_better)
+    fixed = ProfileOverrides.model_validate({**overrides, "target_columns": list(targets) or None})
     with err_console.status("Profiling the data..."):
-        profile = build_profile(info, overrides)
+        profile = build_profile(info, fixed)
     if output_dir is not None:
         write_profile(profile, output_dir)
     if as_json:

@@ -64,8 +64,14 @@ Examples:
     metavar="COLUMN",
     help="Override the inferred target column(s); repeat for several.",
 )
+@click.option("--group", "group_column", metavar="COLUMN",
+              help="Group K-fold on this column (rows of one group never span folds).")
+@click.option("--time", "time_column", metavar="COLUMN",
+              help="Time-ordered folds on this column (when test follows train in time).")
 @click.option("--metric", metavar="NAME", help="Override the inferred metric (e.g. rmse, map@3).")
 @click.option("--metric-file", metavar="PATH.py:FUNCTION", help="A custom metric function.")
+@click.option("--greater-is-better/--lower-is-better", default=None,
+              help="Direction of a --metric-file metric (default: greater is better).")
 @click.option(
     "--memory-limit",
     "memory_limit_mb",
@@ -88,8 +94,11 @@ def run_command(
     seed: int,
     id_column: str | None,
     targets: tuple[str, ...],
+    group_column: str | None,
+    time_column: str | None,
     metric: str | None,
     metric_file: str | None,
+    greater_is_better: bool | None,
     memory_limit_mb: int | None,
     as_json: bool,
     quiet: bool,
@@ -121,9 +130,12 @@ def run_command(
                         "env": env_mode,
                         "seed": seed,
                         "id_column": id_column,
+                        "group_column": group_column,
+                        "time_column": time_column,
                         "target_columns": list(targets),
                         "metric": metric,
                         "metric_file": metric_file,
+                        "greater_is_better": greater_is_better,
                         "memory_limit_mb": memory_limit_mb,
                     }
                 )

@@ -54,6 +54,8 @@ class RunOptions(BaseModel):
     script_timeout_s: float = 3600.0
     id_column: str | None = None
     target_columns: list[str] = Field(default_factory=list)
+    group_column: str | None = None
+    time_column: str | None = None
     metric: str | None = None
     metric_file: str | None = None
     greater_is_better: bool | None = None

@@ -157,10 +157,21 @@ def _assemble(
     )
 
 
+def _check_split_columns(overrides: ProfileOverrides, train_columns: list[str]) -> None:
+    """A group or time column given by hand must be a column of train."""
+    for flag, name in (("--group", overrides.group_column), ("--time", overrides.time_column)):
+        if name is not None and name not in train_columns:
+            raise InputError(
+                f"{flag} {name!r} is not a column of the training data.",
+                f"Columns: {', '.join(train_columns[:30])}",
+            )
+
+
 def build_profile(info: CompetitionInfo, overrides: ProfileOverrides | None = None) -> DataProfile:
     """Read the competition's files and infer everything later stages need."""
     overrides = overrides or ProfileOverrides()
     t = _read_tables(info)
+    _check_split_columns(overrides, t.train.column_names)
     columns = profile_columns(t.train, t.test)
     label_table = _label_columns(t, overrides)
     labels = {c: _distinct(label_table[c]) for c in label_table.column_names}

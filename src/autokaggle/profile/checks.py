@@ -170,7 +170,7 @@ def column_hints(columns: list[ColumnProfile], id_column: str, targets: list[str
     if dates:
         out.append(_w("datetime-column",
                       f"Datetime columns: {', '.join(dates)}. If test comes after train in time, "
-                      "use time-ordered folds and date features (set --time-column via chat).",
+                      "use time-ordered folds: autokaggle run ... --time COLUMN.",
                       dates))
     if drop:
         out.append(_w("dropped-columns",

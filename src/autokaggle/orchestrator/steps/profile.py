@@ -18,6 +18,8 @@ def profile(ctx: RunContext) -> str:
         metric=opts.metric,
         metric_file=opts.metric_file,
         greater_is_better=opts.greater_is_better,
+        group_column=opts.group_column,
+        time_column=opts.time_column,
     )
     prof = build_profile(ctx.competition, overrides)
     write_profile(prof, ctx.paths.input)
