@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from pathlib import Path
 from types import FrameType
 
 import click
@@ -134,7 +135,7 @@ def run_command(
                         "time_column": time_column,
                         "target_columns": list(targets),
                         "metric": metric,
-                        "metric_file": metric_file,
+                        "metric_file": _absolute_spec(metric_file),
                         "greater_is_better": greater_is_better,
                         "memory_limit_mb": memory_limit_mb,
                     }
@@ -148,10 +149,16 @@ def run_command(
     return 0
 
 
+def _absolute_spec(spec: str | None) -> str | None:
+    """``path.py:function`` with an absolute path, so a resumed run finds the file anywhere."""
+    if not spec or ":" not in spec:
+        return spec
+    path, _, function = spec.rpartition(":")
+    return f"{Path(path).expanduser().resolve()}:{function}"
+
+
 def _slug_for(source: str) -> str:
     """A short name for the run id: the competition slug or the folder name."""
-    from pathlib import Path
-
     path = Path(source).expanduser()
     if path.exists():
         return path.stem
