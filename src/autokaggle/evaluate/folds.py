@@ -25,6 +25,7 @@ from sklearn.model_selection import (
 )
 
 from autokaggle.errors import InputError
+from autokaggle.files import write_atomic
 from autokaggle.profile.model import DataProfile
 
 RARE = "__rare__"
@@ -168,11 +169,7 @@ def make_folds(train: pd.DataFrame, profile: DataProfile, seed: int,
 
 def write_folds(folds: pd.DataFrame, path: Path) -> Path:
     """Write folds to CSV (``input/folds.csv``) atomically: a killed run never leaves half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    folds.to_csv(tmp, index=False)
-    tmp.replace(path)
-    return path
+    return write_atomic(path, folds.to_csv(index=False))
 
 
 def read_folds(path: Path, id_column: str) -> pd.DataFrame:

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict
 from autokaggle.config import cache_dir, private_dir
 from autokaggle.errors import RunFailed
 from autokaggle.execute.sandbox import is_secret_name
+from autokaggle.files import write_atomic
 
 EnvMode = Literal["venv", "current"]
 MARKER = ".autokaggle-ready"
@@ -240,6 +241,4 @@ def _write_marker(env_dir: Path, normalised: str, digest: str) -> None:
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     # Written last and atomically: its presence means the install finished.
-    tmp = env_dir / f"{MARKER}.tmp"
-    tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(env_dir / MARKER)
+    write_atomic(env_dir / MARKER, json.dumps(record, indent=2) + "\n")

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from autokaggle.config import cache_dir, private_dir
 from autokaggle.errors import RunFailed
+from autokaggle.files import write_atomic
 from autokaggle.kaggle.models import CompetitionFile, CompetitionInfo
 
 MANIFEST_VERSION = 1
@@ -120,12 +121,7 @@ def safe_name(name: str) -> str:
 
 def write_private(path: Path, text: str) -> None:
     """Write text to ``path`` atomically with mode 0600."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-    path.chmod(0o600)
+    write_atomic(path, text, mode=0o600)
 
 
 def secure_tree(root: Path) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from autokaggle.files import write_json_atomic
 from autokaggle.kaggle.models import CompetitionInfo
 from autokaggle.orchestrator.events import EventSink, Note
 from autokaggle.orchestrator.options import RunOptions
@@ -51,8 +51,4 @@ class RunContext:
 
     def write_json(self, relative: str, data: Any) -> None:
         """Write a JSON file inside the run folder atomically."""
-        target = self.paths.root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
-        tmp.replace(target)
+        write_json_atomic(self.paths.root / relative, data)

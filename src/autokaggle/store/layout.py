@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from autokaggle.files import write_json_atomic
+
 RUN_ID_RE = re.compile(r"^\d{8}-\d{6}-[a-z0-9-]+-[0-9a-f]{4}$")
 
 
@@ -75,9 +77,7 @@ def runs_dir(home: Path) -> Path:
 
 def write_run_json(paths: RunPaths, data: dict[str, Any]) -> None:
     """Write run.json atomically (a crash never leaves half a file)."""
-    tmp = paths.run_json.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
-    tmp.replace(paths.run_json)
+    write_json_atomic(paths.run_json, data)
 
 
 def read_run_json(paths: RunPaths) -> dict[str, Any]:
