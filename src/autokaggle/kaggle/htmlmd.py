@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 _BLOCK = {"p", "div", "section", "article", "table", "tr", "br", "hr", "blockquote"}
 _HEADINGS = {f"h{i}": "#" * i for i in range(1, 7)}
 _SKIP = {"script", "style", "head"}
+# Inline tags written as the same markdown marker on both sides.
+_MARKS = {"strong": "**", "b": "**", "em": "*", "i": "*", "code": "`"}
 
 
 class _Converter(HTMLParser):
@@ -36,12 +38,8 @@ class _Converter(HTMLParser):
             self._inline_start(tag, dict(attrs))
 
     def _inline_start(self, tag: str, attrs: dict[str, str | None]) -> None:
-        if tag in ("strong", "b"):
-            self.out.append("**")
-        elif tag in ("em", "i"):
-            self.out.append("*")
-        elif tag == "code" and not self.pre:
-            self.out.append("`")
+        if tag in _MARKS and not (tag == "code" and self.pre):
+            self.out.append(_MARKS[tag])
         elif tag == "pre":
             self.pre += 1
             self.out.append("\n\n```\n")
@@ -60,12 +58,8 @@ class _Converter(HTMLParser):
             if self.lists:
                 self.lists.pop()
             self.out.append("\n\n")
-        elif tag in ("strong", "b"):
-            self.out.append("**")
-        elif tag in ("em", "i"):
-            self.out.append("*")
-        elif tag == "code" and not self.pre:
-            self.out.append("`")
+        elif tag in _MARKS and not (tag == "code" and self.pre):
+            self.out.append(_MARKS[tag])
         elif tag == "pre":
             self.pre = max(0, self.pre - 1)
             self.out.append("\n```\n\n")
