@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import click
 from rich.markup import escape
@@ -142,7 +144,7 @@ def logs_command(run_id: str, follow: bool, step: str | None, workdir: str | Non
     return 0
 
 
-def _emit_lines(handle, keep) -> None:  # noqa: ANN001
+def _emit_lines(handle: TextIO, keep: Callable[[str], bool]) -> None:
     for line in handle:
         if keep(line):
             click.echo(line, nl=False)

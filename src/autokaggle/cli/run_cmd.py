@@ -110,7 +110,7 @@ def run_command(
     store = open_store(workdir)
     emit = discard if (quiet and as_json) else ConsoleRenderer(err_console, quiet)
     try:
-        with _interrupt_on_sigterm():
+        with InterruptOnSigterm():
             if resume_id:
                 record = resume_run(store, resume_id, emit)
             else:
@@ -158,18 +158,11 @@ def _absolute_spec(spec: str | None) -> str | None:
 
 
 def _slug_for(source: str) -> str:
-    """A short name for the run id: the competition slug or the folder name."""
-    path = Path(source).expanduser()
-    if path.exists():
-        return path.stem
-    try:
-        from autokaggle.kaggle.urls import parse_competition_source
+    """A short name for the run id: the folder name, or the slug (InputError when neither)."""
+    from autokaggle.kaggle.urls import parse_competition_source
 
-        return parse_competition_source(source)
-    except AutokaggleError:
-        raise
-    except Exception:  # noqa: BLE001 - the intake step reports bad sources properly
-        return "run"
+    path = Path(source).expanduser()
+    return path.stem if path.exists() else parse_competition_source(source)
 
 
 def _report(record: RunRecord, as_json: bool) -> None:
@@ -197,7 +190,7 @@ def run_result(record: RunRecord) -> dict[str, object]:
     }
 
 
-class _interrupt_on_sigterm:  # noqa: N801 - used as a context manager
+class InterruptOnSigterm:
     """Treat SIGTERM like Ctrl-C so the run is marked interrupted and resumable."""
 
     def __enter__(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from autokaggle.orchestrator.context import RunContext
@@ -32,5 +33,5 @@ def link_data(link: Path, target: Path) -> None:
     link.symlink_to(target, target_is_directory=True)
 
 
-def _warn(ctx: RunContext):  # noqa: ANN202 - a small closure
+def _warn(ctx: RunContext) -> Callable[[str], None]:
     return lambda text: ctx.note(text, "warning")
