@@ -72,7 +72,8 @@ def test_status_and_list_json_shapes(workdir: Path, capsys: pytest.CaptureFixtur
     data = json.loads(out)
     assert code == 0 and data["run_id"] == run_id and data["status"] == "done"
     assert [s["name"] for s in data["steps"]] == ["first", "gate", "skipper", "last"]
-    assert {"state", "duration_s", "attempts", "error"} <= set(data["steps"][0])
+    assert {"state", "duration_s", "attempts", "error", "detail"} <= set(data["steps"][0])
+    assert data["steps"][2]["detail"] == "nothing to do"  # why a step was skipped
     assert {"current_step", "best_score", "artifacts", "run_dir"} <= set(data)
     code, out, _ = _main(["list", "--json", "--workdir", str(workdir)], capsys)
     rows = json.loads(out)

@@ -47,7 +47,7 @@ def test_a_failing_step_fails_the_run_and_resume_continues_from_it(workdir: Path
     assert store.steps(run_id)[1].attempts == 2
     assert any(isinstance(e, StepEnded) and e.state == "failed" for e in events)
     log = (record.run_dir / "logs" / "run.log").read_text()
-    assert "[gate] ERROR" in log and "[last] INFO" in log
+    assert "[gate] ERROR" in log and "[last] INFO step last done: last ran 1x" in log
     assert json.loads((record.run_dir / "run.json").read_text())["status"] == "done"
 
 

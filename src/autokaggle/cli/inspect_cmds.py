@@ -59,18 +59,7 @@ def _pick_run(store: Store, run_id: str | None) -> RunRecord:
 def status_data(store: Store, record: RunRecord) -> dict[str, object]:
     """The ``status --json`` object: the run, its steps, and the artifacts present."""
     data = record.to_dict()
-    data["steps"] = [
-        {
-            "name": s.name,
-            "state": s.state,
-            "started_at": s.started_at,
-            "finished_at": s.finished_at,
-            "duration_s": s.duration_s,
-            "attempts": s.attempts,
-            "error": s.error,
-        }
-        for s in store.steps(record.run_id)
-    ]
+    data["steps"] = [s.to_dict() for s in store.steps(record.run_id)]
     data["artifacts"] = _artifacts(record.run_dir)
     data["submissions"] = store.submissions(record.run_id)
     return data
@@ -100,24 +89,28 @@ def _print_status(data: dict) -> None:  # type: ignore[type-arg]
         highlight=False,
     )
     table = Table(show_header=True, header_style="bold")
-    for col in ("step", "state", "duration", "attempts", "error"):
+    for col in ("step", "state", "duration", "attempts", "detail"):
         table.add_column(col)
     for s in data["steps"]:
         table.add_row(
-            s["name"],
-            s["state"],
-            _fmt_s(s["duration_s"]),
-            str(s["attempts"]),
-            escape(s["error"].splitlines()[0][:80]) if s["error"] else "",
+            s["name"], s["state"], _fmt_s(s["duration_s"]), str(s["attempts"]), _step_detail(s)
         )
     err_console.print(table)
     if data["current_step"]:
         err_console.print(f"Current step: {data['current_step']}")
     err_console.print(f"Best CV {data['metric'] or ''}: {_fmt_score(data['best_score'])}")
-    for name, path in data["artifacts"].items():
-        err_console.print(f"  {name}: {path}", highlight=False)
+    err_console.print(f"Run folder: {data['run_dir']}", highlight=False)
+    for name in data["artifacts"]:
+        err_console.print(f"  {name}", highlight=False)
     if data["status"] in ("failed", "interrupted"):
         err_console.print(f"Resume with: autokaggle run --resume {data['run_id']}")
+
+
+def _step_detail(step: dict) -> str:  # type: ignore[type-arg]
+    """The first line of a step's error (red) or summary."""
+    if step["error"]:
+        return f"[red]{escape(step['error'].splitlines()[0][:100])}[/]"
+    return escape((step["detail"] or "").splitlines()[0][:100]) if step["detail"] else ""
 
 
 @click.command("logs")

@@ -109,8 +109,16 @@ def _run_steps(ctx: RunContext, steps: list[Step]) -> None:
 
 
 def _run_step(ctx: RunContext, step: Step) -> None:
-    """Run one step, recording it before and after; failures become RunFailed with a hint."""
+    """Run one step with its name on every log line it causes."""
     token = current_step.set(step.name)
+    try:
+        _attempt_step(ctx, step)
+    finally:
+        current_step.reset(token)
+
+
+def _attempt_step(ctx: RunContext, step: Step) -> None:
+    """Run one step, recording it before and after; failures become RunFailed with a hint."""
     ctx.store.start_step(ctx.run_id, step.name)
     ctx.emit(StepStarted(step.name))
     ctx.log.info("step %s started", step.name)
@@ -126,9 +134,7 @@ def _run_step(ctx: RunContext, step: Step) -> None:
         raise
     except Exception as exc:  # noqa: BLE001 - every failure must be recorded before it propagates
         _fail_step(ctx, step, exc, time.monotonic() - started)
-    finally:
-        current_step.reset(token)
-    ctx.store.end_step(ctx.run_id, step.name, state, None)
+    ctx.store.end_step(ctx.run_id, step.name, state, detail=detail)
     ctx.log.info("step %s %s%s", step.name, state, f": {detail}" if detail else "")
     ctx.emit(StepEnded(step.name, state, time.monotonic() - started, detail))
 
@@ -178,14 +184,5 @@ def _run_json(record: RunRecord, options: RunOptions) -> dict[str, object]:
 def _update_run_json(ctx: RunContext, status: str) -> None:
     data = read_run_json(ctx.paths)
     data.update(status=status, finished_at=now_iso())
-    data["steps"] = [
-        {
-            "name": s.name,
-            "state": s.state,
-            "duration_s": s.duration_s,
-            "attempts": s.attempts,
-            "error": s.error,
-        }
-        for s in ctx.store.steps(ctx.run_id)
-    ]
+    data["steps"] = [s.to_dict() for s in ctx.store.steps(ctx.run_id)]
     write_run_json(ctx.paths, data)

@@ -51,6 +51,9 @@ MIGRATIONS: tuple[str, ...] = (
         submitted_at TEXT NOT NULL
     );
     """,
+    """
+    ALTER TABLE steps ADD COLUMN detail TEXT;
+    """,
 )
 
 BUSY_TIMEOUT_MS = 30_000

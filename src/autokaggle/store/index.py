@@ -37,11 +37,18 @@ class StepRecord:
     finished_at: str | None
     error: str | None
     attempts: int
+    detail: str | None = None  # the step's one-line summary, or why it was skipped
 
     @property
     def duration_s(self) -> float | None:
         """Seconds between start and finish (None while not both are known)."""
         return _seconds_between(self.started_at, self.finished_at)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view (status --json, run.json)."""
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "position"}
+        data["duration_s"] = self.duration_s
+        return data
 
 
 @dataclass(frozen=True)
@@ -245,7 +252,8 @@ class Store:
     def steps(self, run_id: str) -> list[StepRecord]:
         """The run's steps in order."""
         rows = self.conn.execute(
-            "SELECT name, position, state, started_at, finished_at, error, attempts FROM steps"
+            "SELECT name, position, state, started_at, finished_at, error, attempts, detail"
+            " FROM steps"
             " WHERE run_id = ? ORDER BY position",
             (run_id,),
         ).fetchall()
@@ -275,13 +283,17 @@ class Store:
         )
         self.update_run(run_id, current_step=name, heartbeat_at=now_iso())
 
-    def end_step(self, run_id: str, name: str, state: str, error: str | None = None) -> None:
-        """Record how a step ended: done, failed, skipped, or back to pending."""
+    def end_step(
+        self, run_id: str, name: str, state: str, error: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """Record how a step ended (done, failed, skipped, or back to pending) and its summary."""
         if state not in STEP_STATES:
             raise ValueError(f"unknown step state {state!r}")
         self._write(
-            "UPDATE steps SET state = ?, finished_at = ?, error = ? WHERE run_id = ? AND name = ?",
-            (state, now_iso(), error, run_id, name),
+            "UPDATE steps SET state = ?, finished_at = ?, error = ?, detail = ?"
+            " WHERE run_id = ? AND name = ?",
+            (state, now_iso(), error, detail, run_id, name),
         )
 
     # -- submissions ------------------------------------------------------------------------
