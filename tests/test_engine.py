@@ -117,3 +117,19 @@ def test_two_runs_in_one_workdir_at_the_same_time(workdir: Path) -> None:
 
 def test_interrupted_error_carries_exit_code_130() -> None:
     assert Interrupted("x").exit_code == 130
+
+
+def test_logs_follow_streams_until_the_run_ends(workdir: Path) -> None:
+    proc = _start_slow(workdir)
+    _wait_for(workdir / "sleeping")
+    run = open_store(workdir).latest_run()
+    assert run is not None
+    follow = subprocess.Popen(
+        [sys.executable, "-m", "autokaggle", "logs", run.run_id, "--follow", "--workdir",
+         str(workdir)], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    assert follow.poll() is None  # still following while the run is running
+    (workdir / "wake").write_text("")
+    out, _ = follow.communicate(timeout=60)
+    proc.wait(timeout=60)
+    assert "step slow started" in out and "[last] INFO step last done" in out
