@@ -155,3 +155,17 @@ def test_script_output_and_messages_with_brackets_print_literally() -> None:
     text = buffer.getvalue()
     assert "[LightGBM] [Warning] no further splits [/bold]" in text
     assert "column [x] looks odd" in text and "target=[y]" in text
+
+
+def test_an_unexpected_error_is_one_message_without_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autokaggle.store import index
+
+    def boom(self: object) -> None:
+        raise ValueError("disk on fire")
+
+    monkeypatch.setattr(index.Store, "list_runs", boom)
+    code, _, err = _main(["list"], capsys)
+    assert code == 1 and "ValueError: disk on fire" in err and "Traceback" not in err
+    assert "--debug" in err

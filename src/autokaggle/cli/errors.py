@@ -37,3 +37,12 @@ def run_guarded(group: click.Group, args: list[str]) -> int:
     except KeyboardInterrupt:
         err_console.print("[yellow]Interrupted.[/]")
         return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug of ours: still one message, the traceback on request
+        if debug:
+            traceback.print_exc()
+        err_console.print(
+            f"[bold red]Unexpected error:[/] {escape(f'{type(exc).__name__}: {exc}')}",
+            highlight=False, soft_wrap=True,
+        )
+        err_console.print("Rerun with --debug for the traceback, and please report it.")
+        return EXIT_FAILED
