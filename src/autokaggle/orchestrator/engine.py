@@ -15,7 +15,7 @@ from autokaggle.orchestrator.events import EventSink, StepEnded, StepStarted
 from autokaggle.orchestrator.options import RunOptions
 from autokaggle.orchestrator.registry import SkipStep, Step, registered_steps
 from autokaggle.orchestrator.runlog import close_run_log, current_step, open_run_log
-from autokaggle.store import RunRecord, Store, new_run_id
+from autokaggle.store import RunRecord, Store
 from autokaggle.store.index import now_iso
 from autokaggle.store.layout import read_run_json, write_run_json
 
@@ -31,10 +31,9 @@ def start_run(
     store: Store, options: RunOptions, slug: str, emit: EventSink, steps: list[Step] | None = None
 ) -> RunRecord:
     """Create a run for ``options`` and execute its steps (the registered ones by default)."""
-    run_id = new_run_id(slug)
     steps = steps if steps is not None else registered_steps()
-    record = store.create_run(
-        run_id, slug, options.source, options.model_dump(), [s.name for s in steps]
+    record = store.register_run(
+        slug, options.source, options.model_dump(), [s.name for s in steps]
     )
     record.paths.create()
     write_run_json(record.paths, _run_json(record, options))

@@ -12,13 +12,14 @@ from typing import Any
 
 from autokaggle.errors import InputError
 from autokaggle.store.db import connect
-from autokaggle.store.layout import RunPaths, runs_dir
+from autokaggle.store.layout import RunPaths, new_run_id, runs_dir
 
 DB_NAME = "autokaggle.db"
 # A live run refreshes its heartbeat every few seconds; past this it is considered dead even
 # when its pid has been reused by another process.
 HEARTBEAT_STALE = timedelta(seconds=120)
 STEP_STATES = ("pending", "running", "done", "failed", "skipped")
+ID_ATTEMPTS = 20
 
 
 def now_iso() -> str:
@@ -171,6 +172,17 @@ class Store:
             self.conn.execute("ROLLBACK")
             raise
         return self.get_run(run_id)
+
+    def register_run(
+        self, slug: str, source: str, args: dict[str, Any], steps: list[str]
+    ) -> RunRecord:
+        """Create a run under a fresh id; two runs started in the same second never collide."""
+        for _ in range(ID_ATTEMPTS - 1):
+            try:
+                return self.create_run(new_run_id(slug), slug, source, args, steps)
+            except sqlite3.IntegrityError:  # the id was taken: draw another suffix
+                continue
+        return self.create_run(new_run_id(slug), slug, source, args, steps)
 
     def get_run(self, run_id: str) -> RunRecord:
         """One run by id; InputError naming ``autokaggle list`` when it is unknown."""
