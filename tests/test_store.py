@@ -125,3 +125,12 @@ def test_run_paths_follow_the_public_layout(tmp_path: Path) -> None:
     for sub in ("input", "code", "env", "output", "logs"):
         assert (tmp_path / "r" / sub).is_dir()
     assert paths.run_log == tmp_path / "r" / "logs" / "run.log"
+
+
+def test_only_one_process_can_claim_an_interrupted_run(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    rec = store.create_run("20260101-000000-demo-abcd", "demo", "demo", {}, ["a"])
+    assert not store.claim_run(rec.run_id)  # running: nothing to claim
+    store.finish_run(rec.run_id, "interrupted")
+    assert store.claim_run(rec.run_id)
+    assert not open_store(tmp_path).claim_run(rec.run_id)  # a second resumer loses

@@ -54,8 +54,10 @@ def resume_run(
         raise InputError(f"Run {run_id} has already finished.", f"See: autokaggle status {run_id}")
     options = RunOptions.model_validate(record.args)
     steps = steps if steps is not None else registered_steps()
+    if not store.claim_run(run_id):
+        raise InputError(f"Run {run_id} was resumed by another process just now.",
+                         f"Follow it with: autokaggle logs {run_id} --follow")
     store.ensure_steps(run_id, [s.name for s in steps])
-    store.claim_run(run_id)
     return _execute(store, store.get_run(run_id), options, emit, steps)
 
 

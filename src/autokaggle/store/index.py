@@ -131,11 +131,13 @@ class Store:
             self._conn.close()
             self._conn = None
 
-    def _write(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+    def _write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """Run one statement in its own transaction; return the number of rows it changed."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            self.conn.execute(sql, params)
+            changed = self.conn.execute(sql, params).rowcount
             self.conn.execute("COMMIT")
+            return changed
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
@@ -213,16 +215,14 @@ class Store:
         cols = ", ".join(f"{name} = ?" for name in fields)
         self._write(f"UPDATE runs SET {cols} WHERE run_id = ?", (*fields.values(), run_id))
 
-    def claim_run(self, run_id: str) -> None:
-        """Mark a run as running in this process (start or resume)."""
-        self.update_run(
-            run_id,
-            status="running",
-            pid=os.getpid(),
-            heartbeat_at=now_iso(),
-            finished_at=None,
-            error=None,
+    def claim_run(self, run_id: str) -> bool:
+        """Take over a failed or interrupted run for this process; False if another did first."""
+        claimed = self._write(
+            "UPDATE runs SET status = 'running', pid = ?, heartbeat_at = ?, finished_at = NULL,"
+            " error = NULL WHERE run_id = ? AND status IN ('failed', 'interrupted')",
+            (os.getpid(), now_iso(), run_id),
         )
+        return claimed == 1
 
     def heartbeat(self, run_id: str) -> None:
         """Record that the run's process is still alive."""
