@@ -8,13 +8,17 @@ support, or no GPU present), then the linear template, which needs nothing but s
 from __future__ import annotations
 
 import shutil
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autokaggle.errors import RunFailed
 from autokaggle.orchestrator.context import RunContext
 from autokaggle.orchestrator.events import ScriptLine
 from autokaggle.orchestrator.options import TemplateModel
 from autokaggle.orchestrator.registry import register_step
+
+if TYPE_CHECKING:
+    from autokaggle.evaluate.oof import CVResult
 
 FALLBACK_MODEL: TemplateModel = "linear"
 
@@ -61,9 +65,10 @@ def _attempt(ctx: RunContext, model: TemplateModel, gpu: bool) -> str:
     cv = _score(ctx)
     _run(ctx, "predict", python)
     _validate(ctx)
+    # Recorded only now: a score whose submission failed validation is no result.
+    ctx.store.update_run(ctx.run_id, best_score=cv.cv_mean)
     ctx.write_json("output/run_summary.json", {"model": model, "gpu": gpu})
-    sign = "±"
-    return f"{model}: CV {cv.metric} {cv.cv_mean:.5f} {sign} {cv.cv_std:.5f}"
+    return f"{model}: CV {cv.metric} {cv.cv_mean:.5f} ± {cv.cv_std:.5f}"
 
 
 def _clear_outputs(ctx: RunContext) -> None:
@@ -72,7 +77,7 @@ def _clear_outputs(ctx: RunContext) -> None:
     ctx.paths.output.mkdir(parents=True)
 
 
-def _environment(ctx: RunContext) -> Any:
+def _environment(ctx: RunContext) -> Path:
     from autokaggle.execute.envs import prepare_environment
 
     env = prepare_environment(
@@ -88,7 +93,7 @@ _FREEZE = (
 )
 
 
-def _write_resolved(ctx: RunContext, python: Any) -> None:
+def _write_resolved(ctx: RunContext, python: Path) -> None:
     """Record the exact package versions the pipeline runs with (``env/resolved.txt``)."""
     import subprocess
 
@@ -97,7 +102,7 @@ def _write_resolved(ctx: RunContext, python: Any) -> None:
         (ctx.paths.env / "resolved.txt").write_text(out.stdout)
 
 
-def _run(ctx: RunContext, name: str, python: Any) -> None:
+def _run(ctx: RunContext, name: str, python: Path) -> None:
     """Execute ``code/NAME.py`` in the sandbox and record the execution."""
     from autokaggle.execute.runner import run_script
     from autokaggle.execute.sandbox import default_memory_limit_mb
@@ -119,7 +124,7 @@ def _run(ctx: RunContext, name: str, python: Any) -> None:
         raise RunFailed(f"code/{name}.py {why}.\n{tail}", f"Full log: {result.log_path}")
 
 
-def _score(ctx: RunContext) -> Any:
+def _score(ctx: RunContext) -> CVResult:
     """Score the OOF predictions with the competition's metric on the run's folds."""
     from autokaggle.evaluate.folds import read_folds
     from autokaggle.evaluate.oof import score_oof, scorer_for_profile
@@ -134,7 +139,6 @@ def _score(ctx: RunContext) -> Any:
     folds = read_folds(ctx.paths.input / "folds.csv", prof.id_column)
     cv = score_oof(ctx.paths.output / "oof.csv", train, folds, prof, scorer_for_profile(prof))
     cv.write(ctx.paths.output / "metrics.json")
-    ctx.store.update_run(ctx.run_id, best_score=cv.cv_mean)
     return cv
 
 

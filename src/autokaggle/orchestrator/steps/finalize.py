@@ -22,7 +22,7 @@ def finalize(ctx: RunContext) -> str:
     write_report(ctx.paths.root, ctx.profile)
     write_notebook(ctx.paths.root, ctx.profile)
     metrics = json.loads((ctx.paths.output / "metrics.json").read_text())
-    ctx.store.update_run(ctx.run_id, submission=str(submission), best_score=metrics["cv_mean"])
+    ctx.store.update_run(ctx.run_id, submission=str(submission))
     return f"{submission} (CV {metrics['metric']} {metrics['cv_mean']:.5f})"
 
 
