@@ -13,12 +13,11 @@ from autokaggle.orchestrator.registry import register_step
 @register_step("intake", 10, "competition metadata, pages and files")
 def intake(ctx: RunContext) -> str:
     """Fetch (or find) the competition and link its data folder into the run."""
-    from autokaggle.kaggle.intake import load_competition, save_competition
+    from autokaggle.kaggle.intake import fetch_competition
 
-    info = load_competition(
-        ctx.options.source, quiet=True, on_warning=_warn(ctx), run_id=ctx.run_id
+    info = fetch_competition(
+        ctx.options.source, ctx.paths.input, quiet=True, on_warning=_warn(ctx), run_id=ctx.run_id
     )
-    info = save_competition(info, ctx.paths.input)
     ctx.cache.pop("competition", None)  # re-read: pages are relative to input/ in the file
     link_data(ctx.paths.input / "data", Path(info.data_dir))
     return f"{info.title} ({len(info.files)} files)"
