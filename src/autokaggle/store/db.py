@@ -54,6 +54,27 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE steps ADD COLUMN detail TEXT;
     """,
+    # Candidates journal (chat/codegen issue; the search appends rows with its own origins).
+    """
+    CREATE TABLE candidates (
+        run_id TEXT NOT NULL REFERENCES runs(run_id),
+        number INTEGER NOT NULL,
+        parent INTEGER,
+        origin TEXT NOT NULL,
+        label TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL,
+        metric TEXT,
+        cv_mean REAL,
+        cv_std REAL,
+        fold_scores_json TEXT,
+        duration_s REAL,
+        error TEXT,
+        meta_json TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        finished_at TEXT,
+        PRIMARY KEY (run_id, number)
+    );
+    """,
 )
 
 BUSY_TIMEOUT_MS = 30_000

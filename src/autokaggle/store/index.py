@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from autokaggle.errors import InputError
+from autokaggle.store.candidates import CandidateStoreMixin
 from autokaggle.store.db import connect
 from autokaggle.store.layout import RunPaths, new_run_id, runs_dir
 
@@ -110,7 +111,7 @@ def pid_alive(pid: int | None) -> bool:
     return True
 
 
-class Store:
+class Store(CandidateStoreMixin):
     """Reads and writes the index; one short transaction per call, so runs never block."""
 
     def __init__(self, home: Path) -> None:
