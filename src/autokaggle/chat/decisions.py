@@ -8,8 +8,9 @@ prompt builder. A later schema version adds fields with defaults, so old files s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, cast
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -101,12 +102,17 @@ class ProposedPlan(BaseModel):
     notes: str = Field(default="", description="Anything else the code writer should know.")
 
 
+def families(names: Sequence[str]) -> list[ModelFamily]:
+    """Known model family names, deduplicated, in order."""
+    return [cast(ModelFamily, m) for m in dict.fromkeys(names) if m in MODEL_FAMILIES]
+
+
 def defaults_for(options: Any) -> Decisions:
     """The template's plan from the run options (who: default; user where the CLI said so)."""
     model = getattr(options, "model", "auto")
     decisions = Decisions()
     if model != "auto":
-        decisions.models = Decision[list[ModelFamily]](value=[model], who="user",
+        decisions.models = Decision[list[ModelFamily]](value=families([model]), who="user",
                                                        reason="--model")
     validation: Validation = "group" if options.group_column else (
         "time" if options.time_column else "auto")
@@ -122,7 +128,7 @@ def defaults_for(options: Any) -> Decisions:
 def apply_plan(decisions: Decisions, plan: ProposedPlan, columns: list[str]) -> list[str]:
     """Merge an LLM plan into ``decisions`` without overriding the user; return what was ignored."""
     ignored: list[str] = []
-    models = [m for m in dict.fromkeys(plan.models) if m in MODEL_FAMILIES]
+    models = families(plan.models)
     if models and decisions.models.who != "user":
         decisions.models = Decision[list[ModelFamily]](value=models, who="llm")
     if decisions.target_transform.who != "user":
