@@ -173,3 +173,26 @@ def test_without_a_store_the_client_still_redacts_and_counts() -> None:
     assert client.ask("doctor", _user("ping")).text == "ok"
     assert client.usage.calls == 1 and client.usage.input_tokens == 3
     assert client.label == "scripted:gpt-4o-mini"
+
+
+def test_concurrent_calls_never_exceed_the_call_budget(store: Store) -> None:
+    import threading
+
+    scripted(*[reply(str(i)) for i in range(8)])
+    client = _client(store, budget=Budget(max_calls=3))
+    outcomes: list[str] = []
+
+    def worker() -> None:
+        try:
+            client.ask("improve", _user("x"))
+            outcomes.append("ok")
+        except LLMBudgetExhausted:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["ok"] * 3 + ["refused"] * 5
+    assert sorted(c.seq for c in store.llm_calls(RUN)) == [1, 2, 3]
