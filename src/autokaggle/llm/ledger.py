@@ -7,6 +7,7 @@ before it calls ``record``), the usage, cost, latency and outcome of the call.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,10 +47,21 @@ class Ledger:
         self.store = store
         self.run_id = run_id
         self.record_dir = record_dir
+        self._owner = threading.get_ident()
+        self._local = threading.local()
 
     def next_seq(self) -> int:
         """The number of the next call (1 without a store)."""
-        return self.store.next_llm_seq(self.run_id) if self.store else 1
+        store = self._thread_store()
+        return store.next_llm_seq(self.run_id) if store else 1
+
+    def _thread_store(self) -> Store | None:
+        """The store, with a connection of this thread's own (SQLite objects stay in one thread)."""
+        if self.store is None or threading.get_ident() == self._owner:
+            return self.store
+        if getattr(self._local, "store", None) is None:
+            self._local.store = Store(self.store.home)
+        return self._local.store
 
     def record(
         self, seq: int, provider: str, model: str, purpose: str,
@@ -62,8 +74,9 @@ class Ledger:
             cost_usd=result.cost_usd, latency_s=round(result.latency_s, 4),
             outcome=result.outcome, error=result.error, created_at=now_iso(),
         )
-        if self.store is not None:
-            self.store.record_llm_call(row)
+        store = self._thread_store()
+        if store is not None:
+            store.record_llm_call(row)
         if self.record_dir is not None:
             write_json_atomic(self.record_path(seq, purpose), _record_json(row, messages, result))
         return row
