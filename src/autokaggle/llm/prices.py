@@ -25,7 +25,8 @@ class Price:
     output_per_m: float
 
 
-# Longest matching prefix wins (gpt-4o-mini before gpt-4o).
+# Longest matching prefix wins (gpt-4o-mini before gpt-4o); a prefix matches the name itself and
+# its variants after '-', '@' or ':' (gpt-4o-2024-08-06), never a newer version (gpt-5.5).
 PRICES: dict[str, Price] = {
     # Google Gemini
     "gemini-3-pro": Price(2.00, 12.00),
@@ -66,8 +67,14 @@ def price_of(model: str) -> Price | None:
     """The price of ``model`` by longest prefix (``models/`` and ``vendor/`` stripped), or None."""
     name = model.strip().lower().removeprefix("models/")
     name = name.rsplit("/", 1)[-1]  # OpenRouter-style "openai/gpt-4o"
-    matches = [prefix for prefix in PRICES if name.startswith(prefix)]
+    matches = [prefix for prefix in PRICES if _extends(name, prefix)]
     return PRICES[max(matches, key=len)] if matches else None
+
+
+def _extends(name: str, prefix: str) -> bool:
+    """``name`` is ``prefix`` or a dated/suffixed variant of it (``gpt-5-2025-08-07``), not a
+    newer model that merely shares the letters (``gpt-5.5``, ``o30``)."""
+    return name.startswith(prefix) and (len(name) == len(prefix) or name[len(prefix)] in "-@:")
 
 
 def cost_usd(model: str, usage: Usage) -> float | None:
