@@ -55,6 +55,7 @@ class Decisions(BaseModel):
     """The plan of a run (``input/decisions.json``)."""
 
     version: int = DECISIONS_VERSION
+    revision: int = 0  # +1 each time changed decisions are sent to the generators (/go)
     models: Decision[list[ModelFamily]] = Field(
         default_factory=lambda: Decision[list[ModelFamily]](value=["lightgbm"])
     )
@@ -85,6 +86,28 @@ class Decisions(BaseModel):
     def to_build(self) -> list[FeatureChange]:
         """Features decided to be built (the LLM writes them; the template cannot)."""
         return [f for f in self.features if f.action == "build"]
+
+
+def _line(name: str, d: Decision[Any]) -> str:
+    value = ", ".join(d.value) if isinstance(d.value, list) else d.value
+    why = f" — {d.reason}" if d.reason else ""
+    return f"- {name}: {value} (who: {d.who}){why}"
+
+
+def describe(decisions: Decisions) -> str:
+    """The decisions as markdown, for the prompt and for /plan."""
+    d = decisions
+    budget = f"{d.time_budget_s.value:g}s" if d.time_budget_s.value else "not set"
+    lines = [_line("models", d.models), _line("target transform", d.target_transform),
+             _line("validation", d.validation) + f", {d.n_folds.value} folds (fixed by the run)",
+             _line("use original dataset", d.use_original),
+             f"- time budget: {budget} (who: {d.time_budget_s.who})", _line("GPU", d.gpu)]
+    for f in d.features:
+        how = f": {f.description}" if f.description else ""
+        why = f" — {f.reason}" if f.reason else ""
+        lines.append(f"- {f.action} `{f.name}`{how} (who: {f.who}){why}")
+    lines += [f"- note (who: {n.who}): {n.text}" for n in d.notes]
+    return "\n".join(lines)
 
 
 class ProposedPlan(BaseModel):

@@ -63,6 +63,7 @@ def status_data(store: Store, record: RunRecord) -> dict[str, object]:
     data["steps"] = [s.to_dict() for s in store.steps(record.run_id)]
     data["artifacts"] = _artifacts(record.run_dir)
     data["submissions"] = store.submissions(record.run_id)
+    data["candidates"] = [c.to_dict() for c in store.candidates(record.run_id)]
     data["llm"] = {
         **store.llm_usage(record.run_id).to_dict(),
         "calls_detail": [c.to_dict() for c in store.llm_calls(record.run_id)],

@@ -86,16 +86,21 @@ def new_candidate(
     return Candidate(number, folder, origin, label, parent, dict(meta or {}))
 
 
-def run_candidate(ctx: RunContext, candidate: Candidate) -> Outcome:
-    """Execute, score and validate a candidate; record the result; never raises RunFailed."""
+def run_candidate(ctx: RunContext, candidate: Candidate,
+                  timeout_s: float | None = None) -> Outcome:
+    """Execute, score and validate a candidate; record the result; never raises RunFailed.
+
+    ``timeout_s`` caps each script below the run's ``script_timeout_s`` (LLM-written code).
+    """
     started = time.monotonic()
     outcome = Outcome(candidate, ok=False)
+    limit = min(ctx.options.script_timeout_s, timeout_s or ctx.options.script_timeout_s)
     try:
         python = _environment(ctx, candidate, outcome)
-        _run(ctx, candidate, "train", python, outcome)
+        _run(ctx, candidate, "train", python, outcome, limit)
         outcome.stage = "score"
         outcome.cv = _score(ctx, candidate.folder)
-        _run(ctx, candidate, "predict", python, outcome)
+        _run(ctx, candidate, "predict", python, outcome, limit)
         outcome.stage = "validate"
         _validate(ctx, candidate.folder, outcome)
         outcome.ok = True
@@ -133,7 +138,7 @@ def _write_resolved(folder: Path, python: Path) -> None:
 
 
 def _run(ctx: RunContext, candidate: Candidate, name: str, python: Path,
-         outcome: Outcome) -> None:
+         outcome: Outcome, timeout_s: float) -> None:
     """Execute ``code/NAME.py`` of the candidate in the sandbox and record the execution."""
     from autokaggle.execute.runner import run_script
     from autokaggle.execute.sandbox import default_memory_limit_mb
@@ -144,7 +149,7 @@ def _run(ctx: RunContext, candidate: Candidate, name: str, python: Path,
         f"code/{name}.py",
         cwd=candidate.folder,
         python=python,
-        timeout_s=ctx.options.script_timeout_s,
+        timeout_s=timeout_s,
         memory_limit_mb=ctx.options.memory_limit_mb or default_memory_limit_mb(),
         threads=ctx.options.threads,
         log_path=logs / f"{name}.log",
@@ -218,10 +223,16 @@ def candidate_folder(ctx: RunContext, number: int) -> Path:
     return ctx.paths.root / CANDIDATES_DIR / f"{number:03d}"
 
 
-def best_candidate(ctx: RunContext) -> CandidateRecord | None:
-    """The valid candidate with the best CV (ties: the earlier, i.e. the simpler, one)."""
+def best_candidate(ctx: RunContext, plan: int | None = None) -> CandidateRecord | None:
+    """The valid candidate with the best CV (ties: the earlier, i.e. the simpler, one).
+
+    With ``plan``, only candidates made under that revision of the decisions count when there
+    is one (a user who changed the plan wants its result); otherwise every valid candidate.
+    """
     valid = [r for r in ctx.store.candidates(ctx.run_id)
              if r.status == "valid" and r.cv_mean is not None]
+    if plan is not None:
+        valid = [r for r in valid if r.meta.get("plan", 0) == plan] or valid
     if not valid:
         return None
     sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0

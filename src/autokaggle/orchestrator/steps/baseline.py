@@ -60,7 +60,8 @@ def run_template(
     from autokaggle.generate import render_pipeline
 
     label = f"{model} template{' (GPU)' if gpu else ''}"
-    candidate = new_candidate(ctx, "template", label, parent, {"model": model, "gpu": gpu})
+    meta = {"model": model, "gpu": gpu, "plan": current_decisions(ctx).revision}
+    candidate = new_candidate(ctx, "template", label, parent, meta)
     render_pipeline(ctx.profile, template_options(ctx, model, gpu), candidate.folder)
     write_json_atomic(candidate.folder / "output" / "run_summary.json",
                       {"model": model, "gpu": gpu})

@@ -8,6 +8,7 @@ from autokaggle.errors import RunFailed
 from autokaggle.orchestrator.candidates import best_candidate, promote, selected_candidate
 from autokaggle.orchestrator.context import RunContext
 from autokaggle.orchestrator.registry import register_step
+from autokaggle.orchestrator.steps.baseline import current_decisions
 
 
 @register_step("finalize", 70, "report, notebook and the final submission")
@@ -16,7 +17,8 @@ def finalize(ctx: RunContext) -> str:
     from autokaggle.generate.notebook import write_notebook
     from autokaggle.generate.report import write_report
 
-    best = best_candidate(ctx)
+    decisions = current_decisions(ctx)
+    best = best_candidate(ctx, plan=decisions.revision)
     selected = selected_candidate(ctx.paths.root)
     if best is not None and (selected or {}).get("candidate") != best.number:
         promote(ctx, best.number)
