@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from autokaggle.chat.decisions import defaults_for, load_decisions
 from autokaggle.chat.terminal import Terminal
 from autokaggle.errors import InputError
@@ -13,9 +15,12 @@ from autokaggle.orchestrator.runlog import close_run_log, current_step, open_run
 from autokaggle.store import Store
 
 
-def reopen_chat(store: Store, run_id: str, emit: EventSink, terminal: Terminal | None = None
-                ) -> str:
-    """Talk about a run's plan again; on /go rerun what changed, the LLM pipeline, finalize."""
+def reopen_chat(store: Store, run_id: str, emit: EventSink, terminal: Terminal | None = None,
+                cache: dict[str, Any] | None = None) -> str:
+    """Talk about a run's plan again; on /go rerun what changed, the LLM pipeline, finalize.
+
+    ``cache`` seeds the run context (tests inject a scripted LLM as ``{"llm": ...}``).
+    """
     record = store.get_run(run_id)
     if record.status == "running":
         raise InputError(f"Run {run_id} is still running.",
@@ -25,7 +30,7 @@ def reopen_chat(store: Store, run_id: str, emit: EventSink, terminal: Terminal |
                          f"Finish it first: autokaggle run --resume {run_id}")
     options = RunOptions.model_validate(record.args)
     log = open_run_log(run_id, record.paths.run_log)
-    ctx = RunContext(run_id, record.paths, options, store, log, emit)
+    ctx = RunContext(run_id, record.paths, options, store, log, emit, dict(cache or {}))
     token = current_step.set("chat")
     try:
         return _talk(ctx, terminal)
