@@ -103,8 +103,10 @@ class LLMClient:
         except Exception as exc:  # noqa: BLE001 - every failure is recorded, then raised as LLMError
             error = self._as_llm_error(exc)
             self._finish(seq, purpose, clean, self._failure(error, started))
+            if error is exc:
+                raise
             raise error from exc
-        completion = self._clean_reply(completion, schema, time.monotonic() - started)
+        completion = self._clean_reply(completion, time.monotonic() - started)
         self._finish(seq, purpose, clean, self._success(completion))
         return completion
 
@@ -144,9 +146,7 @@ class LLMClient:
 
     # -- outcome ----------------------------------------------------------------------------
 
-    def _clean_reply(
-        self, completion: Completion, schema: type[BaseModel] | None, latency_s: float
-    ) -> Completion:
+    def _clean_reply(self, completion: Completion, latency_s: float) -> Completion:
         """The reply with every secret redacted from its text and parsed object."""
         text = self.redact(completion.text)
         parsed = completion.parsed
