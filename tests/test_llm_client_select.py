@@ -118,3 +118,11 @@ def test_run_checks_the_llm_option_before_starting(
             main(["run", "examples/penguins", *args])
         assert exc.value.code == 2 and message in capsys.readouterr().err
     assert Store(workdir).list_runs() == []
+
+
+def test_llm_off_wins_over_a_gemini_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", "AIza-env-key-0003")
+    assert _choose() is not None
+    assert _choose("off") is None
+    monkeypatch.setenv("AUTOKAGGLE_LLM", "none")
+    assert _choose() is None
