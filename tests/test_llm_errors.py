@@ -185,3 +185,14 @@ def test_call_with_retries_lets_bugs_and_our_errors_through() -> None:
         assert flaky.calls == 1
     with pytest.raises(ValueError):
         call_with_retries(lambda: 1, provider_name="x", key_env_vars=(), max_attempts=0)
+
+
+def test_the_final_error_message_is_redacted() -> None:
+    flaky_exc = openai.AuthenticationError(
+        "Incorrect API key provided: sk-live-SECRET", response=httpx2.Response(
+            401, request=httpx2.Request("POST", "http://127.0.0.1/v1/x")), body=None)
+    flaky = _flaky([flaky_exc])
+    with pytest.raises(LLMAuthError) as failed:
+        call_with_retries(flaky.fn, provider_name="openai", key_env_vars=("OPENAI_API_KEY",),
+                          redact=lambda text: text.replace("sk-live-SECRET", "[redacted]"))
+    assert "SECRET" not in str(failed.value) and "[redacted]" in failed.value.message

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -225,11 +225,16 @@ def describe(exc: BaseException) -> str:
 
 
 def to_llm_error(exc: BaseException, *, provider_name: str, key_env_vars: Sequence[str],
-                 attempts: int = 1) -> LLMError:
-    """Our error for an SDK exception, with the table's hint (LLMUnavailable when unknown)."""
+                 attempts: int = 1, redact: Callable[[str], str] | None = None) -> LLMError:
+    """Our error for an SDK exception, with the table's hint (LLMUnavailable when unknown).
+
+    ``redact`` scrubs the message (a server may echo part of a key or of the prompt).
+    """
     rule = rule_for(exc) or RULES["bad_reply"]
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     message = f"{provider_name} call failed{tries}: {describe(exc)}"
+    if redact is not None:
+        message = redact(message)
     return rule.error(message, hint_for(rule, provider_name, key_env_vars))
 
 

@@ -74,12 +74,15 @@ def call_with_retries(
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
     on_retry: RetryHook | None = None,
+    redact: Callable[[str], str] | None = None,
 ) -> T:
     """Call ``fn`` until it succeeds, retrying what the error table calls retryable.
 
     A Retry-After from the server replaces the backoff (capped at ``max_delay_s``). Raises our
     ``LLMError`` subclass (with the user hint) for a permanent failure or the last retryable one.
-    Exceptions the table does not know (programming errors) propagate unchanged.
+    Exceptions the table does not know (programming errors) propagate unchanged. ``on_retry``
+    hears of each retry before its sleep (a streaming caller can reset what it showed);
+    ``redact`` scrubs the final error's message.
     """
     if max_attempts < 1:
         raise ValueError("max_attempts must be at least 1")
@@ -93,7 +96,7 @@ def call_with_retries(
                 raise
             if not rule.retryable or attempt == max_attempts:
                 raise to_llm_error(exc, provider_name=provider_name, key_env_vars=key_env_vars,
-                                   attempts=attempt) from exc
+                                   attempts=attempt, redact=redact) from exc
             asked = retry_after_s(exc)
             delay = min(max_delay_s, asked) if asked is not None else backoff_s(
                 attempt, base_delay_s, max_delay_s, rng)
