@@ -63,7 +63,7 @@ class LLMClient:
         self.ledger = ledger or Ledger(None, None, None)
         self.budget = budget or Budget()
         self.redact = redactor or Redactor.from_environment([provider.api_key or ""])
-        self._retry = retry or _default_retry(provider)
+        self._retry = retry or _default_retry(provider, self.redact)
         self._notify = notify
         self._lock = threading.Lock()
         self._seq = self.ledger.next_seq() - 1
@@ -218,14 +218,14 @@ def _run_totals(ledger: Ledger) -> LLMUsageSummary:
     return ledger.store.llm_usage(ledger.run_id)
 
 
-def _default_retry(provider: Provider) -> RetryFn:
+def _default_retry(provider: Provider, redact: Callable[[str], str]) -> RetryFn:
     """Retries from the one SDK error table (``autokaggle.llm.retry``), imported on first use."""
 
     def retry(fn: Callable[[], Completion]) -> Completion:
         from autokaggle.llm.retry import call_with_retries
 
         return call_with_retries(
-            fn, provider_name=provider.name, key_env_vars=provider.key_env_vars
+            fn, provider_name=provider.name, key_env_vars=provider.key_env_vars, redact=redact
         )
 
     return retry

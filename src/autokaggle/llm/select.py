@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from autokaggle.config import config_file, user_config
 from autokaggle.errors import InputError
 from autokaggle.llm.base import Provider
-from autokaggle.llm.keys import FoundKey, find_key, missing_key_error
+from autokaggle.llm.errors import missing_key_error
+from autokaggle.llm.keys import FoundKey, find_key
 
 LLM_ENV = "AUTOKAGGLE_LLM"
 BASE_URL_ENV = "AUTOKAGGLE_LLM_BASE_URL"
@@ -50,9 +51,9 @@ class LLMChoice:
 
 def provider_registry() -> dict[str, type[Provider]]:
     """Every installed provider class by name (the ``autokaggle.providers`` entry points)."""
-    from autokaggle.llm.providers import available_providers, provider_class
+    from autokaggle.llm.providers import available_providers
 
-    return {name: provider_class(name) for name in available_providers()}
+    return available_providers()
 
 
 def parse_spec(spec: str, where: str = "--llm") -> tuple[str, str]:
