@@ -106,7 +106,9 @@ class LLMClient:
             if error is exc:
                 raise
             raise error from exc
-        completion = self._clean_reply(completion, time.monotonic() - started)
+        # The provider times the request itself; the wall time also holds retries and SDK import.
+        latency = completion.latency_s or (time.monotonic() - started)
+        completion = self._clean_reply(completion, latency)
         self._finish(seq, purpose, clean, self._success(completion))
         return completion
 
