@@ -19,7 +19,7 @@ from autokaggle.store import Store
 def scripted_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUTOKAGGLE_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setattr(select, "provider_registry", lambda: dict(REGISTRY))
-    monkeypatch.setattr(client_module, "_default_retry", lambda provider: lambda fn: fn())
+    monkeypatch.setattr(client_module, "_default_retry", lambda provider, redact: lambda fn: fn())
     for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "OPENAI_API_KEY", "AUTOKAGGLE_LLM"):
         monkeypatch.delenv(name, raising=False)
 

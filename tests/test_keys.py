@@ -58,7 +58,9 @@ def test_the_environment_wins_over_the_file(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_missing_key_error_names_the_variable_and_the_command() -> None:
-    err = keys.missing_key_error("gemini", ("GEMINI_API_KEY", "GOOGLE_API_KEY"))
+    from autokaggle.llm.errors import missing_key_error
+
+    err = missing_key_error("gemini", ("GEMINI_API_KEY", "GOOGLE_API_KEY"))
     assert err.exit_code == 3
     assert "autokaggle keys set gemini" in str(err) and "GEMINI_API_KEY" in str(err)
 

@@ -99,3 +99,30 @@ def test_open_llm_builds_a_client_or_none(monkeypatch: pytest.MonkeyPatch) -> No
     client = open_llm(llm="openai:gpt-4o-mini", max_calls=3, registry=REGISTRY)
     assert client is not None and client.label == "openai:gpt-4o-mini"
     assert client.budget.max_calls == 3 and client.provider.api_key == "sk-env-0005"
+
+
+def test_run_checks_the_llm_option_before_starting(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from llm_scripted import REGISTRY as registry
+
+    from autokaggle.cli import main
+    from autokaggle.llm import select as select_module
+    from autokaggle.store import Store
+
+    monkeypatch.setattr(select_module, "provider_registry", lambda: dict(registry))
+    for args, message in ((["--llm", "gemini"], "PROVIDER:MODEL"),
+                          (["--llm", "nope:m"], "Unknown LLM provider"),
+                          (["--max-llm-calls", "-1"], "-1")):
+        with pytest.raises(SystemExit) as exc:
+            main(["run", "examples/penguins", *args])
+        assert exc.value.code == 2 and message in capsys.readouterr().err
+    assert Store(workdir).list_runs() == []
+
+
+def test_llm_off_wins_over_a_gemini_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", "AIza-env-key-0003")
+    assert _choose() is not None
+    assert _choose("off") is None
+    monkeypatch.setenv("AUTOKAGGLE_LLM", "none")
+    assert _choose() is None

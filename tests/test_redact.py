@@ -66,3 +66,18 @@ def test_a_broken_keys_file_does_not_stop_redaction(config_home: Path,
     (config_home / "keys.json").write_text("{broken")
     monkeypatch.setenv("X_SECRET", "still-redacted-42")
     assert Redactor.from_environment()("x still-redacted-42") == f"x {MARKER}"
+
+
+def test_secrets_pasted_into_a_data_column_are_redacted_in_the_profile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pyarrow as pa
+
+    from autokaggle.profile.columns import profile_columns
+
+    monkeypatch.setenv("MY_SERVICE_TOKEN", "tok-planted-in-data-99")
+    train = pa.table({"note": ["see tok-planted-in-data-99", "plain", "plain"], "y": [1, 0, 1]})
+    test = pa.table({"note": ["plain"]})
+    note = next(c for c in profile_columns(train, test) if c.name == "note")
+    assert ("see " + MARKER, 1) in note.top_values
+    assert "tok-planted-in-data-99" not in note.model_dump_json()

@@ -72,8 +72,9 @@ def _print(checks: list[Check], code: int) -> None:
         err_console.print(f"{_MARK[check.status]} [bold]{check.name:<8}[/] {escape(check.detail)}",
                           highlight=False, soft_wrap=True)
         if check.fix and check.status != "ok":
-            for line in check.fix.splitlines():
-                err_console.print(f"           [dim]fix:[/] {escape(line)}", highlight=False,
+            for i, line in enumerate(check.fix.splitlines()):
+                label = "[dim]fix:[/]" if i == 0 else "    "
+                err_console.print(f"           {label} {escape(line)}", highlight=False,
                                   soft_wrap=True)
     verdict = "[green]Ready: a run can go.[/]" if code == 0 else "[red]Not ready (see the ✗ lines).[/]"
     err_console.print(verdict)

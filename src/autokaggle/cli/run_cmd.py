@@ -42,8 +42,8 @@ Examples:
 )
 @click.option("--gpu/--no-gpu", default=False, help="Let the model use a GPU (when it has one).")
 @click.option("--llm", metavar="PROVIDER:MODEL",
-              help="LLM for chat and code, e.g. gemini:gemini-2.5-flash (default: Gemini when "
-              "a Gemini key is set; see autokaggle doctor).")
+              help="LLM for chat and code, e.g. gemini:gemini-2.5-flash, or off (default: "
+              "Gemini when a Gemini key is set; see autokaggle doctor).")
 @click.option("--llm-base-url", metavar="URL",
               help="Base URL of the provider's API, e.g. an OpenAI-compatible local server "
               "http://localhost:11434/v1.")
@@ -167,9 +167,9 @@ def run_command(
 
 def _checked_llm(spec: str | None) -> str | None:
     """``--llm`` as given, once its form and provider name are known good (InputError if not)."""
-    if spec:
-        from autokaggle.llm.select import parse_spec, provider_class
+    from autokaggle.llm.select import OFF_WORDS, parse_spec, provider_class
 
+    if spec and spec.strip().lower() not in OFF_WORDS:
         provider_class(parse_spec(spec)[0])
     return spec
 

@@ -63,7 +63,7 @@ class LLMClient:
         self.ledger = ledger or Ledger(None, None, None)
         self.budget = budget or Budget()
         self.redact = redactor or Redactor.from_environment([provider.api_key or ""])
-        self._retry = retry or _default_retry(provider)
+        self._retry = retry or _default_retry(provider, self.redact)
         self._notify = notify
         self._lock = threading.Lock()
         self._seq = self.ledger.next_seq() - 1
@@ -103,8 +103,12 @@ class LLMClient:
         except Exception as exc:  # noqa: BLE001 - every failure is recorded, then raised as LLMError
             error = self._as_llm_error(exc)
             self._finish(seq, purpose, clean, self._failure(error, started))
+            if error is exc:
+                raise
             raise error from exc
-        completion = self._clean_reply(completion, schema, time.monotonic() - started)
+        # The provider times the request itself; the wall time also holds retries and SDK import.
+        latency = completion.latency_s or (time.monotonic() - started)
+        completion = self._clean_reply(completion, latency)
         self._finish(seq, purpose, clean, self._success(completion))
         return completion
 
@@ -144,9 +148,7 @@ class LLMClient:
 
     # -- outcome ----------------------------------------------------------------------------
 
-    def _clean_reply(
-        self, completion: Completion, schema: type[BaseModel] | None, latency_s: float
-    ) -> Completion:
+    def _clean_reply(self, completion: Completion, latency_s: float) -> Completion:
         """The reply with every secret redacted from its text and parsed object."""
         text = self.redact(completion.text)
         parsed = completion.parsed
@@ -218,14 +220,14 @@ def _run_totals(ledger: Ledger) -> LLMUsageSummary:
     return ledger.store.llm_usage(ledger.run_id)
 
 
-def _default_retry(provider: Provider) -> RetryFn:
+def _default_retry(provider: Provider, redact: Callable[[str], str]) -> RetryFn:
     """Retries from the one SDK error table (``autokaggle.llm.retry``), imported on first use."""
 
     def retry(fn: Callable[[], Completion]) -> Completion:
         from autokaggle.llm.retry import call_with_retries
 
         return call_with_retries(
-            fn, provider_name=provider.name, key_env_vars=provider.key_env_vars
+            fn, provider_name=provider.name, key_env_vars=provider.key_env_vars, redact=redact
         )
 
     return retry

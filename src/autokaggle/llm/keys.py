@@ -16,7 +16,6 @@ from pathlib import Path
 from autokaggle.config import config_dir, private_dir
 from autokaggle.errors import InputError
 from autokaggle.files import write_atomic
-from autokaggle.llm.errors import LLMAuthError
 
 KEYS_FILE = "keys.json"
 
@@ -95,14 +94,3 @@ def find_key(
     if keys.get(provider):
         return FoundKey(keys[provider], "keys file")
     return None
-
-
-def missing_key_error(provider: str, env_vars: Sequence[str]) -> LLMAuthError:
-    """The error for a provider without a key: it names the variable and the command."""
-    variable = env_vars[0] if env_vars else f"{provider.upper()}_API_KEY"
-    others = f" (or {', '.join(env_vars[1:])})" if len(env_vars) > 1 else ""
-    return LLMAuthError(
-        f"No API key for the {provider} provider.",
-        f"Store one with: autokaggle keys set {provider}\n"
-        f"or export {variable}=...{others}",
-    )

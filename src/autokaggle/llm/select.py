@@ -5,6 +5,7 @@ Model: ``--llm PROVIDER:MODEL`` > ``AUTOKAGGLE_LLM`` > ``llm = "provider:model"`
 keys file) > none (the run stays offline). Base URL: ``--llm-base-url`` >
 ``AUTOKAGGLE_LLM_BASE_URL`` > the provider's own variables (openai: ``OPENAI_BASE_URL``) >
 ``llm_base_url`` in ``config.toml``. Key: the provider's variables > the keys file.
+``--llm off`` (or ``none``, at any of these levels) turns the LLM off.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from dataclasses import dataclass
 from autokaggle.config import config_file, user_config
 from autokaggle.errors import InputError
 from autokaggle.llm.base import Provider
-from autokaggle.llm.keys import FoundKey, find_key, missing_key_error
+from autokaggle.llm.errors import missing_key_error
+from autokaggle.llm.keys import FoundKey, find_key
 
 LLM_ENV = "AUTOKAGGLE_LLM"
 BASE_URL_ENV = "AUTOKAGGLE_LLM_BASE_URL"
 DEFAULT_PROVIDER = "gemini"
 DEFAULT_MODELS = {"gemini": "gemini-2.5-flash"}
 Registry = Mapping[str, type[Provider]]
+OFF_WORDS = ("off", "none")  # --llm off: no LLM even when a Gemini key is present
+OFF = ("", "")
 ADD_PROVIDER_HINT = (
     "Add one with: autokaggle keys set gemini  (then runs use "
     f"gemini:{DEFAULT_MODELS['gemini']}), or --llm openai:MODEL / anthropic:MODEL, or a local "
@@ -47,9 +51,9 @@ class LLMChoice:
 
 def provider_registry() -> dict[str, type[Provider]]:
     """Every installed provider class by name (the ``autokaggle.providers`` entry points)."""
-    from autokaggle.llm.providers import available_providers, provider_class
+    from autokaggle.llm.providers import available_providers
 
-    return {name: provider_class(name) for name in available_providers()}
+    return available_providers()
 
 
 def parse_spec(spec: str, where: str = "--llm") -> tuple[str, str]:
@@ -86,6 +90,8 @@ def choose_llm(
     env = os.environ if environ is None else environ
     config = user_config()
     picked = _pick_spec(llm, env, config)
+    if picked is not None and picked[0] == OFF:
+        return None
     registry = provider_registry() if registry is None else registry
     if picked is None:
         picked = _default_spec(registry, env)
@@ -99,13 +105,12 @@ def choose_llm(
 def _pick_spec(
     flag: str | None, env: Mapping[str, str], config: Mapping[str, object]
 ) -> tuple[tuple[str, str], str] | None:
-    if flag:
-        return parse_spec(flag), "--llm"
-    if env.get(LLM_ENV, "").strip():
-        return parse_spec(env[LLM_ENV], LLM_ENV), LLM_ENV
     value = config.get("llm")
-    if isinstance(value, str) and value.strip():
-        return parse_spec(value, f"llm in {config_file()}"), "config.toml"
+    for spec, where, source in ((flag, "--llm", "--llm"), (env.get(LLM_ENV), LLM_ENV, LLM_ENV),
+                                (value if isinstance(value, str) else None,
+                                 f"llm in {config_file()}", "config.toml")):
+        if spec and spec.strip():
+            return (OFF if spec.strip().lower() in OFF_WORDS else parse_spec(spec, where)), source
     return None
 
 
