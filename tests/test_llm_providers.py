@@ -133,11 +133,16 @@ def test_server_errors_exhaust_the_retries(fake_llm: FakeLLMServer, name: str) -
 
 
 @pytest.mark.parametrize("name", PROVIDERS)
-def test_a_hang_times_out_and_the_retry_succeeds(fake_llm: FakeLLMServer, name: str) -> None:
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_a_hang_times_out_and_the_retry_succeeds(fake_llm: FakeLLMServer, name: str,
+                                                 stream: bool) -> None:
     fake_llm.script(Hang(5), Reply("second try", 5, 3))
+    tokens: list[str] = []
     start = time.monotonic()
-    reply = retried(make(name, fake_llm, timeout_s=0.5), [])
-    assert reply.text == "second try" and time.monotonic() - start < 4
+    reply = retried(make(name, fake_llm, timeout_s=0.4), [],
+                    on_token=tokens.append if stream else None)
+    assert reply.text == "second try" and time.monotonic() - start < 3
+    assert "".join(tokens) == ("second try" if stream else "")
 
 
 @pytest.mark.parametrize("name", PROVIDERS)
@@ -238,3 +243,16 @@ def test_a_400_on_another_parameter_is_not_retried(fake_llm: FakeLLMServer) -> N
     with pytest.raises(LLMUnavailable, match="seed"):
         retried(make("openai", fake_llm), [])
     assert len(fake_llm.requests) == 1
+
+
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_sdk_environment_variables_do_not_override_what_was_resolved(
+        fake_llm: FakeLLMServer, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_ENTERPRISE"):
+        monkeypatch.setenv(var, "true")
+    for var in ("OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "ANTHROPIC_API_KEY"):
+        monkeypatch.setenv(var, "env-key-that-must-not-be-used")
+    for var in ("OPENAI_BASE_URL", "GOOGLE_GEMINI_BASE_URL", "ANTHROPIC_BASE_URL"):
+        monkeypatch.setenv(var, "http://127.0.0.1:9/nowhere")
+    assert make(name, fake_llm).complete(ASK).text == "OK."
+    assert "env-key-that-must-not-be-used" not in fake_llm.all_text()
