@@ -74,7 +74,7 @@ def test_an_llm_run_repairs_once_and_ends_with_the_better_pipeline(
     assert status["llm"]["cost_usd"] > 0
     assert json.loads((run / "candidates/selected.json").read_text())["candidate"] == 3
     assert "NameError" in json.dumps(fake_llm.requests[-1].body)  # the repair saw the traceback
-    assert "candidate 003" in err
+    assert "candidate 003" in err and (run / "output/notebook.ipynb").is_file()
     # The LLM's code looked for secrets: none in its environment, none at ~/.kaggle.
     snoop = (run / "candidates/003/output/snoop.json").read_text()
     assert json.loads(snoop)["kaggle_json"] is None
