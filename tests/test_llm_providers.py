@@ -16,6 +16,7 @@ from fake_llm import (
     replies,
     server_error,
     unauthorized,
+    unsupported_param,
 )
 from fake_llm.fixtures import AUTH_HEADERS, FAKE_KEYS
 from pydantic import BaseModel
@@ -132,11 +133,16 @@ def test_server_errors_exhaust_the_retries(fake_llm: FakeLLMServer, name: str) -
 
 
 @pytest.mark.parametrize("name", PROVIDERS)
-def test_a_hang_times_out_and_the_retry_succeeds(fake_llm: FakeLLMServer, name: str) -> None:
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_a_hang_times_out_and_the_retry_succeeds(fake_llm: FakeLLMServer, name: str,
+                                                 stream: bool) -> None:
     fake_llm.script(Hang(5), Reply("second try", 5, 3))
+    tokens: list[str] = []
     start = time.monotonic()
-    reply = retried(make(name, fake_llm, timeout_s=0.5), [])
-    assert reply.text == "second try" and time.monotonic() - start < 4
+    reply = retried(make(name, fake_llm, timeout_s=0.4), [],
+                    on_token=tokens.append if stream else None)
+    assert reply.text == "second try" and time.monotonic() - start < 3
+    assert "".join(tokens) == ("second try" if stream else "")
 
 
 @pytest.mark.parametrize("name", PROVIDERS)
@@ -207,3 +213,46 @@ def test_openai_compatible_server_needs_no_key(fake_llm: FakeLLMServer) -> None:
     request = fake_llm.requests[0]
     assert request.body["max_tokens"] == 50 and request.body["model"] == "llama3.1:8b"
     assert provider.context_tokens < provider_class("openai").default_context_tokens
+
+
+def test_openai_drops_or_renames_a_rejected_parameter_once(fake_llm: FakeLLMServer) -> None:
+    fake_llm.script(unsupported_param("temperature"), Reply("no temperature", 5, 3),
+                    unsupported_param("max_tokens"), Reply("renamed", 5, 3),
+                    Reply("remembered", 5, 3))
+    provider = make("openai", fake_llm)
+    assert provider.complete(ASK, temperature=0.2).text == "no temperature"
+    assert provider.complete(ASK, max_output_tokens=99).text == "renamed"
+    assert provider.complete(ASK, temperature=0.2, max_output_tokens=99).text == "remembered"
+    bodies = [r.body for r in fake_llm.requests]
+    assert bodies[0]["temperature"] == 0.2 and "temperature" not in bodies[1]
+    assert bodies[2]["max_tokens"] == 99 and bodies[3]["max_completion_tokens"] == 99
+    assert "temperature" not in bodies[4] and bodies[4]["max_completion_tokens"] == 99
+    assert "max_tokens" not in bodies[4]
+
+
+def test_a_server_without_json_schema_gets_the_instruction(fake_llm: FakeLLMServer) -> None:
+    fake_llm.script(unsupported_param("response_format"), Reply(replies.PLAN_FENCED_REPLY))
+    reply = make("openai", fake_llm).complete(ASK, schema=Plan)
+    assert isinstance(reply.parsed, Plan)
+    retry = fake_llm.requests[1].body
+    assert "response_format" not in retry and "n_folds" in retry["messages"][-1]["content"]
+
+
+def test_a_400_on_another_parameter_is_not_retried(fake_llm: FakeLLMServer) -> None:
+    fake_llm.script(unsupported_param("seed"))
+    with pytest.raises(LLMUnavailable, match="seed"):
+        retried(make("openai", fake_llm), [])
+    assert len(fake_llm.requests) == 1
+
+
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_sdk_environment_variables_do_not_override_what_was_resolved(
+        fake_llm: FakeLLMServer, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_ENTERPRISE"):
+        monkeypatch.setenv(var, "true")
+    for var in ("OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "ANTHROPIC_API_KEY"):
+        monkeypatch.setenv(var, "env-key-that-must-not-be-used")
+    for var in ("OPENAI_BASE_URL", "GOOGLE_GEMINI_BASE_URL", "ANTHROPIC_BASE_URL"):
+        monkeypatch.setenv(var, "http://127.0.0.1:9/nowhere")
+    assert make(name, fake_llm).complete(ASK).text == "OK."
+    assert "env-key-that-must-not-be-used" not in fake_llm.all_text()

@@ -24,6 +24,8 @@ def test_built_ins_are_registered_with_their_key_variables() -> None:
     assert OpenAIProvider.key_env_vars == ("OPENAI_API_KEY",)
     assert OpenAIProvider.base_url_env_vars == ("OPENAI_BASE_URL",)
     assert AnthropicProvider.key_env_vars == ("ANTHROPIC_API_KEY",)
+    assert AnthropicProvider.base_url_env_vars == ("ANTHROPIC_BASE_URL",)
+    assert GeminiProvider.base_url_env_vars == ("GOOGLE_GEMINI_BASE_URL",)
     assert not OpenAIProvider.key_required and GeminiProvider.key_required
     assert all(cls.name == name for name, cls in found.items())
 

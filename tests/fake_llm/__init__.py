@@ -18,7 +18,8 @@ step of a FIFO queue, or plays ``server.default`` (``Reply("OK.")`` unless chang
 - ``Reply(text, input_tokens=11, output_tokens=42, finish="stop"|"length", chunk_chars=16)``
 - ``HTTPError(status, kind="", retry_after=None, message=None)`` in each provider's real error
   JSON; helpers ``rate_limited(retry_after)`` (429 + Retry-After), ``server_error(500|503|529)``,
-  ``unauthorized()`` (401), ``bad_key()`` (each provider's real invalid-key reply: 401 for OpenAI
+  ``unauthorized()`` (401), ``unsupported_param("temperature")`` (OpenAI's 400 naming the
+  rejected field in ``error.param``), ``bad_key()`` (each provider's real invalid-key reply: 401 for OpenAI
   and Anthropic, 400 INVALID_ARGUMENT/API_KEY_INVALID for Gemini), ``model_not_found()`` (404).
 - ``Hang(seconds)``: accept, answer nothing (use a client timeout below ``seconds``).
 - ``Malformed(body, content_type)``: a 200 whose body is not the JSON the SDK expects.
@@ -48,9 +49,11 @@ from fake_llm.steps import (
     rate_limited,
     server_error,
     unauthorized,
+    unsupported_param,
 )
 
 __all__ = [
     "FakeLLMServer", "RecordedRequest", "Hang", "HTTPError", "Malformed", "Reply", "Step",
     "bad_key", "model_not_found", "rate_limited", "server_error", "unauthorized",
+    "unsupported_param",
 ]

@@ -189,8 +189,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif route.provider == "anthropic":
             body = wire.anthropic_error(err, route.model)
         else:
-            body = wire.openai_error(HTTPError(status, err.kind, err.retry_after, err.message),
-                                     route.model)
+            body = wire.openai_error(HTTPError(status, err.kind, err.retry_after, err.message,
+                                               err.param), route.model)
         extra = {"retry-after": f"{err.retry_after:g}"} if err.retry_after is not None else {}
         self._send_json(status, body, extra)
 

@@ -27,13 +27,15 @@ class HTTPError:
     ``"bad_key"`` (the provider's real invalid-key reply: 401 for OpenAI and Anthropic, 400
     API_KEY_INVALID for Gemini), ``"model_not_found"`` (404 with the provider's unknown-model
     message) or ``""`` (the generic reply for ``status``). ``retry_after`` adds a Retry-After
-    header (seconds; Gemini also gets a RetryInfo detail).
+    header (seconds; Gemini also gets a RetryInfo detail). ``param`` names the rejected request
+    field in OpenAI's error body (e.g. ``"temperature"``).
     """
 
     status: int
     kind: str = ""
     retry_after: float | None = None
     message: str | None = None
+    param: str | None = None  # OpenAI's error.param: the request field that was rejected
 
 
 @dataclass(frozen=True)
@@ -77,3 +79,9 @@ def bad_key() -> HTTPError:
 def model_not_found() -> HTTPError:
     """A 404 for an unknown model name, in the provider's words."""
     return HTTPError(404, kind="model_not_found")
+
+
+def unsupported_param(param: str) -> HTTPError:
+    """OpenAI's 400 for a parameter the model does not take (e.g. temperature on o-series)."""
+    return HTTPError(400, param=param, message=f"Unsupported parameter: '{param}' is not "
+                     "supported with this model.")

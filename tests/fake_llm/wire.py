@@ -117,7 +117,9 @@ def openai_error(err: HTTPError, model: str) -> dict[str, Any]:
     default = ("server_error", None,
                "The server had an error while processing your request. Sorry about that!")
     etype, code, message = kinds.get(err.status, default)
-    return {"error": {"message": err.message or message, "type": etype, "param": None,
+    if err.param:
+        code = "unsupported_parameter"
+    return {"error": {"message": err.message or message, "type": etype, "param": err.param,
                       "code": code}}
 
 

@@ -22,7 +22,7 @@ class AnthropicProvider(SDKProvider):
 
     name: ClassVar[str] = "anthropic"
     key_env_vars: ClassVar[tuple[str, ...]] = ("ANTHROPIC_API_KEY",)
-    base_url_env_vars: ClassVar[tuple[str, ...]] = ()
+    base_url_env_vars: ClassVar[tuple[str, ...]] = ("ANTHROPIC_BASE_URL",)  # the SDK's own
     key_required: ClassVar[bool] = True
     supports_structured: ClassVar[bool] = True
     default_context_tokens: ClassVar[int] = 200_000

@@ -20,7 +20,7 @@ class GeminiProvider(SDKProvider):
 
     name: ClassVar[str] = "gemini"
     key_env_vars: ClassVar[tuple[str, ...]] = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
-    base_url_env_vars: ClassVar[tuple[str, ...]] = ()
+    base_url_env_vars: ClassVar[tuple[str, ...]] = ("GOOGLE_GEMINI_BASE_URL",)  # the SDK's own
     key_required: ClassVar[bool] = True
     supports_structured: ClassVar[bool] = True
     default_context_tokens: ClassVar[int] = 1_048_576
@@ -40,7 +40,9 @@ class GeminiProvider(SDKProvider):
             # timeout in milliseconds; no retry_options means the SDK never retries
             options = types.HttpOptions(base_url=self.base_url,
                                         timeout=max(1, int(self.timeout_s * 1000)))
-            self._client = genai.Client(api_key=self.api_key, http_options=options)
+            # vertexai=False: the Gemini API with this key, whatever GOOGLE_GENAI_USE_VERTEXAI says
+            self._client = genai.Client(api_key=self.api_key, vertexai=False,
+                                        http_options=options)
         return self._client
 
     def _send(self, messages: Sequence[Message], schema: type[BaseModel] | None,

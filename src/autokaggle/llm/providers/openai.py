@@ -6,6 +6,7 @@ by it (``http://host:port/v1``); with a base URL the key is optional (local serv
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -18,6 +19,8 @@ from autokaggle.llm.providers._shared import SDKProvider, timed
 # Sent to keyless local servers: the SDK insists on some key, and they ignore it.
 NO_KEY = "no-key"
 LOCAL_CONTEXT_TOKENS = 32_768  # a compatible server's model is often a small local one
+_RENAMES = {"max_tokens": "max_completion_tokens", "max_completion_tokens": "max_tokens"}
+_ADAPTABLE = frozenset({"temperature", "response_format", *_RENAMES})
 
 
 class OpenAIProvider(SDKProvider):
@@ -36,6 +39,7 @@ class OpenAIProvider(SDKProvider):
         if not api_key and not base_url:
             raise missing_key_error(self.name, self.key_env_vars)
         self._client: Any = None
+        self._rejected: set[str] = set()  # request parameters this model answered 400 to
 
     @property
     def context_tokens(self) -> int:
@@ -54,13 +58,49 @@ class OpenAIProvider(SDKProvider):
     def _send(self, messages: Sequence[Message], schema: type[BaseModel] | None,
               max_output_tokens: int | None, temperature: float | None,
               on_token: TokenSink | None) -> Completion:
-        request = self._request(messages, schema, max_output_tokens, temperature)
+        import openai
+
+        request = self._adapted(self._request(messages, schema, max_output_tokens, temperature))
         with timed() as watch:
-            if on_token is None:
-                text, usage, finish = _read_reply(self._sdk().chat.completions.create(**request))
-            else:
-                text, usage, finish = self._stream(request, on_token)
+            try:
+                text, usage, finish = self._call(request, on_token)
+            except openai.BadRequestError as exc:
+                if not self._learn(exc, request):
+                    raise
+                text, usage, finish = self._call(self._adapted(request), on_token)
         return self._completion(text, usage, watch.elapsed_s, finish)
+
+    def _call(self, request: dict[str, Any], on_token: TokenSink | None
+              ) -> tuple[str, Usage, str | None]:
+        if on_token is None:
+            return _read_reply(self._sdk().chat.completions.create(**request))
+        return self._stream(request, on_token)
+
+    def _learn(self, exc: Any, request: dict[str, Any]) -> bool:
+        """Remember a parameter the model rejected (400 naming it); True when one was new.
+
+        OpenAI's reasoning models take only the default temperature and only
+        max_completion_tokens; some compatible servers know only max_tokens, or no json_schema.
+        """
+        param = getattr(exc, "param", None)
+        if param not in _ADAPTABLE or param not in request or param in self._rejected:
+            return False
+        self._rejected.add(param)
+        return True
+
+    def _adapted(self, request: dict[str, Any]) -> dict[str, Any]:
+        """``request`` without the parameters this model rejected before (renamed or dropped)."""
+        fixed = dict(request)
+        for param in self._rejected & fixed.keys():
+            value = fixed.pop(param)
+            if param in _RENAMES and _RENAMES[param] not in self._rejected:
+                fixed[_RENAMES[param]] = value
+            if param == "response_format":  # no JSON mode there: ask in words instead
+                schema = value["json_schema"]["schema"]
+                fixed["messages"] = [*fixed["messages"], {"role": "system", "content": (
+                    "Answer with one JSON object only, no prose and no code fence, that "
+                    f"validates against this JSON schema:\n{json.dumps(schema)}")}]
+        return fixed
 
     def _request(self, messages: Sequence[Message], schema: type[BaseModel] | None,
                  max_output_tokens: int | None, temperature: float | None) -> dict[str, Any]:
