@@ -86,3 +86,33 @@ def test_set_model_catboost_then_go_reruns_the_template_and_reopening_regenerate
     selected = json.loads((root / "candidates/selected.json").read_text())
     assert selected["candidate"] == 3
     assert "Session of" in (root / "input/chat_transcript.md").read_text().split("---")[-1]
+
+
+def test_the_llm_opens_with_a_brief_and_answers_with_the_conversation_so_far(
+    tmp_path: Path,
+) -> None:
+    from autokaggle.llm.prompts import PromptBuilder, PromptInputs
+
+    inputs = PromptInputs(title="Penguins", slug="penguins", task="multiclass",
+                          metric="accuracy", greater_is_better=True, targets=["species"],
+                          profile="| island | categorical |", pages="### rules\nNo external data.",
+                          baseline="Candidate 001: CV accuracy 0.98182")
+    llm = ScriptedLLM("**Brief.** Three species; accuracy. Plan: 1. LightGBM … Use /go.",
+                      "Bill ratio helps: try `/set note add bill ratio`.")
+    terminal = ScriptedTerminal(["Should I add a bill ratio?", "/set note add bill ratio",
+                                 "/go"])
+    session = ChatSession(
+        terminal=terminal, decisions=Decisions(), columns=COLUMNS,
+        transcript=Transcript(tmp_path / "t.md"), save=lambda d: None, offline_brief="-",
+        llm=llm, prompts=PromptBuilder(inputs))
+    assert session.run() == "go"
+    assert llm.purposes == ["chat", "chat"]
+    brief_prompt = llm.calls[0][1][-1].content
+    assert "No external data." in brief_prompt and "CV accuracy 0.98182" in brief_prompt
+    turn = llm.calls[1][1]
+    assert [m.role for m in turn] == ["system", "user", "assistant", "user"]
+    assert "Should I add a bill ratio?" in turn[-1].content
+    assert "Bill ratio helps" in terminal.text and not session.template_changed
+    assert session.decisions.notes[-1].text == "add bill ratio"
+    transcript = (tmp_path / "t.md").read_text()
+    assert "**assistant:**" in transcript and "Bill ratio helps" in transcript
