@@ -21,7 +21,7 @@ from autokaggle.kaggle.download import fetch_files
 from autokaggle.kaggle.htmlmd import page_to_markdown
 from autokaggle.kaggle.local import load_local
 from autokaggle.kaggle.models import CompetitionFile, CompetitionInfo, CompetitionMeta
-from autokaggle.kaggle.urls import parse_competition_source
+from autokaggle.kaggle.urls import ACCEPTED_FORMS, parse_competition_source
 
 log = logging.getLogger(__name__)
 Warn = Callable[[str], None]
@@ -36,8 +36,8 @@ def load_competition(source: str, *, quiet: bool = False, on_warning: Warn | Non
     if path.exists():
         return load_local(path)
     if _looks_like_path(source):
-        raise InputError(f"No such file or folder: {source}",
-                         hint="Pass an existing folder or .zip, a competition URL, or a slug.")
+        raise InputError(f"No such file or folder: {source} (resolved to {path.absolute()}).",
+                         hint="Check the path, or pass a competition URL or slug. " + ACCEPTED_FORMS)
     slug = parse_competition_source(source)
     info = _load_kaggle(slug, quiet=quiet, warn=warn, refresh=refresh, run_id=run_id, client=client)
     warn_if_closed(info, warn)
@@ -76,10 +76,14 @@ def warn_if_closed(info: CompetitionInfo, warn: Warn) -> None:
 
 
 def _looks_like_path(source: str) -> bool:
+    """A local path rather than a URL: absolute, ./-relative, a .zip, or dir/name without a host."""
     text = source.strip()
-    if "kaggle.com" in text.lower():
+    if "kaggle.com" in text.lower() or "://" in text:
         return False
-    return text.startswith(("/", "./", "../", "~")) or text.lower().endswith(".zip")
+    if text.startswith(("/", "./", "../", "~", ".\\")) or text.lower().endswith(".zip"):
+        return True
+    first, sep, _ = text.replace("\\", "/").partition("/")
+    return bool(sep) and "." not in first  # "data/comp" is a folder; "example.com/x" a host
 
 
 def _load_kaggle(slug: str, *, quiet: bool, warn: Warn, refresh: bool, run_id: str | None,

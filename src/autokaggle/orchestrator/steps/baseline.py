@@ -148,7 +148,7 @@ def _validate(ctx: RunContext) -> None:
 
     prof = ctx.profile
     report = validate_submission(
-        ctx.paths.output / "submission.csv", ctx.paths.input / "data" / prof.sample_file, prof
+        ctx.paths.output / "submission.csv", prof.sample_path(ctx.paths.input), prof
     )
     if not report.ok:
         raise RunFailed("submission.csv is invalid:\n  " + "\n  ".join(report.problems))
