@@ -22,7 +22,10 @@ FEATURE_LISTS = {
 
 
 def feature_section(profile: DataProfile, options: PipelineOptions) -> dict[str, Any]:
-    """The ``features:`` block: column lists per kind, from the profile's semantic types."""
+    """The ``features:`` block: column lists per kind, from the profile's semantic types.
+
+    A timestamp id joins the datetime list: the model sees its calendar parts, not the id.
+    """
     lists: dict[str, list[str]] = {name: [] for name in
                                    ("numeric", "categorical", "boolean", "datetime", "text")}
     drop = set(profile.drop_columns)
@@ -35,7 +38,14 @@ def feature_section(profile: DataProfile, options: PipelineOptions) -> dict[str,
             drop.add(name)
         else:
             lists[kind].append(name)
+    if time_id(profile):
+        lists["datetime"].insert(0, profile.id_column)  # calendar parts only, never the raw id
     return {**lists, "drop": sorted(drop), "rare_min_count": options.rare_min_count}
+
+
+def time_id(profile: DataProfile) -> bool:
+    """Whether the id column is a timestamp, whose calendar parts carry signal (hourly demand)."""
+    return any(c.name == profile.id_column and c.semantic == "datetime" for c in profile.columns)
 
 
 def submission_section(profile: DataProfile) -> dict[str, Any]:

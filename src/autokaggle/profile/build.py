@@ -152,7 +152,8 @@ def _warnings(
     if profile.time_column and profile.time_column == roles.id_column:
         out.append(ProfileWarning(
             code="time-id", message=f"The id column {roles.id_column} is a timestamp: "
-            "folds should respect time order.", columns=[roles.id_column]))
+            "folds should respect time order; the pipeline uses its calendar parts (year, month, "
+            "day, weekday, hour, ...) as features.", columns=[roles.id_column]))
     if t.files.sample_submission is None:
         out.append(missing_sample_warning(profile))
     return out + checks.extra_files([t.rel(p) for p in t.extras])
