@@ -39,6 +39,7 @@ from autokaggle.profile.sanity import (
     check_rows,
     check_targets,
     missing_sample_warning,
+    missing_target_warnings,
 )
 
 pc: Any = _pc  # compute functions are generated at import time; no stubs
@@ -145,6 +146,7 @@ def _warnings(
     out += checks.duplicates(t.train, roles.id_column, "train", profile.drop_columns)
     out += checks.duplicates(t.test, roles.id_column, "test", profile.drop_columns)
     series = {c: labels[c].to_pandas() for c in roles.target_columns if c in labels.column_names}
+    out += missing_target_warnings(roles.target_columns, labels)
     out += checks.imbalance(profile.task, series)
     out += checks.drift(t.train, t.test, columns, profile.feature_columns)
     out += checks.column_hints(columns, roles.id_column, roles.target_columns,

@@ -107,3 +107,16 @@ def missing_sample_warning(profile: DataProfile) -> ProfileWarning:
                 f"{', '.join(fmt.columns)}; {fmt.kind}) was built from test's id column and "
                 "train's target; check it against the competition's evaluation page.",
         columns=list(fmt.columns))
+
+
+def missing_target_warnings(targets: list[str], labels: pa.Table) -> list[ProfileWarning]:
+    """Train rows without a target: left out of fitting and scoring, still given predictions."""
+    out = []
+    for target in targets:
+        if target in labels.column_names and labels[target].null_count:
+            n, total = labels[target].null_count, labels.num_rows
+            out.append(ProfileWarning(
+                code="target-missing",
+                message=f"{n:,} of {total:,} train rows have no value of the target {target}; "
+                        "they are left out of training and of the CV score.", columns=[target]))
+    return out
