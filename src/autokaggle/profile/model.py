@@ -57,6 +57,7 @@ class FileProfile(BaseModel):
     delimiter: str = ","  # pd.read_csv(sep=...)
     encoding: str = "utf-8"  # pd.read_csv(encoding=...)
     decimal: str = "."  # pd.read_csv(decimal=...): "," for 1,5
+    memory_bytes: int = 0  # about its size once read by pandas
 
     def read_spec(self) -> dict[str, str]:
         """How generated code reads this file (``code/config.yaml``'s ``read:`` entry)."""

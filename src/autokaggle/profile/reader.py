@@ -266,3 +266,17 @@ def pandas_read_kwargs(path: Path) -> dict[str, str]:
         kwargs["decimal"] = dialect.decimal
     return kwargs
 
+
+
+_OBJECT_BYTES = 56  # a pandas object cell: the pointer plus a small Python str
+
+
+def pandas_bytes(table: pa.Table) -> int:
+    """About how many bytes the table takes once pandas reads it (strings become objects)."""
+    total = 0
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            total += column.nbytes + _OBJECT_BYTES * len(column)
+        else:
+            total += 8 * len(column)
+    return total
