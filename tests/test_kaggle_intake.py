@@ -157,6 +157,14 @@ def test_an_unknown_competition_is_an_input_error(fake: FakeKaggle) -> None:
     assert [r.rpc for r in fake.rpcs()] == ["GetCompetition", "ListCompetitions"]
 
 
+def test_a_private_competition_is_an_access_error_naming_the_invitation(fake: FakeKaggle) -> None:
+    fake.add(demo_competition("invite-only", private=True))
+    with pytest.raises(AccessError) as err:
+        load_competition("invite-only", quiet=True)
+    assert err.value.exit_code == 3 and "(403)" in err.value.message
+    assert "invitation" in str(err.value.hint) and fake.downloads() == []
+
+
 def test_wrong_credentials_are_a_credentials_error(fake: FakeKaggle, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KAGGLE_KEY", "wrong-key")
     with pytest.raises(CredentialsError) as err:

@@ -27,8 +27,8 @@ def check_memory(profile: DataProfile, limit_mb: int) -> None:
     need = pipeline_memory_mb(profile)
     if need <= limit_mb:
         return
-    sizes = ", ".join(f"{f.name} {f.size_bytes / _MB:,.0f} MB on disk, about "
-                      f"{f.memory_bytes / _MB:,.0f} MB in memory"
+    sizes = ", ".join(f"{f.name} {f.size_bytes / _MB:,.1f} MB on disk, about "
+                      f"{f.memory_bytes / _MB:,.1f} MB in memory"
                       for f in profile.files if f.role in ("train", "test"))
     suggested = -(-need * 5 // 4 // 1024) * 1024  # 25% headroom, rounded up to whole GB
     raise InputError(

@@ -35,13 +35,21 @@ def load_competition(source: str, *, quiet: bool = False, on_warning: Warn | Non
     path = Path(source).expanduser()
     if path.exists():
         return load_local(path)
-    if _looks_like_path(source):
-        raise InputError(f"No such file or folder: {source} (resolved to {path.absolute()}).",
-                         hint="Check the path, or pass a competition URL or slug. " + ACCEPTED_FORMS)
-    slug = parse_competition_source(source)
+    slug = source_slug(source)
     info = _load_kaggle(slug, quiet=quiet, warn=warn, refresh=refresh, run_id=run_id, client=client)
     warn_if_closed(info, warn)
     return info
+
+
+def source_slug(source: str) -> str:
+    """A local path's name or the competition slug; InputError for a missing path or a bad URL."""
+    path = Path(source).expanduser()
+    if path.exists():
+        return path.stem
+    if _looks_like_path(source):
+        raise InputError(f"No such file or folder: {source} (resolved to {path.absolute()}).",
+                         hint="Check the path, or pass a competition URL or slug. " + ACCEPTED_FORMS)
+    return parse_competition_source(source)
 
 
 def save_competition(info: CompetitionInfo, input_dir: Path) -> CompetitionInfo:
