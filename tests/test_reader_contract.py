@@ -92,3 +92,18 @@ def test_column_names_with_spaces_unicode_and_json_characters(tmp_path: Path) ->
         assert pr.validate(run, profile).ok
     importance = pd.read_csv(tmp_path / "xgboost/output/feature_importance.csv")
     assert set(importance["feature"]) == {"höhe_(cm)", "x_y_1____z__", "Farbe__neu"}
+
+
+def test_a_zipped_table_beside_folder_entries_is_read_by_its_member_name(tmp_path: Path) -> None:
+    train, test, sample = pr.tiny_frames()
+    data = pr.write_csvs(tmp_path / "data", train, test, sample)
+    with zipfile.ZipFile(data / "train.csv.zip", "w") as zf:  # as macOS' Compress writes it
+        zf.writestr("train/", "")
+        zf.write(data / "train.csv", "train/train.csv")
+        zf.writestr("__MACOSX/train/._train.csv", "resource fork")
+    (data / "train.csv").unlink()
+    profile = pr.full_run(data, tmp_path / "run")
+    assert profile.train_file == "train.csv.zip"
+    config = yaml.safe_load((tmp_path / "run/code/config.yaml").read_text("utf-8"))
+    assert config["read"]["train"]["member"] == "train/train.csv"
+    assert "member" not in config["read"]["test"]

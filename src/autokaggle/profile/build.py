@@ -32,7 +32,13 @@ from autokaggle.profile.model import (
     ProfileOverrides,
     ProfileWarning,
 )
-from autokaggle.profile.reader import is_parquet, pandas_bytes, read_arrow, sniff_dialect
+from autokaggle.profile.reader import (
+    is_parquet,
+    pandas_bytes,
+    read_arrow,
+    sniff_dialect,
+    zip_member,
+)
 from autokaggle.profile.sanity import (
     check_features,
     check_roles,
@@ -113,7 +119,8 @@ def _file_profile(t: Tables, path: Path, table: pa.Table, role: str) -> FileProf
                        size_bytes=path.stat().st_size,
                        format="parquet" if is_parquet(path) else "csv",
                        delimiter=dialect.delimiter, encoding=dialect.encoding,
-                       decimal=dialect.decimal, memory_bytes=pandas_bytes(table))
+                       decimal=dialect.decimal, zip_member=zip_member(path),
+                       memory_bytes=pandas_bytes(table))
 
 
 def _file_profiles(t: Tables) -> list[FileProfile]:

@@ -57,14 +57,16 @@ class FileProfile(BaseModel):
     delimiter: str = ","  # pd.read_csv(sep=...)
     encoding: str = "utf-8"  # pd.read_csv(encoding=...)
     decimal: str = "."  # pd.read_csv(decimal=...): "," for 1,5
+    zip_member: str | None = None  # the table's name in a .zip that also holds folders
     memory_bytes: int = 0  # about its size once read by pandas
 
     def read_spec(self) -> dict[str, str]:
         """How generated code reads this file (``code/config.yaml``'s ``read:`` entry)."""
         if self.format == "parquet":
             return {"format": "parquet"}
-        return {"format": "csv", "sep": self.delimiter, "encoding": self.encoding,
+        spec = {"format": "csv", "sep": self.delimiter, "encoding": self.encoding,
                 "decimal": self.decimal}
+        return {**spec, "member": self.zip_member} if self.zip_member else spec
 
 
 class MetricChoice(BaseModel):

@@ -59,7 +59,7 @@ def _open_raw(path: Path) -> IO[bytes]:
         return gzip.open(path, "rb")  # type: ignore[return-value]
     if name.endswith(".zip"):
         archive = zipfile.ZipFile(path)
-        members = [m for m in archive.namelist() if not m.endswith("/") and "__MACOSX" not in m]
+        members = _table_members(archive)
         if len(members) != 1:
             raise InputError(
                 f"{path.name} holds {len(members)} files; expected exactly one table.",
@@ -67,6 +67,20 @@ def _open_raw(path: Path) -> IO[bytes]:
             )
         return archive.open(members[0])
     return open(path, "rb")  # noqa: SIM115 - the caller closes it
+
+
+def _table_members(archive: zipfile.ZipFile) -> list[str]:
+    """The archive's files, without folder entries and macOS resource forks."""
+    return [m for m in archive.namelist() if not m.endswith("/") and "__MACOSX" not in m]
+
+
+def zip_member(path: Path) -> str | None:
+    """The table inside a .zip that also holds folders or __MACOSX entries (pandas needs its name)."""
+    if not path.name.lower().endswith(".zip"):
+        return None
+    with zipfile.ZipFile(path) as archive:
+        names, members = archive.namelist(), _table_members(archive)
+    return members[0] if len(names) > 1 and len(members) == 1 else None
 
 
 def _head(path: Path) -> bytes:
@@ -129,8 +143,10 @@ def read_spec(path: Path) -> dict[str, str]:
     if is_parquet(path):
         return {"format": "parquet"}
     dialect = sniff_dialect(path)
-    return {"format": "csv", "sep": dialect.delimiter, "encoding": dialect.encoding,
+    spec = {"format": "csv", "sep": dialect.delimiter, "encoding": dialect.encoding,
             "decimal": dialect.decimal}
+    member = zip_member(path)
+    return {**spec, "member": member} if member else spec
 
 
 def _convert_options(
