@@ -21,7 +21,8 @@ from autokaggle.kaggle.download import fetch_files
 from autokaggle.kaggle.htmlmd import page_to_markdown
 from autokaggle.kaggle.local import load_local
 from autokaggle.kaggle.models import CompetitionFile, CompetitionInfo, CompetitionMeta
-from autokaggle.kaggle.urls import ACCEPTED_FORMS, parse_competition_source
+from autokaggle.kaggle.urls import ACCEPTED_FORMS, competition_url, parse_competition_source
+from autokaggle.profile.kinds import looks_non_tabular, unsupported_error
 
 log = logging.getLogger(__name__)
 Warn = Callable[[str], None]
@@ -109,6 +110,9 @@ def _load_kaggle(slug: str, *, quiet: bool, warn: Warn, refresh: bool, run_id: s
     if meta.user_has_entered is False:
         raise rules_error(slug, run_id)
     files = [CompetitionFile(name=f.name, size=f.size) for f in client.files(slug)]
+    media = looks_non_tabular([f.name for f in files])
+    if media:  # say so before downloading gigabytes of images
+        raise unsupported_error(competition_url(slug), media)
     cache.ensure()
     info = _info(meta, files, _store_pages(client, slug, cache, warn), cache)
     cache.write_manifest(info, complete=False)

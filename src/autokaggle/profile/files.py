@@ -9,21 +9,13 @@ from itertools import islice
 from pathlib import Path
 
 from autokaggle.errors import InputError
-from autokaggle.profile.reader import TABLE_SUFFIXES, is_table_file
+from autokaggle.profile.kinds import media_counts, unsupported_error
+from autokaggle.profile.reader import is_table_file
 
 SAMPLE_NAMES = ("sample_submission.csv", "sampleSubmission.csv", "gender_submission.csv",
                 "*submission*")
 _SAMPLE_RE = re.compile(r"submission|^sample", re.IGNORECASE)
 _COMPOUND_SUFFIX = re.compile(r"(\.(csv|tsv|txt|parquet|pq))?(\.(gz|zip))?$", re.IGNORECASE)
-MEDIA_SUFFIXES = {
-    ".jpg": "image", ".jpeg": "image", ".png": "image", ".tif": "image", ".tiff": "image",
-    ".bmp": "image", ".gif": "image", ".webp": "image", ".dcm": "image", ".nii": "image",
-    ".wav": "audio", ".mp3": "audio", ".flac": "audio", ".ogg": "audio", ".aif": "audio",
-    ".mp4": "video", ".avi": "video", ".mov": "video", ".tfrec": "tfrecord",
-    ".tfrecords": "tfrecord", ".npy": "array", ".npz": "array", ".h5": "array",
-}
-SUPPORTED = ("autokaggle supports tabular competitions: train and test tables "
-             f"({', '.join(TABLE_SUFFIXES)}) with a sample submission (optional).")
 _MEDIA_SCAN = 20_000
 
 
@@ -75,16 +67,7 @@ def _pick_sample(files: list[Path]) -> Path | None:
 def media_files(data_dir: Path) -> Counter[str]:
     """Counts of non-tabular data files (images, audio, ...) by kind, from a bounded scan."""
     paths = islice((p for p in Path(data_dir).rglob("*") if p.suffix), _MEDIA_SCAN)
-    return Counter(MEDIA_SUFFIXES[p.suffix.lower()] for p in paths
-                   if p.suffix.lower() in MEDIA_SUFFIXES)
-
-
-def unsupported_error(data_dir: Path, media: Counter[str]) -> InputError:
-    """The error for a competition whose data is images, audio or other non-tabular files."""
-    kinds = ", ".join(f"{n:,} {kind}" for kind, n in media.most_common())
-    return InputError(
-        f"{data_dir} holds {kinds} files and no tabular train/test: image, audio and other "
-        "non-tabular competitions are not supported yet.", hint=SUPPORTED)
+    return media_counts([p.name for p in paths])
 
 
 def find_data_files(data_dir: Path) -> DataFiles:
@@ -101,7 +84,7 @@ def find_data_files(data_dir: Path) -> DataFiles:
     if train is None or test is None:
         media = media_files(data_dir)
         if media:
-            raise unsupported_error(data_dir, media)
+            raise unsupported_error(str(data_dir), media)
         missing = [name for name, found in (("train", train), ("test", test)) if found is None]
         seen = ", ".join(p.name for p in files) or "no table files"
         raise InputError(

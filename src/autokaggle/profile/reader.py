@@ -23,8 +23,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from autokaggle.errors import InputError
+from autokaggle.profile.kinds import TABLE_SUFFIXES
 
-TABLE_SUFFIXES = (".csv", ".tsv", ".csv.gz", ".tsv.gz", ".zip", ".parquet", ".pq")
 _DELIMITERS = ",;\t|"
 _HEAD_BYTES = 1 << 16
 _BLOCK_SIZE = 1 << 24

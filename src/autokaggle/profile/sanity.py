@@ -13,8 +13,9 @@ import pyarrow as pa
 import pyarrow.compute as _pc
 
 from autokaggle.errors import InputError
-from autokaggle.profile.files import DataFiles, media_files, unsupported_error
+from autokaggle.profile.files import DataFiles, media_files
 from autokaggle.profile.infer import Roles
+from autokaggle.profile.kinds import unsupported_error
 from autokaggle.profile.model import DataProfile, ProfileWarning
 
 pc: Any = _pc  # compute functions are generated at import time; no stubs
@@ -88,7 +89,7 @@ def check_features(profile: DataProfile, data_dir: Path) -> None:
         return
     media = media_files(data_dir)
     if media:
-        raise unsupported_error(data_dir, media)
+        raise unsupported_error(str(data_dir), media)
     train_only = [c.name for c in profile.columns if c.in_train and not c.in_test]
     test_only = [c.name for c in profile.columns if c.in_test and not c.in_train]
     raise InputError(
