@@ -17,8 +17,9 @@ from autokaggle.errors import InputError
 from autokaggle.generate.memory import check_memory, pipeline_memory_mb
 from autokaggle.kaggle.intake import load_competition
 from autokaggle.kaggle.local import load_local
-from autokaggle.profile import build_profile
+from autokaggle.profile import build_profile, find_data_files
 from autokaggle.profile.model import GENERATED_SAMPLE, ProfileOverrides
+from autokaggle.profile.sanity import check_fits, table_bytes
 
 
 def _profile_error(data: Path, overrides: ProfileOverrides | None = None) -> InputError:
@@ -182,3 +183,13 @@ def test_data_too_large_for_the_memory_limit_names_the_limit_to_raise(tmp_path: 
         check_memory(big, 8192)
     assert "memory limit of 8,192 MB is too small" in err.value.message
     assert "--memory-limit 16384" in str(err.value.hint)
+
+
+def test_tables_larger_than_the_free_memory_stop_before_reading(tmp_path: Path) -> None:
+    data = _data(tmp_path)
+    files = find_data_files(data)
+    need = table_bytes(files.train) + table_bytes(files.test)
+    check_fits(files, available=need)  # just fits: no error
+    with pytest.raises(InputError) as err:
+        check_fits(files, available=need - 1)
+    assert "need about" in err.value.message and "free on this machine" in err.value.message

@@ -41,6 +41,7 @@ from autokaggle.profile.reader import (
 )
 from autokaggle.profile.sanity import (
     check_features,
+    check_fits,
     check_roles,
     check_rows,
     check_targets,
@@ -85,6 +86,7 @@ def _read_extra(path: Path) -> pa.Table | None:
 
 def _read_tables(info: CompetitionInfo) -> Tables:
     files = find_data_files(info.data_path)
+    check_fits(files)
     extras = {p: tab for p in files.extras if (tab := _read_extra(p)) is not None}
     sample = files.sample_submission
     tables = Tables(files, info.data_path, read_arrow(files.train), read_arrow(files.test),
