@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pipeline_run as pr
 import pytest
+import yaml
 
 from autokaggle.errors import InputError
 from autokaggle.generate.memory import check_memory, pipeline_memory_mb
@@ -79,7 +80,8 @@ def test_rows_without_a_target_are_left_out_of_training_and_scoring(tmp_path: Pa
     train, _, _ = pr.tiny_frames()
     train["target"] = train["target"].astype(float)
     train.loc[::9, "target"] = np.nan
-    profile = pr.full_run(_data(tmp_path, train=train), tmp_path / "run")
+    profile = pr.prepare(_data(tmp_path, train=train), tmp_path / "run")
+    pr.run_scripts(tmp_path / "run", ("train.py",))
     warning = next(w for w in profile.warnings if w.code == "target-missing")
     assert "20 of 180 train rows" in warning.message
     cv = pr.score(tmp_path / "run", profile)
@@ -113,8 +115,10 @@ def test_train_and_test_columns_that_disagree_keep_the_shared_ones(tmp_path: Pat
     train, test, _ = pr.tiny_frames()
     data = _data(tmp_path, train=train.assign(extra=1.0, leak=train["a"]),
                  test=test.drop(columns="b").assign(only_test=2.0))
-    profile = pr.full_run(data, tmp_path / "run")
+    profile = pr.prepare(data, tmp_path / "run")
     assert profile.feature_columns == ["a", "c"]
+    config = yaml.safe_load((tmp_path / "run/code/config.yaml").read_text("utf-8"))
+    assert config["features"]["numeric"] == ["a"] and config["features"]["categorical"] == ["c"]
     codes = {w.code: w.columns for w in profile.warnings}
     assert set(codes["train-only-column"]) >= {"b", "leak"} and codes["test-only-column"] == [
         "only_test"]
