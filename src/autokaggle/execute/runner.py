@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -41,7 +42,9 @@ KILL_GRACE_S = 5.0  # between SIGTERM and SIGKILL: time for the script to flush 
 TAIL_LINES = 50
 MAX_OUTPUT_MB = 100.0  # output beyond this is dropped (the last lines are still kept)
 MAX_PROCESSES = 2048  # processes and threads a script may add (not enforced for root)
+TAG_VAR = "AUTOKAGGLE_EXECUTION"  # marks every process of one execution, even ones that left
 _MAX_LINE = 64 * 1024  # a longer line is split: one huge line must not fill our memory
+_TAIL_CHARS = 2000  # a line kept in the result's tail is cut at this length
 _POLL_S = 0.05
 _SAMPLE_EVERY_S = 0.2
 _READER_JOIN_S = 5.0
@@ -148,13 +151,15 @@ def run_script(
     backend = resolve_sandbox(sandbox).backend
     command = _command(backend, cwd, Path(python), script, args, read_only, isolate_network)
     env = scrubbed_env(cwd=cwd, python=Path(python), threads=threads, extra_env=extra_env)
+    env[TAG_VAR] = uuid.uuid4().hex
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started_at = datetime.now(UTC)
     with log_path.open("wb") as log:
         start = time.monotonic()
         proc = _spawn(command, cwd, env, limits_preexec(memory_limit_mb, max_processes))
         run = _Supervisor(proc, log, on_output, timeout_s=timeout_s, grace_s=grace_s,
-                          max_output_bytes=int(max_output_mb * 2**20), bwrap=backend == "bwrap")
+                          max_output_bytes=int(max_output_mb * 2**20), bwrap=backend == "bwrap",
+                          tag=env[TAG_VAR])
         status, maxrss_kb = run.supervise()
         duration = time.monotonic() - start
     exit_code = _exit_code(status, backend)
@@ -241,6 +246,10 @@ def _spawn(
         ) from exc
 
 
+def _clip(line: str) -> str:
+    return line if len(line) <= _TAIL_CHARS else f"{line[:_TAIL_CHARS]}… ({len(line)} chars)"
+
+
 def _name(proc: psutil.Process) -> str:
     try:
         return proc.name()
@@ -255,7 +264,7 @@ class _OutputCap:
         self.limit = limit
         self.seen = 0
         self.dropped = 0
-        self.late: deque[str] = deque(maxlen=TAIL_LINES)
+        self.late: deque[str] = deque(maxlen=TAIL_LINES - 1)  # with the note, a full tail
 
     def admit(self, raw: bytes, text: str) -> bool:
         """Whether this line goes to the log and the console (False: past the cap)."""
@@ -263,7 +272,7 @@ class _OutputCap:
         if self.seen <= self.limit:
             return True
         self.dropped += len(raw)
-        self.late.append(text)
+        self.late.append(_clip(text))
         return False
 
 
@@ -311,6 +320,7 @@ class _Supervisor:
         grace_s: float,
         max_output_bytes: int,
         bwrap: bool,
+        tag: str,
     ) -> None:
         self.proc = proc
         self.pgid = proc.pid  # start_new_session: the script leads its own group
@@ -323,6 +333,7 @@ class _Supervisor:
         self.kill_at: float | None = None
         self.timed_out = False
         self.bwrap = bwrap
+        self.tag = tag
         self.log = log
         self.output = _OutputCap(max_output_bytes)
         self.reader = threading.Thread(target=self._read, args=(log,), daemon=True)
@@ -390,9 +401,18 @@ class _Supervisor:
             return
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pgid, sig)
-        for proc in self.monitor.descendants():
+        for proc in [*self.monitor.descendants(), *self._tagged()]:
             with contextlib.suppress(psutil.Error):
                 proc.send_signal(sig)  # psutil checks the pid still names the same process
+
+    def _tagged(self) -> list[psutil.Process]:
+        """Processes carrying this execution's tag: daemons that left the tree between samples."""
+        found = []
+        for proc in psutil.process_iter():
+            with contextlib.suppress(psutil.Error):
+                if proc.pid != self.proc.pid and proc.environ().get(TAG_VAR) == self.tag:
+                    found.append(proc)
+        return found
 
     def _terminate_inside(self) -> bool:
         """SIGTERM the sandboxed processes but not bwrap itself, which would SIGKILL them all.
@@ -429,7 +449,7 @@ class _Supervisor:
         except queue.Empty:
             return
         while True:
-            self.tail.append(line)
+            self.tail.append(_clip(line))
             if self.on_output is not None:
                 self.on_output(line)
             try:
