@@ -7,12 +7,15 @@ here. Names that look like secrets are dropped even when a caller passes them ex
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import functools
 import logging
 import os
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
@@ -44,6 +47,7 @@ FIXED_VARS = {
     "OMP_WAIT_POLICY": "PASSIVE",
 }
 _log = logging.getLogger(__name__)
+_PR_SET_PDEATHSIG = 1
 _SECRET_WORDS = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH", re.IGNORECASE)
 
 
@@ -118,6 +122,7 @@ def limits_preexec(
     nproc = None if max_processes is None or os.geteuid() == 0 else _user_tasks() + max_processes
 
     def apply() -> None:
+        _die_with_parent()
         _, core_hard = resource.getrlimit(resource.RLIMIT_CORE)
         resource.setrlimit(resource.RLIMIT_CORE, (0, core_hard))
         if nproc is not None:
@@ -126,6 +131,15 @@ def limits_preexec(
             _lower_limit(resource.RLIMIT_AS, limit)
 
     return apply
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this child when autokaggle dies, even by SIGKILL (PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _lower_limit(which: int, value: int) -> None:
