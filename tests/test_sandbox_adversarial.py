@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 import textwrap
 import time
 from pathlib import Path
 
 import psutil
 import pytest
+from conftest import EXAMPLE
 
 from autokaggle.execute.bwrap import bwrap_problem
 from autokaggle.execute.runner import ExecutionResult, run_script
@@ -62,7 +65,7 @@ class Machine:
         """Run ``body`` as a script in the run folder under ``backend``."""
         script = _put(self.run / "code" / "attack.py", textwrap.dedent(body))
         options: dict[str, object] = {
-            "cwd": self.run, "python": Path(os.sys.executable), "timeout_s": 20.0,
+            "cwd": self.run, "python": Path(sys.executable), "timeout_s": 20.0,
             "memory_limit_mb": None, "threads": 1, "log_path": self.run / "logs" / "attack.log",
             "sandbox": backend, "grace_s": 0.5,
         }
@@ -302,3 +305,63 @@ def test_describe_sandbox_reports_what_a_run_gets() -> None:
     assert auto.backend == ("bwrap" if BWRAP_PROBLEM is None else "none")
     assert auto.bwrap_problem == BWRAP_PROBLEM
     assert ("home and credentials hidden" in auto.summary()) == (auto.backend == "bwrap")
+
+
+def test_bwrap_asked_for_but_unusable_exits_2_with_the_install_command(
+    monkeypatch: pytest.MonkeyPatch, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import autokaggle.execute.bwrap as bwrap
+    from autokaggle.cli import cli
+    from autokaggle.cli.errors import run_guarded
+
+    monkeypatch.setattr(bwrap, "bwrap_problem", lambda: "bwrap (bubblewrap) is not installed")
+    code = run_guarded(cli, ["run", str(EXAMPLE), "--sandbox", "bwrap", "--workdir",
+                             str(workdir)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "--sandbox bwrap was asked for, but bwrap (bubblewrap) is not installed" in err
+    assert "sudo apt-get install bubblewrap" in err
+    assert not (workdir / "runs").exists()  # refused before any run started
+
+
+def test_auto_without_bwrap_warns_once_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import autokaggle.execute.bwrap as bwrap
+    import autokaggle.execute.sandbox as sandbox
+
+    monkeypatch.setattr(bwrap, "bwrap_problem", lambda: "bwrap (bubblewrap) is not installed")
+    monkeypatch.setattr(sandbox, "_warned", set())
+    warnings: list[str] = []
+    first = sandbox.resolve_sandbox("auto", warn=warnings.append)
+    sandbox.resolve_sandbox("auto", warn=warnings.append)
+    assert first.backend == "none" and len(warnings) == 1
+    assert "sudo apt-get install bubblewrap" in warnings[0]
+    assert "not installed" in first.summary()
+    assert sandbox.resolve_sandbox("none", warn=warnings.append).backend == "none"
+    assert len(warnings) == 1  # --sandbox none is a choice: no warning
+
+
+def test_the_script_dies_when_autokaggle_is_killed(machine: Machine, backend: str) -> None:
+    _put(machine.run / "code" / "beat.py", textwrap.dedent("""
+        import time
+        for i in range(600):
+            open("heartbeat", "w").write(str(i))
+            time.sleep(0.1)
+        """))
+    driver = (
+        "import sys; from pathlib import Path; from autokaggle.execute.runner import run_script; "
+        f"run_script('code/beat.py', cwd=Path({str(machine.run)!r}), python=Path(sys.executable), "
+        f"timeout_s=60, memory_limit_mb=None, threads=1, sandbox={backend!r}, "
+        f"log_path=Path({str(machine.run / 'logs' / 'beat.log')!r}))"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", driver])
+    beat = machine.run / "heartbeat"
+    deadline = time.monotonic() + 30
+    while not beat.exists():
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    proc.kill()  # SIGKILL: autokaggle gets no chance to clean up
+    proc.wait()
+    assert _no_survivors(machine)
+    before = beat.read_text()
+    time.sleep(0.4)
+    assert beat.read_text() == before
