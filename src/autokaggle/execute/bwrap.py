@@ -50,11 +50,11 @@ def bwrap_problem() -> str | None:
         return "bwrap (bubblewrap) is not installed" if sys.platform.startswith("linux") \
             else "bubblewrap needs Linux"
     python = Path(sys.executable)
-    command = [bwrap, *_base_arguments(), *_interpreter_binds(python), str(python), "-c", ""]
     try:
+        command = [bwrap, *_base_arguments(), *_interpreter_binds(python), str(python), "-c", ""]
         probe = subprocess.run(command, capture_output=True, text=True,
                                timeout=_PROBE_TIMEOUT_S, check=False, env=_probe_env())
-    except (OSError, subprocess.SubprocessError) as exc:
+    except (OSError, subprocess.SubprocessError, RunFailed) as exc:
         return f"bwrap could not start: {exc}"
     if probe.returncode != 0:
         why = probe.stderr.strip().splitlines()[-1:] or [f"exit code {probe.returncode}"]
