@@ -117,20 +117,32 @@ def _ro_bind(path: Path) -> list[str]:
     return binds
 
 
-@functools.cache
 def interpreter_roots(python: Path) -> tuple[Path, ...]:
     """The folders an interpreter needs: its venv, the base install, extra import paths."""
-    code = ("import json, sys; print(json.dumps([sys.prefix, sys.exec_prefix, sys.base_prefix, "
-            "sys.base_exec_prefix, *sys.path]))")
+    return _probe_interpreter(python)[1]
+
+
+def interpreter_executable(python: Path) -> Path:
+    """The interpreter's real executable (``python`` on PATH may be a shell shim)."""
+    return _probe_interpreter(python)[0]
+
+
+@functools.cache
+def _probe_interpreter(python: Path) -> tuple[Path, tuple[Path, ...]]:
+    code = ("import json, sys; print(json.dumps([sys.executable, sys.prefix, sys.exec_prefix, "
+            "sys.base_prefix, sys.base_exec_prefix, *sys.path]))")
     try:
         out = subprocess.run([str(python), "-c", code], capture_output=True, text=True,
                              timeout=60, check=True, env=_probe_env(), cwd="/")
-        listed = [Path(p) for p in json.loads(out.stdout) if p]
+        executable, *listed = [Path(p) for p in json.loads(out.stdout) if p]
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
         raise RunFailed(f"Could not inspect the interpreter {python}: {exc}",
                         "Check the interpreter path, or rerun with --env current.") from exc
-    listed.append(python.absolute().parent.parent)  # a venv's root, where pyvenv.cfg lives
-    return tuple(_outermost(p for p in listed if p.exists() and not _is_private(p)))
+    venv = python.parent.parent
+    if python.is_absolute() and (venv / "pyvenv.cfg").is_file():
+        listed.append(venv)  # the venv's own root (its python may link into the base install)
+    roots = tuple(_outermost(p for p in listed if p.exists() and not _is_private(p)))
+    return executable, roots
 
 
 def _probe_env() -> dict[str, str]:

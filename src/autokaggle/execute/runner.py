@@ -195,10 +195,13 @@ def _command(
     """The full command line: the sandbox prefix, the interpreter, the script and its args."""
     run = [str(python), str(script), *map(str, args)]
     if backend == "bwrap":
-        from autokaggle.execute.bwrap import bwrap_command, find_bwrap
+        from autokaggle.execute.bwrap import bwrap_command, find_bwrap, interpreter_executable
 
         bwrap = find_bwrap()
         assert bwrap is not None  # resolve_sandbox checked it runs
+        if not python.is_absolute():  # `python` on PATH, maybe a shim: run the real one
+            python = interpreter_executable(python)
+            run[0] = str(python)
         extra = list(read_only)
         script_path = Path(script) if Path(script).is_absolute() else cwd / script
         if not script_path.resolve().is_relative_to(cwd):
