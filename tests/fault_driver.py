@@ -1,6 +1,7 @@
 """Start a real run that stops dead inside one step, for SIGKILL tests.
 
-``python tests/fault_driver.py WORKDIR SOURCE STEP``: the registered steps run as usual, but
+``python tests/fault_driver.py WORKDIR SOURCE STEP [RUN_ID]`` starts a run of SOURCE (or resumes
+RUN_ID): the registered steps run as usual, but
 STEP, once its work is done and before the engine records it, writes ``WORKDIR/killme`` and
 sleeps: the worst moment to die (the work is on disk, the index says "running").
 """
@@ -33,16 +34,19 @@ def steps_stalling_at(name: str, marker: Path) -> list[Step]:
 
 
 def main(argv: list[str]) -> None:
-    """Run SOURCE in WORKDIR, stalling at STEP."""
-    from autokaggle.orchestrator.engine import start_run
+    """Run SOURCE in WORKDIR (or resume RUN_ID), stalling at STEP."""
+    from autokaggle.orchestrator.engine import resume_run, start_run
     from autokaggle.orchestrator.events import discard
     from autokaggle.orchestrator.options import RunOptions
     from autokaggle.store import open_store
 
     workdir, source, name = Path(argv[0]), argv[1], argv[2]
+    steps = steps_stalling_at(name, workdir / "killme")
+    if len(argv) > 3:
+        resume_run(open_store(workdir), argv[3], discard, steps)
+        return
     options = RunOptions(source=source, env="current", model="linear", chat=False)
-    start_run(open_store(workdir), options, Path(source).name, discard,
-              steps_stalling_at(name, workdir / "killme"))
+    start_run(open_store(workdir), options, Path(source).name, discard, steps)
 
 
 if __name__ == "__main__":

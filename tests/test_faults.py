@@ -37,23 +37,38 @@ def _stamp(path: Path) -> tuple[int, bytes]:
     return path.stat().st_mtime_ns, path.read_bytes()
 
 
-@pytest.mark.parametrize("step", ORDER)
-def test_sigkill_inside_each_step_then_resume_loses_nothing(step: str, workdir: Path) -> None:
-    proc = subprocess.Popen([sys.executable, str(HERE / "fault_driver.py"), str(workdir),
-                             str(EXAMPLE), step], env=ENV, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+def _kill_inside(workdir: Path, step: str, run_id: str | None) -> str:
+    """Start (or resume) the run, SIGKILL it inside ``step``; return the run id."""
     marker = workdir / "killme"
+    marker.unlink(missing_ok=True)
+    command = [sys.executable, str(HERE / "fault_driver.py"), str(workdir), str(EXAMPLE), step]
+    proc = subprocess.Popen([*command, *([run_id] if run_id else [])], env=ENV,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while not marker.exists():
+    while not marker.exists() or not marker.read_text():
         assert proc.poll() is None, proc.communicate()[1]
         assert time.monotonic() < deadline, f"never reached {step}"
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
-    run_id = marker.read_text()
-    run_dir = workdir / "runs" / run_id
-    earlier = ORDER[: ORDER.index(step)]
-    kept = {name: _stamp(run_dir / STEP_FILES[name]) for name in earlier}
+    return marker.read_text()
+
+
+def test_sigkill_inside_each_step_then_resume_loses_nothing(workdir: Path) -> None:
+    """Killed inside intake, then (resumed) inside profile, folds and baseline, then resumed."""
+    store = open_store(workdir)
+    run_id: str | None = None
+    kept: dict[str, tuple[int, bytes]] = {}
+    for index, step in enumerate(ORDER):
+        run_id = _kill_inside(workdir, step, run_id)
+        run_dir = workdir / "runs" / run_id
+        attempts = {s.name: s.attempts for s in store.steps(run_id)}
+        assert attempts[step] == 1  # killed in its first attempt
+        for name in ORDER[:index]:
+            assert attempts[name] == 2  # once killed, once done on resume, never again
+            kept.setdefault(name, _stamp(run_dir / STEP_FILES[name]))
+        assert {name: _stamp(run_dir / STEP_FILES[name]) for name in kept} == kept
+    assert run_id is not None
 
     resumed = _cli(["run", "--resume", run_id, "--json", "-q"], workdir)
 
@@ -62,10 +77,10 @@ def test_sigkill_inside_each_step_then_resume_loses_nothing(step: str, workdir: 
     assert result["status"] == "done" and result["submission"]
     sample = pd.read_csv(EXAMPLE / "sample_submission.csv")
     assert pd.read_csv(result["submission"])["id"].tolist() == sample["id"].tolist()
-    attempts = {s.name: s.attempts for s in open_store(workdir).steps(run_id)}
-    assert attempts[step] == 2  # the killed step ran again: it was never recorded done
-    assert all(attempts[name] == 1 for name in earlier)  # no finished step redone
-    assert {name: _stamp(run_dir / STEP_FILES[name]) for name in earlier} == kept
+    attempts = {s.name: s.attempts for s in store.steps(run_id)}
+    assert all(attempts[name] == 2 for name in ORDER) and attempts["finalize"] == 1
+    run_dir = workdir / "runs" / run_id
+    assert {name: _stamp(run_dir / STEP_FILES[name]) for name in ORDER[:-1]} == kept
 
 
 def test_a_full_disk_while_writing_outputs_keeps_the_submission(
