@@ -365,3 +365,20 @@ def test_the_script_dies_when_autokaggle_is_killed(machine: Machine, backend: st
     before = beat.read_text()
     time.sleep(0.4)
     assert beat.read_text() == before
+
+
+def _effective_caps(status: str) -> int:
+    line = next(x for x in status.splitlines() if x.startswith("CapEff:"))
+    return int(line.split()[1], 16)
+
+
+def test_no_capabilities_inside(machine: Machine, backend: str) -> None:
+    result = machine.execute(backend, """
+        print(open("/proc/self/status").read())
+        """)
+    assert result.ok
+    inside = _effective_caps(result.log_path.read_text())
+    if backend == "bwrap":
+        assert inside == 0  # even when autokaggle runs as root: --cap-drop ALL
+    else:  # known limitation: the script has autokaggle's own rights
+        assert inside == _effective_caps(Path("/proc/self/status").read_text())

@@ -77,6 +77,8 @@ def bwrap_command(
 
 def _base_arguments() -> list[str]:
     args = ["--die-with-parent", "--new-session", *NAMESPACES]
+    if os.geteuid() == 0:  # root keeps every capability in the sandbox unless told otherwise
+        args += ["--cap-drop", "ALL"]
     for folder in SYSTEM_DIRS:
         args += _system_dir(Path(folder))
     for name in ETC_FILES:
