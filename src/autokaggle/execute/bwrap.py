@@ -58,7 +58,7 @@ def bwrap_problem() -> str | None:
         return f"bwrap could not start: {exc}"
     if probe.returncode != 0:
         why = probe.stderr.strip().splitlines()[-1:] or [f"exit code {probe.returncode}"]
-        return f"bwrap cannot create its namespaces here ({why[0]})"
+        return f"bwrap does not work here ({why[0]})"
     return None
 
 
