@@ -46,3 +46,16 @@ def test_a_data_link_into_a_credentials_folder_is_refused(hermetic_env: Path) ->
 def test_python_named_on_path_runs_the_real_interpreter(tmp_path: Path) -> None:
     out = _run(tmp_path, Path("python3"), "import sys; print(sys.executable)")
     assert Path(out.splitlines()[-1]).is_absolute() and "shims" not in out
+
+
+def test_doctor_reports_the_backend_a_run_gets(monkeypatch: pytest.MonkeyPatch) -> None:
+    import autokaggle.execute.bwrap as bwrap
+    from autokaggle.cli.doctor_cmd import check_sandbox
+
+    here = check_sandbox()
+    assert here.data["backend"] == ("bwrap" if PROBLEM is None else "none")
+    monkeypatch.setattr(bwrap, "bwrap_problem", lambda: "bwrap (bubblewrap) is not installed")
+    without = check_sandbox()
+    assert without.status == "warn" and without.data["backend"] == "none"
+    assert "sudo apt-get install bubblewrap" in (without.fix or "")
+    assert "not installed" in without.detail

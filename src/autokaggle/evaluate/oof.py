@@ -154,10 +154,16 @@ def _fold_numbers(folds: pd.DataFrame, ids: pd.Index, id_column: str) -> np.ndar
     return mapping.loc[ids, "fold"].to_numpy(dtype=int)
 
 
+def score_predictions(scorer: Scorer, y: np.ndarray, p: np.ndarray,
+                      classes: list[str] | None) -> float:
+    """Score a canonical prediction matrix (rows aligned with ``y``); ValueError if it can't."""
+    return scorer.score(y, p[:, 0] if y.ndim == 1 and classes is None else p, classes)
+
+
 def _score(scorer: Scorer, y: np.ndarray, p: np.ndarray, classes: list[str] | None,
            where: str) -> float:
     try:
-        return scorer.score(y, p[:, 0] if y.ndim == 1 and classes is None else p, classes)
+        return score_predictions(scorer, y, p, classes)
     except ValueError as exc:
         raise RunFailed(f"scoring {where} with {scorer.name} failed: {exc}",
                         hint=_CONTRACT) from exc

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from autokaggle.config import cache_dir, home_dir
+from autokaggle.config import cache_dir, config_dir, home_dir, kaggle_config_dirs
 from autokaggle.errors import RunFailed
 
 # Folders of the system tree; a merged-/usr symlink is recreated as a symlink.
@@ -178,9 +178,9 @@ def _read_only_paths(cwd: Path, extra: Sequence[Path]) -> list[Path]:
 
 
 def secret_folders() -> list[Path]:
-    """Folders that hold credentials: Kaggle's, the config home (LLM keys), autokaggle's config."""
+    """Folders that hold credentials: Kaggle's, the config home (LLM keys), ``~/.config``."""
     home = Path(os.environ.get("HOME") or Path.home())
-    places = [home / ".kaggle", home / ".config"]
+    places = [home / ".kaggle", home / ".config", config_dir(), *kaggle_config_dirs()]
     for name in ("KAGGLE_CONFIG_DIR", "XDG_CONFIG_HOME", "AUTOKAGGLE_CONFIG_DIR"):
         if os.environ.get(name):
             places.append(Path(os.environ[name]))

@@ -58,6 +58,25 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE steps ADD COLUMN detail TEXT;
     """,
+    # 4: the LLM ledger; run_id is NULL for calls outside a run (autokaggle doctor)
+    """
+    CREATE TABLE llm_calls (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT REFERENCES runs(run_id),
+        seq INTEGER NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL,
+        latency_s REAL NOT NULL,
+        outcome TEXT NOT NULL,
+        error TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX llm_calls_run ON llm_calls(run_id, seq);
+    """,
 )
 
 BUSY_TIMEOUT_MS = 30_000

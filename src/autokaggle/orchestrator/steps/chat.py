@@ -1,4 +1,4 @@
-"""Step 4: the strategy chat with an LLM (lands with the LLM providers)."""
+"""Step 4: the strategy chat with an LLM (the chat itself lands in a later version)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,10 @@ from autokaggle.orchestrator.registry import SkipStep, register_step
 
 @register_step("chat", 40, "strategy chat with the LLM")
 def chat(ctx: RunContext) -> str:
-    """Skip until LLM providers exist; the template baseline needs no decisions."""
+    """Skip for now; the template baseline needs no decisions."""
     if not ctx.options.chat:
         raise SkipStep("--no-chat")
-    if ctx.options.llm is None:
-        raise SkipStep("no LLM configured (--llm PROVIDER:MODEL)")
-    ctx.note(
-        f"--llm {ctx.options.llm}: LLM providers are not available in this version yet; "
-        "continuing with the template pipeline.",
-        "warning",
-    )
-    raise SkipStep("LLM providers not available yet")
+    llm = ctx.llm  # opens the run's LLM once and says why when there is none
+    if llm is None:
+        raise SkipStep("no LLM available")
+    raise SkipStep(f"the strategy chat is not in this version yet ({llm.label} is ready)")
