@@ -120,6 +120,7 @@ def _run(ctx: RunContext, name: str, python: Path) -> None:
         threads=ctx.options.threads,
         log_path=ctx.paths.logs / f"{name}.log",
         on_output=lambda line: ctx.emit(ScriptLine(name, line)),
+        sandbox=ctx.options.sandbox,
     )
     result.write_json(ctx.paths.logs / f"{name}.json")
     if not result.ok:
