@@ -44,12 +44,13 @@ def canonical_from_submission(sub: pd.DataFrame, exp: Expected, classes: list[st
     return ranks
 
 
-def run_autokaggle(split_dir: Path, workdir: Path, env: str) -> tuple[dict, float]:
-    """Run the CLI on a split; return its --json result and the wall time."""
+def run_autokaggle(split_dir: Path, workdir: Path, env: str,
+                   budget_s: float = 0) -> tuple[dict, float]:
+    """Run the CLI on a split with a time budget; return its --json result and the wall time."""
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "autokaggle", "run", str(split_dir), "--env", env, "--json", "-q",
-         "--workdir", str(workdir), "--time-budget", "0"],
+         "--workdir", str(workdir), "--time-budget", f"{budget_s:g}"],
         capture_output=True, text=True,
     )
     wall = time.perf_counter() - start
@@ -67,21 +68,21 @@ def bench_one(src: Path, exp: Expected, env: str) -> dict:
         train_labels = pd.read_csv(split_dir / "train.csv", dtype=str)[exp.targets[0]]
         classes = sorted(train_labels.unique()) if exp.task != "regression" else []
         scorer = get_scorer(exp.metric)
-        y = _truth(truth, exp)
+        y = truth_values(truth, exp)
         result, wall = run_autokaggle(split_dir, Path(tmp) / "work", env)
-        ours = _score_submission(result, truth, exp, classes, scorer, y)
+        ours = score_submission(result, truth, exp, classes, scorer, y)
         plain = scorer.score(y, plain_lightgbm(split_dir, exp), classes or None)
     return {"slug": exp.slug, "metric": exp.metric, "greater_is_better": scorer.greater_is_better,
             "status": result.get("status"), "holdout": ours, "cv": result.get("cv_score"),
             "wall_s": round(wall, 1), "plain_lgbm": plain}
 
 
-def _truth(truth: pd.DataFrame, exp: Expected) -> np.ndarray:
+def truth_values(truth: pd.DataFrame, exp: Expected) -> np.ndarray:
     col = truth[exp.targets[0]]
     return col.astype(float).to_numpy() if exp.task == "regression" else col.to_numpy()
 
 
-def _score_submission(result: dict, truth: pd.DataFrame, exp: Expected, classes: list[str],
+def score_submission(result: dict, truth: pd.DataFrame, exp: Expected, classes: list[str],
                       scorer: Scorer, y: np.ndarray) -> float | None:
     if not result.get("submission"):
         return None

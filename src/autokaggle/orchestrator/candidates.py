@@ -157,6 +157,7 @@ def _run(ctx: RunContext, candidate: Candidate, name: str, python: Path,
         threads=ctx.options.threads,
         log_path=logs / f"{name}.log",
         on_output=lambda line: ctx.emit(ScriptLine(name, line)),
+        sandbox=ctx.options.sandbox,
     )
     result.write_json(logs / f"{name}.json")
     if not result.ok:
@@ -195,7 +196,7 @@ def _validate(ctx: RunContext, folder: Path, outcome: Outcome) -> None:
     path = folder / "output" / "submission.csv"
     if not path.is_file():
         raise RunFailed("code/predict.py did not write output/submission.csv.")
-    report = validate_submission(path, ctx.paths.input / "data" / prof.sample_file, prof)
+    report = validate_submission(path, prof.sample_path(ctx.paths.input), prof)
     if not report.ok:
         outcome.problems = list(report.problems)
         raise RunFailed("submission.csv is invalid:\n  " + "\n  ".join(report.problems))

@@ -54,6 +54,7 @@ class RunOptions(BaseModel):
     n_splits: int = 5
     threads: int = Field(default_factory=default_threads)
     memory_limit_mb: int | None = None
+    sandbox: Literal["auto", "bwrap", "none"] = "auto"
     script_timeout_s: float = 3600.0
     id_column: str | None = None
     target_columns: list[str] = Field(default_factory=list)

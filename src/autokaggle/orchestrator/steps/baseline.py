@@ -24,6 +24,10 @@ FALLBACK_MODEL: TemplateModel = "linear"
 @register_step("baseline", 50, "template pipeline: train, score, predict, validate")
 def baseline(ctx: RunContext) -> str:
     """Make a valid submission with the template pipeline, falling back when a model fails."""
+    from autokaggle.execute.sandbox import default_memory_limit_mb
+    from autokaggle.generate.memory import check_memory
+
+    check_memory(ctx.profile, ctx.options.memory_limit_mb or default_memory_limit_mb())
     outcome = run_template_ladder(ctx)
     promote(ctx, outcome.candidate.number)
     return outcome.summary()

@@ -1,0 +1,90 @@
+"""One AutoML peer (FLAML or AutoGluon) on one split, run with the peers' own interpreter.
+
+    PEERS_PYTHON bench/peer_automl.py {flaml,autogluon} SPLIT_DIR OUT.npy --id ID --target T
+        --task TASK --metric METRIC --budget SECONDS [--seed N]
+
+Writes canonical test predictions (class probabilities in sorted-label order, or values) in
+test.csv row order to OUT.npy. Standalone on purpose: it imports neither autokaggle nor the
+bench helpers, so the peers run in their own environment (bench/requirements-peers.txt).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+# The peers' names for our metrics; RMSLE is RMSE on log1p of the target (as the template does).
+FLAML_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss",
+                "mae": "mae", "rmse": "rmse", "rmsle": "rmse", "log_loss": "log_loss"}
+AG_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss",
+             "mae": "mean_absolute_error", "rmse": "root_mean_squared_error",
+             "rmsle": "root_mean_squared_error", "log_loss": "log_loss"}
+
+
+def load(split: Path, id_col: str, target: str) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Features and target of train, features of test (id dropped, same columns)."""
+    train = pd.read_csv(split / "train.csv")
+    test = pd.read_csv(split / "test.csv")
+    y = train.pop(target)
+    columns = [c for c in test.columns if c != id_col and c in train.columns]
+    return train[columns], y, test[columns]
+
+
+def run_flaml(x: pd.DataFrame, y: pd.Series, xt: pd.DataFrame, task: str, metric: str,
+              budget: float, seed: int) -> np.ndarray:
+    """FLAML's AutoML with the whole budget (its own CV/holdout choice)."""
+    from flaml import AutoML
+
+    automl = AutoML()
+    kind = "regression" if task == "regression" else "classification"
+    automl.fit(x, y, task=kind, metric=FLAML_METRIC[metric], time_budget=budget, seed=seed,
+               verbose=0, n_jobs=-1)
+    return automl.predict_proba(xt) if kind == "classification" else automl.predict(xt)
+
+
+def run_autogluon(x: pd.DataFrame, y: pd.Series, xt: pd.DataFrame, task: str, metric: str,
+                  budget: float, seed: int, workdir: Path) -> np.ndarray:
+    """AutoGluon TabularPredictor with presets='best_quality' and the whole budget."""
+    from autogluon.tabular import TabularPredictor
+
+    frame = x.assign(__target__=y.to_numpy())
+    predictor = TabularPredictor(label="__target__", eval_metric=AG_METRIC[metric],
+                                 path=str(workdir), verbosity=0)
+    predictor.fit(frame, presets="best_quality", time_limit=budget)
+    if task == "regression":
+        return predictor.predict(xt).to_numpy()
+    proba = predictor.predict_proba(xt)
+    return proba[sorted(proba.columns, key=str)].to_numpy()
+
+
+def main() -> None:
+    """Entry point."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("peer", choices=["flaml", "autogluon"])
+    parser.add_argument("split", type=Path)
+    parser.add_argument("out", type=Path)
+    for name in ("--id", "--target", "--task", "--metric"):
+        parser.add_argument(name, required=True)
+    parser.add_argument("--budget", type=float, required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    x, y, xt = load(args.split, args.id, args.target)
+    if args.task != "regression":
+        y = y.astype(str)
+    elif args.metric == "rmsle":
+        y = np.log1p(y.astype(float))
+    if args.peer == "flaml":
+        pred = run_flaml(x, y, xt, args.task, args.metric, args.budget, args.seed)
+    else:
+        pred = run_autogluon(x, y, xt, args.task, args.metric, args.budget, args.seed,
+                             args.out.with_suffix(".ag"))
+    if args.task == "regression" and args.metric == "rmsle":
+        pred = np.expm1(pred)
+    np.save(args.out, np.asarray(pred, dtype=float))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Benchmark: autokaggle vs plain LightGBM, FLAML and AutoGluon at the same wall-clock budget.
+
+    .venv/bin/python bench/peers.py --budget 120 [--only SLUG ...] [--peers-python PATH]
+        [--systems autokaggle flaml autogluon plain_lgbm]
+
+The protocol of ../shared/data/README.md: a seeded 80/20 split of each competition's train.csv,
+the 20% labels hidden from every system, scored with the competition's metric. Every system gets
+the same budget; the table shows the held-out score, the wall time and the overrun (wall time
+past the budget, in % of it). FLAML and AutoGluon run with their own interpreter (PEERS_PYTHON or
+--peers-python; install bench/requirements-peers.txt there) and are skipped without one. Writes
+bench/results/peers-BUDGET.json and prints a markdown table for docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from baseline import RESULTS, run_autokaggle, score_submission, truth_values
+from competitions import EXPECTED, Expected, shared_competitions
+from plain_lgbm import plain_lightgbm
+from split import make_split
+
+from autokaggle.evaluate.scorers import get_scorer
+
+PEER_SCRIPT = Path(__file__).parent / "peer_automl.py"
+SYSTEMS = ("autokaggle", "plain_lgbm", "flaml", "autogluon")
+
+
+def run_peer(peer: str, python: str, split: Path, exp: Expected, budget: float,
+             out: Path) -> tuple[np.ndarray | None, float]:
+    """Run one AutoML peer in its own interpreter; its canonical test predictions and wall time."""
+    cmd = [python, str(PEER_SCRIPT), peer, str(split), str(out), "--id", exp.id_column,
+           "--target", exp.targets[0], "--task", exp.task, "--metric", exp.metric,
+           "--budget", f"{budget:g}"]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        print(f"{peer} failed on {exp.slug}:\n{proc.stderr[-2000:]}", file=sys.stderr)
+        return None, wall
+    return np.load(out), wall
+
+
+def bench_one(src: Path, exp: Expected, budget: float, systems: list[str],
+              peers_python: str | None) -> list[dict]:
+    """Split once, run every system on it, score each on the hidden 20%."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        split = Path(tmp) / exp.slug
+        truth = make_split(src, exp, split)
+        labels = pd.read_csv(split / "train.csv", dtype=str)[exp.targets[0]]
+        classes = sorted(labels.unique()) if exp.task != "regression" else []
+        scorer, y = get_scorer(exp.metric), truth_values(truth, exp)
+        for system in systems:
+            score, wall = None, 0.0
+            if system == "autokaggle":
+                result, wall = run_autokaggle(split, Path(tmp) / "work", "current", budget)
+                score = score_submission(result, truth, exp, classes, scorer, y)
+            elif system == "plain_lgbm":
+                start = time.perf_counter()
+                pred = plain_lightgbm(split, exp)
+                wall = time.perf_counter() - start
+                score = scorer.score(y, pred, classes or None)
+            elif peers_python:
+                pred, wall = run_peer(system, peers_python, split, exp, budget,
+                                      Path(tmp) / f"{system}.npy")
+                score = None if pred is None else scorer.score(y, pred, classes or None)
+            else:
+                continue
+            rows.append({"slug": exp.slug, "metric": exp.metric, "system": system,
+                         "greater_is_better": scorer.greater_is_better, "holdout": score,
+                         "wall_s": round(wall, 1), "budget_s": budget,
+                         "overrun_pct": round(max(0.0, wall - budget) / budget * 100, 1)
+                         if budget else None})
+    return rows
+
+
+def print_table(rows: list[dict], systems: list[str]) -> None:
+    """One line per competition: each system's held-out score (wall s, overrun %)."""
+    print("| competition | metric | " + " | ".join(systems) + " |")
+    print("|---|---|" + "---|" * len(systems))
+    for slug in dict.fromkeys(r["slug"] for r in rows):
+        mine = {r["system"]: r for r in rows if r["slug"] == slug}
+        cells = []
+        for system in systems:
+            r = mine.get(system)
+            if r is None:
+                cells.append("-")
+            elif r["holdout"] is None:
+                cells.append(f"FAILED ({r['wall_s']} s)")
+            else:
+                over = f", +{r['overrun_pct']}%" if r.get("overrun_pct") else ""
+                cells.append(f"{r['holdout']:.5f} ({r['wall_s']} s{over})")
+        metric = next(iter(mine.values()))["metric"]
+        print(f"| {slug} | {metric} | " + " | ".join(cells) + " |")
+
+
+def main() -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--budget", type=float, default=120.0, help="seconds per system")
+    parser.add_argument("--only", nargs="*", help="slugs to run (default: all)")
+    parser.add_argument("--systems", nargs="*", default=list(SYSTEMS), choices=SYSTEMS)
+    parser.add_argument("--peers-python", default=os.environ.get("PEERS_PYTHON"))
+    args = parser.parse_args()
+    root = shared_competitions()
+    if root is None:
+        print("bench/peers.py: no ../shared/data/competitions here; nothing to benchmark.")
+        return 0
+    if not args.peers_python:
+        print("No --peers-python / PEERS_PYTHON: FLAML and AutoGluon are skipped.", file=sys.stderr)
+    rows = [row for e in EXPECTED if (not args.only or e.slug in args.only)
+            and (root / e.slug).is_dir()
+            for row in bench_one(root / e.slug, e, args.budget, args.systems, args.peers_python)]
+    print_table(rows, args.systems)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"peers-{args.budget:g}.json").write_text(json.dumps(rows, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

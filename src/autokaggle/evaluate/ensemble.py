@@ -1,0 +1,125 @@
+"""OOF ensembles: Caruana hill climbing with replacement over candidates' canonical predictions.
+
+Every candidate is scored on the run's fixed folds, so their OOF matrices line up row for row
+and can be blended. The blend is a weighted mean of canonical predictions (class probabilities
+or values), which each Scorer turns into what its metric needs (labels by argmax, top-k, the
+probabilities themselves), so the weights are chosen in the metric's own terms.
+
+The ensemble's CV is honest: for each fold, the weights are climbed on the other folds' rows and
+scored on that fold, exactly as a single candidate's fold score is out-of-fold. It is kept only
+when it beats the best single candidate by more than the fold noise (the standard error of the
+paired per-fold difference); the final weights are then climbed on all rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from autokaggle.evaluate.oof import score_predictions
+from autokaggle.evaluate.scorers import Scorer
+
+DEFAULT_ROUNDS = 40
+DEFAULT_PATIENCE = 8
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """Chosen weights and the honest CV comparison with the best single candidate."""
+
+    weights: dict[str, float]  # member name -> weight, summing to 1; zero-weight names omitted
+    fold_scores: list[float]
+    best_single: str
+    best_single_fold_scores: list[float]
+    greater_is_better: bool
+
+    @property
+    def cv_mean(self) -> float:
+        """Mean of the ensemble's out-of-fold scores."""
+        return float(np.mean(self.fold_scores))
+
+    @property
+    def gain(self) -> float:
+        """Mean per-fold improvement over the best single candidate (positive = better)."""
+        sign = 1.0 if self.greater_is_better else -1.0
+        diff = np.asarray(self.fold_scores) - np.asarray(self.best_single_fold_scores)
+        return float(sign * diff.mean())
+
+    @property
+    def noise(self) -> float:
+        """Standard error of the paired per-fold difference: the gain a fluke could give."""
+        diff = np.asarray(self.fold_scores) - np.asarray(self.best_single_fold_scores)
+        return float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
+
+    @property
+    def kept(self) -> bool:
+        """Whether the ensemble is worth its complexity: several members and a real gain."""
+        return len(self.weights) > 1 and self.gain > self.noise
+
+
+def blend(preds: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
+    """The weighted mean of the members' prediction matrices (same shape each)."""
+    total = sum(weights.values())
+    return sum(preds[name] * (w / total) for name, w in weights.items())  # type: ignore[return-value]
+
+
+def hill_climb(preds: list[np.ndarray], y: np.ndarray, scorer: Scorer, classes: list[str] | None,
+               rounds: int = DEFAULT_ROUNDS, patience: int = DEFAULT_PATIENCE) -> np.ndarray:
+    """Counts per candidate from greedy selection with replacement (Caruana et al., 2004).
+
+    Starts from the best single candidate; each round adds the candidate whose addition scores
+    best, even when no addition improves (that lets the blend leave a local optimum), and the
+    best state seen is returned. Stops after ``patience`` rounds without a new best.
+    """
+    singles = [_signed(scorer, y, p, classes) for p in preds]
+    first = int(np.argmax(singles))
+    counts = np.zeros(len(preds), dtype=int)
+    counts[first] = 1
+    total, best, best_counts, stale = preds[first].copy(), singles[first], counts.copy(), 0
+    for _ in range(rounds):
+        n = counts.sum()
+        tries = [_signed(scorer, y, (total + p) / (n + 1), classes) for p in preds]
+        pick = int(np.argmax(tries))
+        counts[pick] += 1
+        total = total + preds[pick]
+        if tries[pick] > best + 1e-12:
+            best, best_counts, stale = tries[pick], counts.copy(), 0
+        else:
+            stale += 1
+            if stale >= patience:
+                break
+    return best_counts
+
+
+def build_ensemble(preds: Mapping[str, np.ndarray], y: np.ndarray, folds: np.ndarray,
+                   scorer: Scorer, classes: list[str] | None,
+                   rounds: int = DEFAULT_ROUNDS) -> Ensemble:
+    """Climb weights per fold (scored out of fold) for the CV, then on all rows for the weights."""
+    names = sorted(preds)
+    mats = [np.asarray(preds[n], dtype=float).reshape(len(y), -1) for n in names]
+    fold_ids = np.unique(folds)
+    ens_scores, single_scores = [], {n: [] for n in names}
+    for f in fold_ids:
+        train, valid = folds != f, folds == f
+        counts = hill_climb([m[train] for m in mats], y[train], scorer, classes, rounds)
+        blended = blend({n: m[valid] for n, m in zip(names, mats, strict=True)},
+                        _weights(names, counts))
+        ens_scores.append(score_predictions(scorer, y[valid], blended, classes))
+        for n, m in zip(names, mats, strict=True):
+            single_scores[n].append(score_predictions(scorer, y[valid], m[valid], classes))
+    best = max(names, key=lambda n: scorer.sign * float(np.mean(single_scores[n])))
+    weights = _weights(names, hill_climb(mats, y, scorer, classes, rounds))
+    return Ensemble(weights, [float(s) for s in ens_scores], best,
+                    [float(s) for s in single_scores[best]], scorer.greater_is_better)
+
+
+def _weights(names: list[str], counts: np.ndarray) -> dict[str, float]:
+    total = int(counts.sum())
+    return {n: c / total for n, c in zip(names, counts.tolist(), strict=True) if c}
+
+
+def _signed(scorer: Scorer, y: np.ndarray, p: np.ndarray, classes: list[str] | None) -> float:
+    """The score with its sign flipped for lower-is-better metrics, so bigger is always better."""
+    return scorer.sign * score_predictions(scorer, y, p, classes)
