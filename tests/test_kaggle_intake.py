@@ -157,6 +157,23 @@ def test_an_unknown_competition_is_an_input_error(fake: FakeKaggle) -> None:
     assert [r.rpc for r in fake.rpcs()] == ["GetCompetition", "ListCompetitions"]
 
 
+def test_a_private_competition_is_an_access_error_naming_the_invitation(fake: FakeKaggle) -> None:
+    fake.add(demo_competition("invite-only", private=True))
+    with pytest.raises(AccessError) as err:
+        load_competition("invite-only", quiet=True)
+    assert err.value.exit_code == 3 and "(403)" in err.value.message
+    assert "invitation" in str(err.value.hint) and fake.downloads() == []
+
+
+def test_an_image_competition_is_not_supported_before_any_download(fake: FakeKaggle) -> None:
+    images = [FakeFile(f"train/{i}.jpg", b"\xff\xd8") for i in range(4)]
+    fake.add(FakeCompetition(slug="cats", files=[*images, FakeFile("train.csv", b"id,label\n")]))
+    with pytest.raises(InputError) as err:
+        load_competition("cats", quiet=True)
+    assert "4 image files" in err.value.message and "not supported yet" in err.value.message
+    assert "tabular" in str(err.value.hint) and fake.downloads() == []
+
+
 def test_wrong_credentials_are_a_credentials_error(fake: FakeKaggle, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KAGGLE_KEY", "wrong-key")
     with pytest.raises(CredentialsError) as err:

@@ -52,6 +52,7 @@ class FakeCompetition:
     submission_error: str | None = None
     pending_polls: int = 1  # GetSubmission answers PENDING this many times first
     max_daily: int = 5
+    private: bool = False  # invitation-only: metadata and files answer 403
 
 
 @dataclass
@@ -161,10 +162,13 @@ class FakeKaggle:
 
     def _rpc_GetCompetition(self, body: dict[str, Any]) -> tuple[int, Any]:
         comp = self._comp(body)
+        if comp is not None and comp.private:
+            return 403, {"code": 403, "message": "Permission 'competitions.get' was denied"}
         return (200, _api_competition(comp)) if comp else _not_found()
 
     def _rpc_ListCompetitions(self, body: dict[str, Any]) -> tuple[int, Any]:
-        hits = [_api_competition(c) for s, c in self.competitions.items() if body.get("search", "") in s]
+        hits = [_api_competition(c) for s, c in self.competitions.items()
+                if body.get("search", "") in s and not c.private]
         return 200, {"competitions": hits, "nextPageToken": ""}
 
     def _rpc_ListDataFiles(self, body: dict[str, Any]) -> tuple[int, Any]:

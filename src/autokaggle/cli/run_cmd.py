@@ -159,10 +159,9 @@ def _absolute_spec(spec: str | None) -> str | None:
 
 def _slug_for(source: str) -> str:
     """A short name for the run id: the folder name, or the slug (InputError when neither)."""
-    from autokaggle.kaggle.urls import parse_competition_source
+    from autokaggle.kaggle.intake import source_slug
 
-    path = Path(source).expanduser()
-    return path.stem if path.exists() else parse_competition_source(source)
+    return source_slug(source)
 
 
 def _report(record: RunRecord, as_json: bool) -> None:

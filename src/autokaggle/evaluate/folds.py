@@ -47,7 +47,7 @@ def _assign(n: int, splits: list[np.ndarray]) -> np.ndarray:
 
 def _strata(y: pd.Series, n_splits: int, notes: list[str]) -> pd.Series | None:
     """Class labels for stratification; rare classes merged; None when nothing can stratify."""
-    y = y.astype(str)
+    y = y.astype(object).where(y.notna(), "__missing__").astype(str)  # unlabelled rows: a stratum
     counts = y.value_counts()
     rare = [str(label) for label, n in counts.items() if n < n_splits]
     if not rare:

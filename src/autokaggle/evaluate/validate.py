@@ -34,13 +34,20 @@ def _shown(values: Iterable[object]) -> str:
     return text + (", …" if len(items) > _MAX_SHOWN else "")
 
 
-def _read(path: Path, what: str, problems: list[str]) -> pd.DataFrame | None:
+def _read(path: Path, what: str, problems: list[str],
+          spec: dict[str, str] | None = None) -> pd.DataFrame | None:
+    """A CSV (or, for the sample, parquet) with every cell as text; ``spec`` as the profile read it."""
     if not path.is_file():
         problems.append(f"{what} {str(path)!r} does not exist")
         return None
+    spec = spec or {"format": "csv"}
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (ValueError, pd.errors.ParserError) as exc:
+        if spec["format"] == "parquet":
+            frame = pd.read_parquet(path, dtype_backend="numpy_nullable")
+            return frame.astype(str).where(frame.notna(), "")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, sep=spec.get("sep", ","),
+                           encoding=spec.get("encoding", "utf-8"))
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
         problems.append(f"{what} {str(path)!r} is not a readable CSV: {exc}")
         return None
 
@@ -191,7 +198,9 @@ def validate_submission(submission_path: Path, sample_path: Path,
     """Check a submission against the sample submission and the profile's format."""
     problems: list[str] = []
     sub = _read(submission_path, "submission", problems)
-    sample = _read(sample_path, "sample submission", problems)
+    sample_file = profile.file("sample_submission")
+    spec = sample_file.read_spec() if sample_file is not None else None
+    sample = _read(sample_path, "sample submission", problems, spec)
     if sub is None or sample is None:
         return ValidationReport(ok=False, problems=problems)
     id_col = profile.submission_format.id_column

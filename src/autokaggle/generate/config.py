@@ -6,9 +6,10 @@ from typing import Any
 
 from autokaggle.generate.model_spec import model_section
 from autokaggle.generate.options import PipelineOptions
-from autokaggle.profile.model import DataProfile
+from autokaggle.profile.model import GENERATED_SAMPLE, DataProfile, FileRole
 
 DATA_DIR = "input/data"
+DEFAULT_READ = {"format": "csv", "sep": ",", "encoding": "utf-8", "decimal": "."}
 # Semantic type -> features list; id-like and constant columns carry no signal and are dropped.
 FEATURE_LISTS = {
     "numeric": "numeric",
@@ -21,7 +22,10 @@ FEATURE_LISTS = {
 
 
 def feature_section(profile: DataProfile, options: PipelineOptions) -> dict[str, Any]:
-    """The ``features:`` block: column lists per kind, from the profile's semantic types."""
+    """The ``features:`` block: column lists per kind, from the profile's semantic types.
+
+    A timestamp id joins the datetime list: the model sees its calendar parts, not the id.
+    """
     lists: dict[str, list[str]] = {name: [] for name in
                                    ("numeric", "categorical", "boolean", "datetime", "text")}
     drop = set(profile.drop_columns)
@@ -34,7 +38,14 @@ def feature_section(profile: DataProfile, options: PipelineOptions) -> dict[str,
             drop.add(name)
         else:
             lists[kind].append(name)
+    if time_id(profile):
+        lists["datetime"].insert(0, profile.id_column)  # calendar parts only, never the raw id
     return {**lists, "drop": sorted(drop), "rare_min_count": options.rare_min_count}
+
+
+def time_id(profile: DataProfile) -> bool:
+    """Whether the id column is a timestamp, whose calendar parts carry signal (hourly demand)."""
+    return any(c.name == profile.id_column and c.semantic == "datetime" for c in profile.columns)
 
 
 def submission_section(profile: DataProfile) -> dict[str, Any]:
@@ -53,15 +64,30 @@ def submission_section(profile: DataProfile) -> dict[str, Any]:
     }
 
 
+def data_section(profile: DataProfile) -> dict[str, str]:
+    """The ``data:`` block: each file's path relative to the run folder."""
+    sample = (f"input/{GENERATED_SAMPLE}" if profile.sample_file is None
+              else f"{DATA_DIR}/{profile.sample_file}")
+    return {"train": f"{DATA_DIR}/{profile.train_file}",
+            "test": f"{DATA_DIR}/{profile.test_file}", "sample_submission": sample}
+
+
+def read_section(profile: DataProfile) -> dict[str, dict[str, str]]:
+    """The ``read:`` block: how each file is read, exactly as the profile read it."""
+    roles: list[FileRole] = ["train", "test", "sample_submission"]
+    out = {}
+    for role in roles:
+        file = profile.file(role)
+        out[role] = file.read_spec() if file is not None else dict(DEFAULT_READ)
+    return out
+
+
 def build_config(profile: DataProfile, options: PipelineOptions) -> dict[str, Any]:
     """The whole config.yaml as a dict, in a fixed key order."""
     return {
         "competition": profile.slug,
-        "data": {
-            "train": f"{DATA_DIR}/{profile.train_file}",
-            "test": f"{DATA_DIR}/{profile.test_file}",
-            "sample_submission": f"{DATA_DIR}/{profile.sample_file}",
-        },
+        "data": data_section(profile),
+        "read": read_section(profile),
         "folds": "input/folds.csv",
         "output_dir": "output",
         "id_column": profile.id_column,

@@ -208,7 +208,9 @@ def _map_http(exc: Exception, response: Any, *, slug: str | None, what: str, run
         where = f" to competition {slug!r}" if slug else ""
         return AccessError(
             f"Kaggle refused access{where} (403): {detail}",
-            hint=f"Check the slug, and accept the rules at {rules_url(slug)}" if slug else None,
+            hint=f"Check the slug. A private or invitation-only competition needs an invitation "
+                 f"for this Kaggle account; otherwise accept the rules at {rules_url(slug)}"
+            if slug else None,
         )
     if status == 404:
         return InputError(

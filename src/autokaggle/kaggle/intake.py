@@ -21,7 +21,8 @@ from autokaggle.kaggle.download import fetch_files
 from autokaggle.kaggle.htmlmd import page_to_markdown
 from autokaggle.kaggle.local import load_local
 from autokaggle.kaggle.models import CompetitionFile, CompetitionInfo, CompetitionMeta
-from autokaggle.kaggle.urls import parse_competition_source
+from autokaggle.kaggle.urls import ACCEPTED_FORMS, competition_url, parse_competition_source
+from autokaggle.profile.kinds import looks_non_tabular, unsupported_error
 
 log = logging.getLogger(__name__)
 Warn = Callable[[str], None]
@@ -35,13 +36,21 @@ def load_competition(source: str, *, quiet: bool = False, on_warning: Warn | Non
     path = Path(source).expanduser()
     if path.exists():
         return load_local(path)
-    if _looks_like_path(source):
-        raise InputError(f"No such file or folder: {source}",
-                         hint="Pass an existing folder or .zip, a competition URL, or a slug.")
-    slug = parse_competition_source(source)
+    slug = source_slug(source)
     info = _load_kaggle(slug, quiet=quiet, warn=warn, refresh=refresh, run_id=run_id, client=client)
     warn_if_closed(info, warn)
     return info
+
+
+def source_slug(source: str) -> str:
+    """A local path's name or the competition slug; InputError for a missing path or a bad URL."""
+    path = Path(source).expanduser()
+    if path.exists():
+        return path.stem
+    if _looks_like_path(source):
+        raise InputError(f"No such file or folder: {source} (resolved to {path.absolute()}).",
+                         hint="Check the path, or pass a competition URL or slug. " + ACCEPTED_FORMS)
+    return parse_competition_source(source)
 
 
 def save_competition(info: CompetitionInfo, input_dir: Path) -> CompetitionInfo:
@@ -76,10 +85,14 @@ def warn_if_closed(info: CompetitionInfo, warn: Warn) -> None:
 
 
 def _looks_like_path(source: str) -> bool:
+    """A local path rather than a URL: absolute, ./-relative, a .zip, or dir/name without a host."""
     text = source.strip()
-    if "kaggle.com" in text.lower():
+    if "kaggle.com" in text.lower() or "://" in text:
         return False
-    return text.startswith(("/", "./", "../", "~")) or text.lower().endswith(".zip")
+    if text.startswith(("/", "./", "../", "~", ".\\")) or text.lower().endswith(".zip"):
+        return True
+    first, sep, _ = text.replace("\\", "/").partition("/")
+    return bool(sep) and "." not in first  # "data/comp" is a folder; "example.com/x" a host
 
 
 def _load_kaggle(slug: str, *, quiet: bool, warn: Warn, refresh: bool, run_id: str | None,
@@ -97,6 +110,9 @@ def _load_kaggle(slug: str, *, quiet: bool, warn: Warn, refresh: bool, run_id: s
     if meta.user_has_entered is False:
         raise rules_error(slug, run_id)
     files = [CompetitionFile(name=f.name, size=f.size) for f in client.files(slug)]
+    media = looks_non_tabular([f.name for f in files])
+    if media:  # say so before downloading gigabytes of images
+        raise unsupported_error(competition_url(slug), media)
     cache.ensure()
     info = _info(meta, files, _store_pages(client, slug, cache, warn), cache)
     cache.write_manifest(info, complete=False)

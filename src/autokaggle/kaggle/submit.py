@@ -146,7 +146,9 @@ def _validate(run_dir: Path, info: CompetitionInfo, submission: Path, warn: Warn
     data = Path(info.data_dir)
     if not data.is_dir():  # the cache was cleared: the run folder links to the data too
         data = run_dir / "input" / "data"
-    report = validate_submission(submission, data / profile.sample_file, profile)
+    sample = (profile.sample_path(run_dir / "input") if profile.sample_file is None
+              else data / profile.sample_file)
+    report = validate_submission(submission, sample, profile)
     if not report.ok:
         problems = "\n".join(f"  - {p}" for p in report.problems)
         raise InputError(f"{submission} does not match the sample submission:\n{problems}",

@@ -19,6 +19,7 @@ from autokaggle.profile.infer import (
     Roles,
     TaskGuess,
     infer_roles,
+    infer_roles_without_sample,
     infer_task,
     looks_like_probabilities,
     submission_format,
@@ -31,7 +32,21 @@ from autokaggle.profile.model import (
     ProfileOverrides,
     ProfileWarning,
 )
-from autokaggle.profile.reader import read_arrow, sniff_dialect
+from autokaggle.profile.reader import (
+    is_parquet,
+    pandas_bytes,
+    read_arrow,
+    sniff_dialect,
+    zip_member,
+)
+from autokaggle.profile.sanity import (
+    check_features,
+    check_roles,
+    check_rows,
+    check_targets,
+    missing_sample_warning,
+    missing_target_warnings,
+)
 
 pc: Any = _pc  # compute functions are generated at import time; no stubs
 
@@ -44,10 +59,15 @@ class Tables:
     """The competition's tables in Arrow, and extra files' shapes."""
 
     files: DataFiles
+    data_dir: Path
     train: pa.Table
     test: pa.Table
-    sample: pa.Table  # read as strings
+    sample: pa.Table | None  # read as strings; None until built when the data has none
     extras: dict[Path, pa.Table]
+
+    def rel(self, path: Path) -> str:
+        """A file's name relative to the data folder (it may sit in a sub-folder)."""
+        return path.relative_to(self.data_dir).as_posix()
 
 
 def _distinct(values: pa.ChunkedArray) -> list[str]:
@@ -66,32 +86,49 @@ def _read_extra(path: Path) -> pa.Table | None:
 def _read_tables(info: CompetitionInfo) -> Tables:
     files = find_data_files(info.data_path)
     extras = {p: tab for p in files.extras if (tab := _read_extra(p)) is not None}
-    return Tables(files, read_arrow(files.train), read_arrow(files.test),
-                  read_arrow(files.sample_submission, as_strings=True), extras)
+    sample = files.sample_submission
+    tables = Tables(files, info.data_path, read_arrow(files.train), read_arrow(files.test),
+                    None if sample is None else read_arrow(sample, as_strings=True), extras)
+    check_rows(tables.train, tables.test, tables.sample, files)
+    return tables
+
+
+def _generated_sample(t: Tables, roles: Roles) -> pa.Table:
+    """The sample submission the data lacks: test's ids as written, empty target cells."""
+    ids = read_arrow(t.files.test, columns=[roles.id_column], as_strings=True)[roles.id_column]
+    empty = pa.nulls(len(ids), pa.string())
+    return pa.table({roles.id_column: ids, **dict.fromkeys(roles.target_columns, empty)})
 
 
 def _label_columns(t: Tables, overrides: ProfileOverrides) -> pa.Table:
     """Train columns that may be targets, read as strings to keep their spelling."""
     train_cols, test_cols = t.train.column_names, set(t.test.column_names)
-    wanted = [c for c in train_cols if c not in test_cols or c in t.sample.column_names]
+    sample_cols = t.sample.column_names if t.sample is not None else []
+    wanted = [c for c in train_cols if c not in test_cols or c in sample_cols]
     wanted += [c for c in overrides.target_columns or [] if c in train_cols and c not in wanted]
     if not wanted:
         return pa.table({})
     return read_arrow(t.files.train, columns=wanted, as_strings=True)
 
 
-def _file_profile(path: Path, table: pa.Table, role: str) -> FileProfile:
+def _file_profile(t: Tables, path: Path, table: pa.Table, role: str) -> FileProfile:
+    """Shape, size and the reader contract (format, sep, encoding, decimal) of one file."""
     dialect = sniff_dialect(path)
-    return FileProfile(name=path.name, role=role, rows=table.num_rows,  # type: ignore[arg-type]
-                       columns=table.num_columns, size_bytes=path.stat().st_size,
-                       delimiter=dialect.delimiter, encoding=dialect.encoding)
+    return FileProfile(name=t.rel(path), role=role,  # type: ignore[arg-type]
+                       rows=table.num_rows, columns=table.num_columns,
+                       size_bytes=path.stat().st_size,
+                       format="parquet" if is_parquet(path) else "csv",
+                       delimiter=dialect.delimiter, encoding=dialect.encoding,
+                       decimal=dialect.decimal, zip_member=zip_member(path),
+                       memory_bytes=pandas_bytes(table))
 
 
 def _file_profiles(t: Tables) -> list[FileProfile]:
-    out = [_file_profile(t.files.train, t.train, "train"),
-           _file_profile(t.files.test, t.test, "test"),
-           _file_profile(t.files.sample_submission, t.sample, "sample_submission")]
-    return out + [_file_profile(p, tab, "extra") for p, tab in t.extras.items()]
+    out = [_file_profile(t, t.files.train, t.train, "train"),
+           _file_profile(t, t.files.test, t.test, "test")]
+    if t.files.sample_submission is not None and t.sample is not None:
+        out.append(_file_profile(t, t.files.sample_submission, t.sample, "sample_submission"))
+    return out + [_file_profile(t, p, tab, "extra") for p, tab in t.extras.items()]
 
 
 def _drop_columns(columns: list[ColumnProfile], roles: Roles) -> list[str]:
@@ -100,11 +137,11 @@ def _drop_columns(columns: list[ColumnProfile], roles: Roles) -> list[str]:
             and c.semantic in ("id-like", "constant")]
 
 
-def _sample_cells(t: Tables, roles: Roles) -> list[str]:
-    target = next((c for c in t.sample.column_names if c != roles.id_column), None)
+def _sample_cells(sample: pa.Table, roles: Roles) -> list[str]:
+    target = next((c for c in sample.column_names if c != roles.id_column), None)
     if target is None:
         return []
-    cells = t.sample[target].slice(0, _SAMPLE_CELLS).to_pylist()
+    cells = sample[target].slice(0, _SAMPLE_CELLS).to_pylist()
     return [str(v) for v in cells if v is not None]
 
 
@@ -116,6 +153,7 @@ def _warnings(
     out += checks.duplicates(t.train, roles.id_column, "train", profile.drop_columns)
     out += checks.duplicates(t.test, roles.id_column, "test", profile.drop_columns)
     series = {c: labels[c].to_pandas() for c in roles.target_columns if c in labels.column_names}
+    out += missing_target_warnings(roles.target_columns, labels)
     out += checks.imbalance(profile.task, series)
     out += checks.drift(t.train, t.test, columns, profile.feature_columns)
     out += checks.column_hints(columns, roles.id_column, roles.target_columns,
@@ -123,8 +161,11 @@ def _warnings(
     if profile.time_column and profile.time_column == roles.id_column:
         out.append(ProfileWarning(
             code="time-id", message=f"The id column {roles.id_column} is a timestamp: "
-            "folds should respect time order.", columns=[roles.id_column]))
-    return out + checks.extra_files([p.name for p in t.extras])
+            "folds should respect time order; the pipeline uses its calendar parts (year, month, "
+            "day, weekday, hour, ...) as features.", columns=[roles.id_column]))
+    if t.files.sample_submission is None:
+        out.append(missing_sample_warning(profile))
+    return out + checks.extra_files([t.rel(p) for p in t.extras])
 
 
 def _time_column(columns: list[ColumnProfile], roles: Roles, overrides: ProfileOverrides) -> str | None:
@@ -137,16 +178,18 @@ def _time_column(columns: list[ColumnProfile], roles: Roles, overrides: ProfileO
 def _assemble(
     info: CompetitionInfo, t: Tables, columns: list[ColumnProfile], roles: Roles,
     guess: TaskGuess, overrides: ProfileOverrides, labels: dict[str, list[str]],
+    sample: pa.Table,
 ) -> DataProfile:
-    fmt = submission_format(roles, guess, t.sample.column_names, labels)
+    fmt = submission_format(roles, guess, sample.column_names, labels)
     metric, metric_warnings = choose_metric(info, overrides, guess.task, guess.kind, guess.k)
     drop = _drop_columns(columns, roles)
     excluded = {roles.id_column, *roles.target_columns, *drop}
     classification = guess.task in ("binary", "multiclass")
+    sample_file = t.files.sample_submission
     return DataProfile(
-        slug=info.slug, title=info.title, train_file=t.files.train.name,
-        test_file=t.files.test.name, sample_file=t.files.sample_submission.name,
-        extra_files=[p.name for p in t.files.extras], files=_file_profiles(t), columns=columns,
+        slug=info.slug, title=info.title, train_file=t.rel(t.files.train),
+        test_file=t.rel(t.files.test), sample_file=None if sample_file is None else t.rel(sample_file),
+        extra_files=[t.rel(p) for p in t.files.extras], files=_file_profiles(t), columns=columns,
         id_column=roles.id_column, target_columns=roles.target_columns, task=guess.task,
         class_labels=labels[roles.target_columns[0]] if classification else [],
         metric=metric, submission_format=fmt, drop_columns=drop,
@@ -175,12 +218,20 @@ def build_profile(info: CompetitionInfo, overrides: ProfileOverrides | None = No
     columns = profile_columns(t.train, t.test)
     label_table = _label_columns(t, overrides)
     labels = {c: _distinct(label_table[c]) for c in label_table.column_names}
-    roles = infer_roles(t.sample.column_names, t.train.column_names, t.test.column_names,
-                        labels, overrides)
+    if t.sample is None:
+        roles = infer_roles_without_sample(t.train.column_names, t.test.column_names, overrides)
+        sample = _generated_sample(t, roles)
+    else:
+        sample = t.sample
+        roles = infer_roles(sample.column_names, t.train.column_names, t.test.column_names,
+                            labels, overrides)
+    check_roles(roles, t.train, t.test, t.files)
+    check_targets(roles.target_columns, label_table, labels, t.files.train)
     hint, _ = metric_hint(info, overrides)
-    cells = _sample_cells(t, roles)
+    cells = _sample_cells(sample, roles)
     guess = infer_task(roles, labels, cells, hint, overrides.task)
-    profile = _assemble(info, t, columns, roles, guess, overrides, labels)
+    profile = _assemble(info, t, columns, roles, guess, overrides, labels, sample)
+    check_features(profile, t.data_dir)
     profile.warnings += _warnings(t, columns, roles, profile, label_table)
     if profile.metric.source != "custom":
         needs = get_scorer(profile.metric.name).needs

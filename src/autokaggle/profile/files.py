@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from autokaggle.errors import InputError
+from autokaggle.profile.kinds import media_counts, unsupported_error
 from autokaggle.profile.reader import is_table_file
 
 SAMPLE_NAMES = ("sample_submission.csv", "sampleSubmission.csv", "gender_submission.csv",
                 "*submission*")
 _SAMPLE_RE = re.compile(r"submission|^sample", re.IGNORECASE)
 _COMPOUND_SUFFIX = re.compile(r"(\.(csv|tsv|txt|parquet|pq))?(\.(gz|zip))?$", re.IGNORECASE)
+_MEDIA_SCAN = 20_000
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,7 @@ class DataFiles:
 
     train: Path
     test: Path
-    sample_submission: Path
+    sample_submission: Path | None  # None: the competition ships none
     extras: list[Path] = field(default_factory=list)
 
 
@@ -60,6 +64,12 @@ def _pick_sample(files: list[Path]) -> Path | None:
     return min(matches, key=lambda p: p.stat().st_size) if matches else None
 
 
+def media_files(data_dir: Path) -> Counter[str]:
+    """Counts of non-tabular data files (images, audio, ...) by kind, from a bounded scan."""
+    paths = islice((p for p in Path(data_dir).rglob("*") if p.suffix), _MEDIA_SCAN)
+    return media_counts([p.name for p in paths])
+
+
 def find_data_files(data_dir: Path) -> DataFiles:
     """Identify train, test and sample submission; raise InputError naming what is missing."""
     data_dir = Path(data_dir)
@@ -71,13 +81,15 @@ def find_data_files(data_dir: Path) -> DataFiles:
     rest = [p for p in files if p != sample]
     train = _pick(rest, "train", "train")
     test = _pick([p for p in rest if p != train], "test", "test")
-    missing = [name for name, found in (("train", train), ("test", test),
-                                        ("sample submission", sample)) if found is None]
-    if train is None or test is None or sample is None:
+    if train is None or test is None:
+        media = media_files(data_dir)
+        if media:
+            raise unsupported_error(str(data_dir), media)
+        missing = [name for name, found in (("train", train), ("test", test)) if found is None]
         seen = ", ".join(p.name for p in files) or "no table files"
         raise InputError(
             f"Cannot identify the {' and '.join(missing)} file in {data_dir} (found: {seen}).",
-            hint="Expected names: train.csv, test.csv and sample_submission.csv "
+            hint="Expected names: train.csv, test.csv and (optionally) sample_submission.csv "
                  f"(or {', '.join(SAMPLE_NAMES[1:])}); .csv.gz, .zip and .parquet also work.",
         )
     extras = [p for p in files if p not in (train, test, sample)]

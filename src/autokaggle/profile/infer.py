@@ -94,6 +94,34 @@ def infer_roles(
     )
 
 
+def _looks_like_id_name(name: str) -> bool:
+    return bool(re.search(r"(^|_)(id|key)$|Id$|ID$|^index$", name, re.IGNORECASE))
+
+
+def infer_roles_without_sample(
+    train_cols: list[str], test_cols: list[str], overrides: ProfileOverrides,
+) -> Roles:
+    """Id and targets when the data has no sample submission: test's id, train-only columns."""
+    shared = [c for c in test_cols if c in train_cols]
+    id_column = overrides.id_column or next(
+        (c for c in shared if _looks_like_id_name(c)), shared[0] if shared else test_cols[0])
+    if overrides.id_column and overrides.id_column not in test_cols:
+        raise InputError(f"--id {overrides.id_column!r} is not a column of test.csv.",
+                         hint=f"Test columns: {', '.join(test_cols)}")
+    if overrides.target_columns:
+        return _override_roles(id_column, [], train_cols, {}, overrides)
+    candidates = [c for c in train_cols if c not in test_cols and c != id_column]
+    if len(candidates) == 1:
+        return Roles(id_column, candidates)
+    raise InputError(
+        "The data has no sample submission and train has "
+        + (f"{len(candidates)} columns test lacks ({', '.join(candidates[:10])})"
+           if candidates else "no column that test lacks")
+        + ": cannot tell the target.",
+        hint="Name it with --target COLUMN (and the id with --id COLUMN if needed).",
+    )
+
+
 def _override_roles(
     id_column: str, sample_targets: list[str], train_cols: list[str],
     train_labels: dict[str, list[str]], overrides: ProfileOverrides,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -12,6 +13,9 @@ SemanticType = Literal[
     "high-cardinality",
 ]
 SubmissionKind = Literal["labels", "probabilities", "topk", "values"]
+FileRole = Literal["train", "test", "sample_submission", "extra"]
+# Written into the run's input/ when the competition ships no sample submission.
+GENERATED_SAMPLE = "sample_submission.generated.csv"
 
 
 class NumericSummary(BaseModel):
@@ -42,15 +46,27 @@ class ColumnProfile(BaseModel):
 
 
 class FileProfile(BaseModel):
-    """One data file: its role, shape and size."""
+    """One data file: its role, shape, size and how it is read (the reader contract)."""
 
-    name: str
-    role: Literal["train", "test", "sample_submission", "extra"]
+    name: str  # path relative to the data folder (posix), e.g. "train.csv" or "data/train.csv"
+    role: FileRole
     rows: int
     columns: int
     size_bytes: int
-    delimiter: str = ","  # pd.read_csv(sep=...) when not ","
-    encoding: str = "utf-8"  # pd.read_csv(encoding=...) when not utf-8
+    format: Literal["csv", "parquet"] = "csv"
+    delimiter: str = ","  # pd.read_csv(sep=...)
+    encoding: str = "utf-8"  # pd.read_csv(encoding=...)
+    decimal: str = "."  # pd.read_csv(decimal=...): "," for 1,5
+    zip_member: str | None = None  # the table's name in a .zip that also holds folders
+    memory_bytes: int = 0  # about its size once read by pandas
+
+    def read_spec(self) -> dict[str, str]:
+        """How generated code reads this file (``code/config.yaml``'s ``read:`` entry)."""
+        if self.format == "parquet":
+            return {"format": "parquet"}
+        spec = {"format": "csv", "sep": self.delimiter, "encoding": self.encoding,
+                "decimal": self.decimal}
+        return {**spec, "member": self.zip_member} if self.zip_member else spec
 
 
 class MetricChoice(BaseModel):
@@ -103,9 +119,9 @@ class DataProfile(BaseModel):
 
     slug: str
     title: str
-    train_file: str
+    train_file: str  # paths relative to the data folder (posix)
     test_file: str
-    sample_file: str
+    sample_file: str | None  # None: the data has none; input/GENERATED_SAMPLE is built from test
     extra_files: list[str] = Field(default_factory=list)
     files: list[FileProfile]
     columns: list[ColumnProfile]
@@ -124,3 +140,13 @@ class DataProfile(BaseModel):
     def column(self, name: str) -> ColumnProfile:
         """The profile of one column by name."""
         return next(c for c in self.columns if c.name == name)
+
+    def file(self, role: FileRole) -> FileProfile | None:
+        """The profile of the train, test or sample file."""
+        return next((f for f in self.files if f.role == role), None)
+
+    def sample_path(self, input_dir: Path) -> Path:
+        """The sample submission a run checks against: the competition's, or the generated one."""
+        if self.sample_file is None:
+            return input_dir / GENERATED_SAMPLE
+        return input_dir / "data" / self.sample_file

@@ -1,8 +1,9 @@
-"""Read Kaggle tables fast: CSV (sniffed delimiter and encoding), .gz, .zip, parquet.
+"""Read Kaggle tables fast: CSV (sniffed delimiter, encoding, decimal mark), .gz, .zip, parquet.
 
 The scan uses pyarrow's multithreaded CSV reader; pandas only sees the finished table. Options
 mirror pandas' defaults (the same null spellings), so what the profile reports is what plain
-``pd.read_csv`` in the generated code will see.
+``pd.read_csv`` in the generated code will see. ``read_spec`` is that contract: how the generated
+code reads each file (``code/config.yaml``'s ``read:`` block).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,19 +23,22 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from autokaggle.errors import InputError
+from autokaggle.profile.kinds import TABLE_SUFFIXES
 
-TABLE_SUFFIXES = (".csv", ".tsv", ".csv.gz", ".tsv.gz", ".zip", ".parquet", ".pq")
 _DELIMITERS = ",;\t|"
 _HEAD_BYTES = 1 << 16
 _BLOCK_SIZE = 1 << 24
+_COMMA_DECIMAL = re.compile(r"^-?\d+,\d+$")
+_DOT_DECIMAL = re.compile(r"^-?\d*\.\d+$")
 
 
 @dataclass(frozen=True)
 class CsvDialect:
-    """How a delimited file is written: its delimiter and text encoding."""
+    """How a delimited file is written: its delimiter, text encoding and decimal mark."""
 
     delimiter: str = ","
     encoding: str = "utf-8"
+    decimal: str = "."
 
 
 def is_table_file(path: Path) -> bool:
@@ -54,7 +59,7 @@ def _open_raw(path: Path) -> IO[bytes]:
         return gzip.open(path, "rb")  # type: ignore[return-value]
     if name.endswith(".zip"):
         archive = zipfile.ZipFile(path)
-        members = [m for m in archive.namelist() if not m.endswith("/") and "__MACOSX" not in m]
+        members = _table_members(archive)
         if len(members) != 1:
             raise InputError(
                 f"{path.name} holds {len(members)} files; expected exactly one table.",
@@ -64,13 +69,29 @@ def _open_raw(path: Path) -> IO[bytes]:
     return open(path, "rb")  # noqa: SIM115 - the caller closes it
 
 
+def _table_members(archive: zipfile.ZipFile) -> list[str]:
+    """The archive's files, without folder entries and macOS resource forks."""
+    return [m for m in archive.namelist() if not m.endswith("/") and "__MACOSX" not in m]
+
+
+def zip_member(path: Path) -> str | None:
+    """The table inside a .zip that also holds folders or __MACOSX entries (pandas needs its name)."""
+    if not path.name.lower().endswith(".zip"):
+        return None
+    with zipfile.ZipFile(path) as archive:
+        names, members = archive.namelist(), _table_members(archive)
+    return members[0] if len(names) > 1 and len(members) == 1 else None
+
+
 def _head(path: Path) -> bytes:
     with _open_raw(path) as stream:
         return stream.read(_HEAD_BYTES)
 
 
 def _decode_head(head: bytes) -> tuple[str, str]:
-    """The head as text and the encoding that decodes it (utf-8, else latin-1)."""
+    """The head as text and the encoding that decodes it (utf-16 by its BOM, utf-8, else latin-1)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return codecs.getincrementaldecoder("utf-16")(errors="replace").decode(head), "utf-16"
     if head.startswith(codecs.BOM_UTF8):
         head = head[len(codecs.BOM_UTF8):]
     try:
@@ -93,8 +114,19 @@ def _sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
+def _sniff_decimal(text: str, delimiter: str) -> str:
+    """The decimal mark: "," when numbers read 1,5 in a file not split on commas, else "."."""
+    if delimiter == ",":
+        return "."
+    lines = text.splitlines()[1:200]
+    cells = [c.strip().strip('"') for row in csv.reader(lines, delimiter=delimiter) for c in row]
+    comma = sum(bool(_COMMA_DECIMAL.match(c)) for c in cells)
+    dot = sum(bool(_DOT_DECIMAL.match(c)) for c in cells)
+    return "," if comma and not dot else "."
+
+
 def sniff_dialect(path: Path) -> CsvDialect:
-    """The delimiter and encoding of a delimited file, from its first 64 KiB."""
+    """The delimiter, encoding and decimal mark of a delimited file, from its first 64 KiB."""
     if is_parquet(path):
         return CsvDialect()
     text, encoding = _decode_head(_head(path))
@@ -103,13 +135,25 @@ def sniff_dialect(path: Path) -> CsvDialect:
     delimiter = _sniff_delimiter(text)
     if header and header.count(delimiter) == 0 and header.count(",") > 0:
         delimiter = ","
-    return CsvDialect(delimiter=delimiter, encoding=encoding)
+    return CsvDialect(delimiter, encoding, _sniff_decimal(text, delimiter))
+
+
+def read_spec(path: Path) -> dict[str, str]:
+    """How generated code must read this file: parquet, or CSV with its sep/encoding/decimal."""
+    if is_parquet(path):
+        return {"format": "parquet"}
+    dialect = sniff_dialect(path)
+    spec = {"format": "csv", "sep": dialect.delimiter, "encoding": dialect.encoding,
+            "decimal": dialect.decimal}
+    member = zip_member(path)
+    return {**spec, "member": member} if member else spec
 
 
 def _convert_options(
-    columns: list[str] | None, as_strings: bool, names: list[str] | None
+    columns: list[str] | None, as_strings: bool, names: list[str] | None, decimal: str
 ) -> pacsv.ConvertOptions:
-    opts = pacsv.ConvertOptions(include_columns=columns or [], strings_can_be_null=True)
+    opts = pacsv.ConvertOptions(include_columns=columns or [], strings_can_be_null=True,
+                                decimal_point=decimal)
     if as_strings:
         wanted = columns or names or []
         opts.column_types = {c: pa.string() for c in wanted}
@@ -117,9 +161,25 @@ def _convert_options(
 
 
 def _header_names(path: Path, dialect: CsvDialect) -> list[str]:
+    """The column names in the file's first line."""
     text, _ = _decode_head(_head(path))
     first = text.splitlines()[0] if text else ""
     return next(csv.reader([first], delimiter=dialect.delimiter), [])
+
+
+def _empty_error(path: Path) -> InputError:
+    return InputError(f"{path.name} is empty: it holds no header and no rows.",
+                      hint=f"Replace {path} with the complete file (download it again if it "
+                           "came from Kaggle).")
+
+
+def check_header(path: Path, names: list[str]) -> None:
+    """InputError when a table repeats a column name (pandas would rename it, Arrow would not)."""
+    seen = [n for i, n in enumerate(names) if n in names[:i]]
+    if seen:
+        raise InputError(
+            f"{path.name} repeats the column name(s) {', '.join(repr(n) for n in dict.fromkeys(seen))}.",
+            hint=f"Rename the repeated columns in the header of {path} so each name is unique.")
 
 
 def read_arrow(
@@ -128,17 +188,32 @@ def read_arrow(
     """Read a table into Arrow (the fast path the profiler uses)."""
     if not path.exists():
         raise InputError(f"Data file not found: {path}")
+    if path.stat().st_size == 0:
+        raise _empty_error(path)
     if is_parquet(path):
-        table = pq.read_table(path, columns=columns)
-        return _cast_strings(table) if as_strings else table
+        return _read_parquet(path, columns, as_strings)
     dialect = sniff_dialect(path)
-    names = _header_names(path, dialect) if as_strings and not columns else None
+    header = _header_names(path, dialect)
+    check_header(path, header)
     read = pacsv.ReadOptions(encoding=dialect.encoding, block_size=_BLOCK_SIZE)
-    convert = _convert_options(columns, as_strings, names)
+    convert = _convert_options(columns, as_strings, header if as_strings and not columns else None,
+                               dialect.decimal)
     try:
         return _arrow_csv(path, read, dialect.delimiter, convert)
     except (pa.ArrowInvalid, KeyError) as exc:
+        if "Empty CSV file" in str(exc):
+            raise _empty_error(path) from None
         return _read_with_pandas(path, dialect, columns, as_strings, exc)
+
+
+def _read_parquet(path: Path, columns: list[str] | None, as_strings: bool) -> pa.Table:
+    try:
+        table = pq.read_table(path, columns=columns)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"Cannot read {path.name} as parquet: {exc}",
+                         hint=f"Check that {path} is a complete parquet file.") from None
+    check_header(path, table.column_names)
+    return _cast_strings(table) if as_strings else table
 
 
 def _arrow_csv(
@@ -169,7 +244,7 @@ def _read_with_pandas(
     try:
         frame = pd.read_csv(
             path, sep=dialect.delimiter, encoding=dialect.encoding, usecols=columns,
-            dtype=str if as_strings else None, encoding_errors="replace",
+            dtype=str if as_strings else None, encoding_errors="replace", decimal=dialect.decimal,
         )
     except (ValueError, pd.errors.ParserError) as exc:
         raise InputError(f"Cannot read {path.name}: {exc}", hint=f"Arrow said: {cause}") from exc
@@ -203,5 +278,21 @@ def pandas_read_kwargs(path: Path) -> dict[str, str]:
         kwargs["sep"] = dialect.delimiter
     if dialect.encoding != "utf-8":
         kwargs["encoding"] = dialect.encoding
+    if dialect.decimal != ".":
+        kwargs["decimal"] = dialect.decimal
     return kwargs
 
+
+
+_OBJECT_BYTES = 56  # a pandas object cell: the pointer plus a small Python str
+
+
+def pandas_bytes(table: pa.Table) -> int:
+    """About how many bytes the table takes once pandas reads it (strings become objects)."""
+    total = 0
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            total += column.nbytes + _OBJECT_BYTES * len(column)
+        else:
+            total += 8 * len(column)
+    return total

@@ -26,6 +26,10 @@ FALLBACK_MODEL: TemplateModel = "linear"
 @register_step("baseline", 50, "template pipeline: train, score, predict, validate")
 def baseline(ctx: RunContext) -> str:
     """Make a valid submission with the template pipeline, falling back when a model fails."""
+    from autokaggle.execute.sandbox import default_memory_limit_mb
+    from autokaggle.generate.memory import check_memory
+
+    check_memory(ctx.profile, ctx.options.memory_limit_mb or default_memory_limit_mb())
     failures: list[str] = []
     for model, gpu in ladder(ctx.options.model_name, ctx.options.gpu):
         name = f"{model}{' (GPU)' if gpu else ''}"
@@ -148,7 +152,7 @@ def _validate(ctx: RunContext) -> None:
 
     prof = ctx.profile
     report = validate_submission(
-        ctx.paths.output / "submission.csv", ctx.paths.input / "data" / prof.sample_file, prof
+        ctx.paths.output / "submission.csv", prof.sample_path(ctx.paths.input), prof
     )
     if not report.ok:
         raise RunFailed("submission.csv is invalid:\n  " + "\n  ".join(report.problems))

@@ -10,6 +10,7 @@ from autokaggle.orchestrator.registry import register_step
 def profile(ctx: RunContext) -> str:
     """Build the DataProfile, write it, and record the metric in the index."""
     from autokaggle.profile import ProfileOverrides, build_profile, write_profile
+    from autokaggle.profile.sample import write_generated_sample
 
     opts = ctx.options
     overrides = ProfileOverrides(
@@ -23,6 +24,7 @@ def profile(ctx: RunContext) -> str:
     )
     prof = build_profile(ctx.competition, overrides)
     write_profile(prof, ctx.paths.input)
+    write_generated_sample(prof, ctx.competition.data_path, ctx.paths.input)
     ctx.cache["profile"] = prof
     ctx.store.update_run(
         ctx.run_id, metric=prof.metric.name, greater_is_better=int(prof.metric.greater_is_better)

@@ -1,0 +1,54 @@
+"""Bad inputs through ``autokaggle run`` as a user types it: exit 2, the message, no traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pipeline_run as pr
+import pytest
+
+
+def _run(source: str, workdir: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "autokaggle", "run", source, "--env", "current", "-q",
+         "--workdir", str(workdir), *flags],
+        capture_output=True, text=True, timeout=300, env=dict(os.environ), check=False)
+
+
+def _assert_bad_input(proc: subprocess.CompletedProcess[str], *texts: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    for text in texts:
+        assert text in proc.stderr, proc.stderr
+
+
+def test_a_missing_local_folder_says_no_such_folder(tmp_path: Path) -> None:
+    proc = _run("data/no-such-comp", tmp_path / "w")
+    _assert_bad_input(proc, "No such file or folder: data/no-such-comp")
+    assert "is not kaggle.com" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [("header-only", "train.csv has a header but no rows"),
+     ("all-missing", "is empty: all 180 values are missing"),
+     ("one-class", "has one value ('1') in every labelled row")],
+)
+def test_unusable_training_data_exits_2_from_the_profile_step(
+    tmp_path: Path, change: str, message: str
+) -> None:
+    train, test, sample = pr.tiny_frames()
+    train = {"header-only": train.iloc[:0], "all-missing": train.assign(target=np.nan),
+             "one-class": train.assign(target=1)}[change]
+    data = pr.write_csvs(tmp_path / "data", train, test, sample)
+    _assert_bad_input(_run(str(data), tmp_path / "w"), message, "Step profile failed")
+
+
+def test_a_memory_limit_too_small_for_the_data_exits_2_naming_the_flag(tmp_path: Path) -> None:
+    data = pr.write_csvs(tmp_path / "data", *pr.tiny_frames())
+    proc = _run(str(data), tmp_path / "w", "--memory-limit", "50")
+    _assert_bad_input(proc, "The memory limit of 50 MB is too small", "--memory-limit 1024")

@@ -1,0 +1,109 @@
+"""One reader contract: whatever the profile reads, the generated code reads the same way."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pipeline_run as pr
+import pytest
+import yaml
+
+from autokaggle.profile.reader import read_spec
+
+
+@pytest.mark.parametrize(
+    ("csv", "spec"),
+    [({"sep": ";", "decimal": ",", "encoding": "latin-1"},
+      {"format": "csv", "sep": ";", "encoding": "latin-1", "decimal": ","}),
+     ({"sep": "\t", "encoding": "utf-16"},
+      {"format": "csv", "sep": "\t", "encoding": "utf-16", "decimal": "."})],
+    ids=["latin1-semicolon-decimal-comma", "utf16-tab"],
+)
+def test_a_csv_in_another_dialect_runs_to_a_valid_submission(
+    tmp_path: Path, csv: dict, spec: dict
+) -> None:
+    train, test, sample = pr.tiny_frames()
+    data = pr.write_csvs(tmp_path / "data", train, test, sample, **csv)
+    assert read_spec(data / "train.csv") == spec
+    profile = pr.full_run(data, tmp_path / "run")
+    assert profile.column("a").semantic == "numeric"  # 0,25 read as a number, not text
+    assert profile.file("train") is not None and profile.file("train").read_spec() == spec
+    config = yaml.safe_load((tmp_path / "run/code/config.yaml").read_text("utf-8"))
+    assert config["read"]["train"] == spec and config["read"]["test"] == spec
+    assert config["features"]["numeric"] == ["a", "b"]
+    assert pr.score(tmp_path / "run", profile).cv_mean > 0.7  # a and b carry the signal
+    state = pd.read_pickle(tmp_path / "run/output/model.pkl")["features"]
+    assert "vert-été" in state["categories"]["c"]  # the accent survived both readers
+
+
+def test_parquet_train_and_test_run_to_a_valid_submission(tmp_path: Path) -> None:
+    train, test, sample = pr.tiny_frames()
+    data = tmp_path / "data"
+    data.mkdir()
+    train.to_parquet(data / "train.parquet")
+    test.to_parquet(data / "test.parquet")
+    sample.to_csv(data / "sample_submission.csv", index=False)
+    profile = pr.full_run(data, tmp_path / "run")
+    assert (profile.train_file, profile.test_file) == ("train.parquet", "test.parquet")
+    config = yaml.safe_load((tmp_path / "run/code/config.yaml").read_text("utf-8"))
+    assert config["read"]["train"] == {"format": "parquet"}
+    assert config["read"]["sample_submission"]["format"] == "csv"
+    oof = pd.read_csv(tmp_path / "run/output/oof.csv", dtype=str)
+    assert oof["id"].tolist() == [str(i) for i in train["id"]]  # "7", never "7.0"
+
+
+def _nested(root: Path) -> Path:
+    """A competition whose tables sit in data/, beside its overview at the top."""
+    train, test, sample = pr.tiny_frames()
+    pr.write_csvs(root / "comp" / "data", train, test, sample)
+    (root / "comp" / "overview.md").write_text("# Nested\n\n## Evaluation\n\nAccuracy.\n")
+    return root / "comp"
+
+
+def test_tables_in_a_sub_folder_are_read_from_there(tmp_path: Path) -> None:
+    profile = pr.full_run(_nested(tmp_path), tmp_path / "run")
+    assert profile.train_file == "data/train.csv"
+    assert profile.sample_file == "data/sample_submission.csv"
+
+
+def test_a_zip_whose_files_sit_in_a_sub_folder_runs(tmp_path: Path) -> None:
+    folder = _nested(tmp_path / "src")
+    archive = tmp_path / "comp.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            zf.write(path, path.relative_to(folder.parent).as_posix())
+    shutil.rmtree(folder)
+    profile = pr.full_run(archive, tmp_path / "run")
+    assert profile.train_file == "data/train.csv"
+
+
+def test_column_names_with_spaces_unicode_and_json_characters(tmp_path: Path) -> None:
+    train, test, sample = pr.tiny_frames()
+    names = {"a": "höhe (cm)", "b": 'x:y[1] "{z}"', "c": "Farbe, neu"}
+    data = pr.write_csvs(tmp_path / "data", train.rename(columns=names),
+                         test.rename(columns=names), sample)
+    for model in ("lightgbm", "xgboost"):  # LightGBM rejects JSON characters, XGBoost [ ] <
+        run = tmp_path / model
+        profile = pr.prepare(data, run, model=model)
+        pr.run_scripts(run)
+        assert pr.validate(run, profile).ok
+    importance = pd.read_csv(tmp_path / "xgboost/output/feature_importance.csv")
+    assert set(importance["feature"]) == {"höhe_(cm)", "x_y_1____z__", "Farbe__neu"}
+
+
+def test_a_zipped_table_beside_folder_entries_is_read_by_its_member_name(tmp_path: Path) -> None:
+    train, test, sample = pr.tiny_frames()
+    data = pr.write_csvs(tmp_path / "data", train, test, sample)
+    with zipfile.ZipFile(data / "train.csv.zip", "w") as zf:  # as macOS' Compress writes it
+        zf.writestr("train/", "")
+        zf.write(data / "train.csv", "train/train.csv")
+        zf.writestr("__MACOSX/train/._train.csv", "resource fork")
+    (data / "train.csv").unlink()
+    profile = pr.full_run(data, tmp_path / "run")
+    assert profile.train_file == "train.csv.zip"
+    config = yaml.safe_load((tmp_path / "run/code/config.yaml").read_text("utf-8"))
+    assert config["read"]["train"]["member"] == "train/train.csv"
+    assert "member" not in config["read"]["test"]

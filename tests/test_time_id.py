@@ -1,0 +1,67 @@
+"""A timestamp id carries signal: the template derives its calendar parts, never the raw id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pipeline_run as pr
+import yaml
+
+from autokaggle.generate import PipelineOptions, render_pipeline
+
+
+def _hourly_demand(folder: Path) -> Path:
+    """Bike-sharing-like: hourly counts driven by hour of day and weekday; test is days 20+."""
+    rng = np.random.default_rng(0)
+    stamps = pd.date_range("2021-01-01", periods=24 * 90, freq="h")
+    hour, weekday = stamps.hour.to_numpy(), stamps.day_of_week.to_numpy()
+    rush = np.exp(-((hour - 8) ** 2) / 4) + np.exp(-((hour - 17) ** 2) / 4)
+    temp = rng.normal(15, 5, len(stamps)).round(1)
+    level = 1.0 + 3.0 * rush * (weekday < 5) + 0.02 * temp
+    count = np.round(np.expm1(level + rng.normal(0, 0.1, len(stamps)))).astype(int)
+    frame = pd.DataFrame({"datetime": stamps.strftime("%Y-%m-%d %H:%M:%S"), "temp": temp,
+                          "count": count})
+    is_test = stamps.day > 19
+    folder.mkdir(parents=True)
+    frame[~is_test].to_csv(folder / "train.csv", index=False)
+    frame[is_test].drop(columns="count").to_csv(folder / "test.csv", index=False)
+    pd.DataFrame({"datetime": frame["datetime"][is_test], "count": 0}).to_csv(
+        folder / "sample_submission.csv", index=False)
+    (folder / "overview.md").write_text(
+        "# Demand\n\n## Evaluation\n\nSubmissions are evaluated on the Root Mean Squared "
+        "Logarithmic Error (RMSLE).\n")
+    return folder
+
+
+def test_a_timestamp_id_gives_calendar_features_that_improve_cv_clearly(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    profile = pr.prepare(_hourly_demand(tmp_path / "data"), run)
+    assert profile.id_column == "datetime" and profile.time_column == "datetime"
+    assert "time-id" in {w.code for w in profile.warnings}
+    config = yaml.safe_load((run / "code/config.yaml").read_text("utf-8"))
+    assert config["features"]["datetime"] == ["datetime"]
+    assert "datetime" not in config["features"]["numeric"] + config["features"]["categorical"]
+    pr.run_scripts(run, ("train.py",))
+    with_calendar = pr.score(run, profile).cv_mean
+    used = set(pd.read_csv(run / "output/feature_importance.csv")["feature"])
+    assert {"datetime_hour", "datetime_dayofweek", "datetime_day", "datetime_month",
+            "datetime_year", "datetime_dayofyear"} <= used
+    assert "datetime" not in used  # the raw id is never a feature
+    config["features"]["datetime"] = []  # what the template did before: the id dropped
+    (run / "code/config.yaml").write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
+    pr.run_scripts(run, ("train.py",))
+    without = pr.score(run, profile).cv_mean
+    print(f"RMSLE with calendar features {with_calendar:.3f}, without {without:.3f}")
+    assert with_calendar < 0.6 * without, (with_calendar, without)  # RMSLE: lower is better
+
+
+def test_an_id_that_is_no_timestamp_never_becomes_a_feature(tmp_path: Path) -> None:
+    train, test, sample = pr.tiny_frames()
+    profile = pr.prepare(pr.write_csvs(tmp_path / "data", train, test, sample), tmp_path / "run")
+    config = render_pipeline(profile, PipelineOptions(), tmp_path / "other").config
+    features = config["features"]
+    listed = [c for kind in ("numeric", "categorical", "boolean", "datetime", "text")
+              for c in features[kind]]
+    assert "id" not in listed and sorted(listed) == ["a", "b", "c"]
