@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["fake_llm.fixtures"]
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "penguins"
 _LOOPBACK = ("127.", "::1", "localhost")

@@ -140,7 +140,7 @@ def test_sigkill_during_the_baseline_then_resume_finishes(tmp_path: Path) -> Non
                              "current", "-q", "--workdir", str(workdir)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while not list(workdir.glob("runs/*/logs/train.log")):
+    while not list(workdir.glob("runs/*/candidates/*/logs/train.log")):
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.1)
     proc.send_signal(signal.SIGKILL)

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
+from typing import Any
+
+from autokaggle.errors import InputError
+
+CONFIG_FILE = "config.toml"
 
 
 def home_dir(workdir: str | Path | None = None) -> Path:
@@ -29,3 +35,40 @@ def private_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     path.chmod(0o700)
     return path
+
+
+def config_dir() -> Path:
+    """The user config home (AUTOKAGGLE_CONFIG_DIR > $XDG_CONFIG_HOME/autokaggle > ~/.config/...)."""
+    env = os.environ.get("AUTOKAGGLE_CONFIG_DIR")
+    if env:
+        return Path(env).expanduser().resolve()
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".config"
+    return (base / "autokaggle").resolve()
+
+
+def config_file() -> Path:
+    """The user config file, ``config.toml`` in the config home (it need not exist)."""
+    return config_dir() / CONFIG_FILE
+
+
+def user_config() -> dict[str, Any]:
+    """The settings of ``config.toml`` ({} when absent); InputError naming the file when broken."""
+    path = config_file()
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"Cannot read {path}: {exc}.",
+            'Fix or remove it; it holds lines like: llm = "gemini:gemini-2.5-flash"',
+        ) from None
+
+
+def kaggle_config_dirs() -> list[Path]:
+    """Folders the official Kaggle client searches for kaggle.json, in its order."""
+    home = Path(os.path.expanduser("~"))
+    dirs = [Path(os.environ["KAGGLE_CONFIG_DIR"])] if os.environ.get("KAGGLE_CONFIG_DIR") else []
+    xdg = os.environ.get("XDG_CONFIG_HOME") or str(home / ".config")
+    return [*dirs, home / ".kaggle", Path(xdg) / "kaggle"]

@@ -19,6 +19,9 @@ Examples:
   autokaggle list --json
   autokaggle profile spaceship-titanic --json
   autokaggle submit RUN_ID -m "baseline"
+  autokaggle chat RUN_ID                        # reopen the strategy chat; /go regenerates
+  autokaggle keys set gemini                    # store an LLM key (hidden input)
+  autokaggle doctor                             # what works: Kaggle, LLM, uv, sandbox, disk
 """
 
 
@@ -33,9 +36,18 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from autokaggle.cli import inspect_cmds, profile_cmd, run_cmd, submit_cmd
+    from autokaggle.cli import (
+        chat_cmd,
+        doctor_cmd,
+        inspect_cmds,
+        keys_cmd,
+        profile_cmd,
+        run_cmd,
+        submit_cmd,
+    )
 
-    for module in (run_cmd, inspect_cmds, profile_cmd, submit_cmd):
+    for module in (run_cmd, inspect_cmds, profile_cmd, submit_cmd, keys_cmd, doctor_cmd,
+                   chat_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -14,6 +14,7 @@ from rich.table import Table
 from autokaggle.cli.console import err_console, print_json
 from autokaggle.errors import InputError
 from autokaggle.store import RunRecord, Store, open_store
+from autokaggle.store.llm_calls import LLMUsageSummary
 
 _workdir = click.option(
     "--workdir",
@@ -62,6 +63,11 @@ def status_data(store: Store, record: RunRecord) -> dict[str, object]:
     data["steps"] = [s.to_dict() for s in store.steps(record.run_id)]
     data["artifacts"] = _artifacts(record.run_dir)
     data["submissions"] = store.submissions(record.run_id)
+    data["candidates"] = [c.to_dict() for c in store.candidates(record.run_id)]
+    data["llm"] = {
+        **store.llm_usage(record.run_id).to_dict(),
+        "calls_detail": [c.to_dict() for c in store.llm_calls(record.run_id)],
+    }
     return data
 
 
@@ -99,11 +105,24 @@ def _print_status(data: dict) -> None:  # type: ignore[type-arg]
     if data["current_step"]:
         err_console.print(f"Current step: {data['current_step']}")
     err_console.print(f"Best CV {data['metric'] or ''}: {_fmt_score(data['best_score'])}")
+    if data["llm"]["calls"]:
+        err_console.print(f"LLM: {_fmt_llm(data['llm'])}", highlight=False)
     err_console.print(f"Run folder: {data['run_dir']}", highlight=False)
     for name in data["artifacts"]:
         err_console.print(f"  {name}", highlight=False)
     if data["status"] in ("failed", "interrupted"):
         err_console.print(f"Resume with: autokaggle run --resume {data['run_id']}")
+
+
+def _fmt_llm(usage: dict) -> str:  # type: ignore[type-arg]
+    """``3 calls (1 failed), 1,234 in / 567 out tokens, $0.0123`` (cost marked when unknown)."""
+    failed = f" ({usage['failed']} failed)" if usage["failed"] else ""
+    cost = f"${usage['cost_usd']:.4f}"
+    if not usage["cost_known"]:
+        unknown = f"unknown for {usage['unpriced_calls']} unpriced calls"
+        cost = f"{cost} + {unknown}" if usage["cost_usd"] else f"cost {unknown}"
+    return (f"{usage['calls']} calls{failed}, {usage['input_tokens']:,} in / "
+            f"{usage['output_tokens']:,} out tokens, {cost}")
 
 
 def _step_detail(step: dict) -> str:  # type: ignore[type-arg]
@@ -156,11 +175,12 @@ def list_command(workdir: str | None, as_json: bool) -> int:
     """List runs: id, competition, status, started, duration, best score."""
     store = open_store(workdir)
     runs = store.list_runs()
+    usage = store.llm_usage_by_run()
     if as_json:
-        print_json([_list_row(r) for r in runs])
+        print_json([_list_row(r, usage.get(r.run_id)) for r in runs])
         return 0
     table = Table(show_header=True, header_style="bold")
-    for col in ("run id", "competition", "status", "started", "duration", "best score"):
+    for col in ("run id", "competition", "status", "started", "duration", "best score", "llm $"):
         table.add_column(col)
     for r in runs:
         table.add_row(
@@ -170,12 +190,20 @@ def list_command(workdir: str | None, as_json: bool) -> int:
             r.started_at[:19].replace("T", " "),
             _fmt_s(r.duration_s),
             _fmt_score(r.best_score) + f" {r.metric or ''}",
+            _fmt_cost(usage.get(r.run_id)),
         )
     err_console.print(table if runs else f"No runs in {store.home}.")
     return 0
 
 
-def _list_row(r: RunRecord) -> dict[str, object]:
+def _fmt_cost(usage: LLMUsageSummary | None) -> str:
+    """The run's LLM cost: ``-`` without calls, ``?`` when a call's price is unknown."""
+    if usage is None:
+        return "-"
+    return f"{usage.cost_usd:.4f}" + ("" if usage.cost_known else "+?")
+
+
+def _list_row(r: RunRecord, usage: LLMUsageSummary | None) -> dict[str, object]:
     return {
         "run_id": r.run_id,
         "competition": r.competition,
@@ -184,6 +212,9 @@ def _list_row(r: RunRecord) -> dict[str, object]:
         "duration_s": r.duration_s,
         "best_score": r.best_score,
         "metric": r.metric,
+        "llm_calls": usage.calls if usage else 0,
+        "llm_cost_usd": usage.cost_usd if usage else 0.0,
+        "llm_cost_known": usage.cost_known if usage else True,
     }
 
 

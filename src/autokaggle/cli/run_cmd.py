@@ -20,6 +20,7 @@ Examples:
   autokaggle run examples/penguins
   autokaggle run https://www.kaggle.com/competitions/titanic --time-budget 0
   autokaggle run spaceship-titanic --model catboost --seed 7
+  autokaggle run titanic --llm openai:gpt-4o-mini --max-llm-cost 0.50
   autokaggle run --resume 20261126-114302-titanic-3f2a
 """
 
@@ -40,7 +41,16 @@ Examples:
     help="Model family of the template pipeline.",
 )
 @click.option("--gpu/--no-gpu", default=False, help="Let the model use a GPU (when it has one).")
-@click.option("--llm", metavar="PROVIDER:MODEL", help="LLM for chat and code (not available yet).")
+@click.option("--llm", metavar="PROVIDER:MODEL",
+              help="LLM for chat and code, e.g. gemini:gemini-2.5-flash, or off (default: "
+              "Gemini when a Gemini key is set; see autokaggle doctor).")
+@click.option("--llm-base-url", metavar="URL",
+              help="Base URL of the provider's API, e.g. an OpenAI-compatible local server "
+              "http://localhost:11434/v1.")
+@click.option("--max-llm-cost", "max_llm_cost", type=click.FloatRange(min=0), metavar="USD",
+              help="Stop using the LLM once the run's calls cost this much (priced models).")
+@click.option("--max-llm-calls", "max_llm_calls", type=click.IntRange(min=0), metavar="N",
+              help="Stop using the LLM after N calls; the run goes on without it.")
 @click.option("--no-chat", is_flag=True, help="Skip the strategy chat.")
 @click.option(
     "--env",
@@ -88,6 +98,9 @@ def run_command(
     model: str,
     gpu: bool,
     llm: str | None,
+    llm_base_url: str | None,
+    max_llm_cost: float | None,
+    max_llm_calls: int | None,
     no_chat: bool,
     env_mode: str,
     workdir: str | None,
@@ -126,7 +139,10 @@ def run_command(
                         "time_budget_s": parse_duration(time_budget),
                         "model": model,
                         "gpu": gpu,
-                        "llm": llm,
+                        "llm": _checked_llm(llm),
+                        "llm_base_url": llm_base_url,
+                        "max_llm_cost_usd": max_llm_cost,
+                        "max_llm_calls": max_llm_calls,
                         "chat": not no_chat,
                         "env": env_mode,
                         "seed": seed,
@@ -147,6 +163,15 @@ def run_command(
         raise
     _report(record, as_json)
     return 0
+
+
+def _checked_llm(spec: str | None) -> str | None:
+    """``--llm`` as given, once its form and provider name are known good (InputError if not)."""
+    from autokaggle.llm.select import OFF_WORDS, parse_spec, provider_class
+
+    if spec and spec.strip().lower() not in OFF_WORDS:
+        provider_class(parse_spec(spec)[0])
+    return spec
 
 
 def _absolute_spec(spec: str | None) -> str | None:

@@ -28,7 +28,7 @@ def feature_section(profile: DataProfile, options: PipelineOptions) -> dict[str,
     """
     lists: dict[str, list[str]] = {name: [] for name in
                                    ("numeric", "categorical", "boolean", "datetime", "text")}
-    drop = set(profile.drop_columns)
+    drop = set(profile.drop_columns) | set(options.drop_columns)
     excluded = {profile.id_column, *profile.target_columns}
     for name in profile.feature_columns:
         if name in drop or name in excluded:

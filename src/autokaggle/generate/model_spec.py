@@ -108,6 +108,15 @@ def default_params(model: str, options: PipelineOptions, classify: bool) -> dict
     return {"alpha": 1.0}
 
 
+def _transform(profile: DataProfile, options: PipelineOptions) -> str | None:
+    """The decided target transform; ``auto`` follows the metric (log1p for RMSLE)."""
+    if options.target_transform == "auto" or profile.task not in (
+        "regression", "multioutput_regression"
+    ):
+        return target_transform(profile)
+    return None if options.target_transform == "none" else options.target_transform
+
+
 def model_section(profile: DataProfile, options: PipelineOptions) -> dict[str, Any]:
     """The ``model:`` block of config.yaml."""
     objective, eval_metric = OBJECTIVES[options.model][problem_kind(profile)]
@@ -121,6 +130,6 @@ def model_section(profile: DataProfile, options: PipelineOptions) -> dict[str, A
         "objective": objective,
         "eval_metric": eval_metric,
         "early_stopping_rounds": options.early_stopping_rounds,
-        "target_transform": target_transform(profile),
+        "target_transform": _transform(profile, options),
         "params": params,
     }

@@ -22,6 +22,8 @@ class PipelineOptions(BaseModel):
     early_stopping_rounds: int = 50
     rare_min_count: int = 10  # category levels seen fewer times are grouped as "__rare__"
     time_budget_s: float | None = None
+    drop_columns: list[str] = Field(default_factory=list)  # decided drops (decisions.json)
+    target_transform: Literal["auto", "none", "log1p"] = "auto"  # auto: from the metric
 
 
 class RenderedPipeline(BaseModel):

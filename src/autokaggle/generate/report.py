@@ -60,13 +60,15 @@ def cv_section(metrics: dict[str, Any]) -> list[str]:
 
 def model_section(config: dict[str, Any] | None, summary: dict[str, Any] | None) -> list[str]:
     """Model family, objective and parameters."""
-    model = (config or {}).get("model", {})
+    model = (config or {}).get("model") or {}
     name = (summary or {}).get("model") or model.get("name", "unknown")
     lines = ["## Model", "", f"- family: `{name}`"]
-    if model:
+    if isinstance(model, dict) and "objective" in model:
         lines += [f"- objective: `{model['objective']}`, early stopping on "
-                  f"`{model['eval_metric']}`, target transform: `{model['target_transform']}`",
-                  "", "| parameter | value |", "|---|---|"]
+                  f"`{model.get('eval_metric')}`, target transform: "
+                  f"`{model.get('target_transform')}`"]
+    if isinstance(model, dict) and isinstance(model.get("params"), dict):
+        lines += ["", "| parameter | value |", "|---|---|"]
         lines += [f"| {key} | `{value}` |" for key, value in sorted(model["params"].items())]
     return [*lines, ""]
 
@@ -88,7 +90,38 @@ def files_section(run_dir: Path) -> list[str]:
     return ["## Files", "", *(f"- `{name}`" for name in names), ""]
 
 
-def write_report(run_dir: Path, profile: DataProfile) -> Path:
+def candidates_section(
+    candidates: list[dict[str, Any]], selected: dict[str, Any] | None
+) -> list[str]:
+    """Which candidate is final, and every candidate the run executed."""
+    if not candidates:
+        return []
+    chosen = (selected or {}).get("candidate")
+    lines = ["## Candidates", ""]
+    if chosen is not None:
+        lines += [f"Final pipeline: candidate `{chosen:03d}` ({(selected or {}).get('label', '')})"
+                  f" — the best valid CV; its code is in `code/`.", ""]
+    lines += ["| # | origin | parent | pipeline | status | CV | ± | seconds | error |",
+              "|---:|---|---:|---|---|---:|---:|---:|---|"]
+    lines += [_candidate_row(c, chosen) for c in candidates]
+    return [*lines, "", "Every candidate's code, logs and predictions: `candidates/NNN/`.", ""]
+
+
+def _candidate_row(c: dict[str, Any], chosen: int | None) -> str:
+    mark = " **(final)**" if c["number"] == chosen else ""
+    cv = "-" if c["cv_mean"] is None else f"{c['cv_mean']:.5f}"
+    std = "-" if c["cv_std"] is None else f"{c['cv_std']:.5f}"
+    secs = "-" if c["duration_s"] is None else f"{c['duration_s']:.1f}"
+    error = (c["error"] or "").splitlines()[0][:80].replace("|", "/") if c["error"] else ""
+    parent = "-" if c["parent"] is None else f"{c['parent']:03d}"
+    return (f"| {c['number']:03d}{mark} | {c['origin']} | {parent} | {c['label']} | "
+            f"{c['status']} | {cv} | {std} | {secs} | {error} |")
+
+
+def write_report(
+    run_dir: Path, profile: DataProfile, candidates: list[dict[str, Any]] | None = None,
+    selected: dict[str, Any] | None = None,
+) -> Path:
     """Write ``output/report.md`` (and ``feature_importance.png``) for a scored run."""
     metrics = read_json(run_dir / "output" / "metrics.json")
     if metrics is None:
@@ -100,7 +133,8 @@ def write_report(run_dir: Path, profile: DataProfile) -> Path:
     plot = write_importance_plot(run_dir)
     lines = [f"# {profile.title}", "", f"- competition: `{profile.slug}`",
              f"- task: {profile.task}; target: {', '.join(profile.target_columns)}", ""]
-    lines += cv_section(metrics) + model_section(config, summary) + runtime_section(summary)
+    lines += cv_section(metrics) + candidates_section(candidates or [], selected)
+    lines += model_section(config, summary) + runtime_section(summary)
     if plot is not None:
         lines += ["## Feature importance", "", "![feature importance](feature_importance.png)", ""]
     path = run_dir / "output" / "report.md"

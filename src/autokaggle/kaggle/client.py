@@ -22,6 +22,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from autokaggle.config import kaggle_config_dirs
 from autokaggle.errors import AccessError, AutokaggleError, CredentialsError, InputError, RunFailed
 from autokaggle.kaggle.models import CompetitionMeta
 from autokaggle.kaggle.urls import competition_url, rules_url
@@ -109,18 +110,12 @@ def credential_source() -> str | None:
             return str(home / ".kaggle" / name)
     if os.environ.get("KAGGLE_USERNAME") and os.environ.get("KAGGLE_KEY"):
         return "KAGGLE_USERNAME/KAGGLE_KEY"
-    for folder in _config_dirs(home):
+    for folder in kaggle_config_dirs():
         if (folder / "kaggle.json").is_file():
             return str(folder / "kaggle.json")
     if (home / ".kaggle" / "credentials.json").is_file():
         return str(home / ".kaggle" / "credentials.json")
     return None
-
-
-def _config_dirs(home: Path) -> list[Path]:
-    dirs = [Path(os.environ["KAGGLE_CONFIG_DIR"])] if os.environ.get("KAGGLE_CONFIG_DIR") else []
-    xdg = os.environ.get("XDG_CONFIG_HOME") or str(home / ".config")
-    return [*dirs, home / ".kaggle", Path(xdg) / "kaggle"]
 
 
 def missing_credentials() -> CredentialsError:

@@ -6,8 +6,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from autokaggle.errors import AutokaggleError
 from autokaggle.files import write_json_atomic
 from autokaggle.kaggle.models import CompetitionInfo
+from autokaggle.llm.base import LLM
 from autokaggle.orchestrator.events import EventSink, Note
 from autokaggle.orchestrator.options import RunOptions
 from autokaggle.profile.model import DataProfile
@@ -48,6 +50,36 @@ class RunContext:
             text = (self.paths.input / "data_profile.json").read_text()
             self.cache["profile"] = DataProfile.model_validate_json(text)
         return self.cache["profile"]
+
+    @property
+    def llm(self) -> LLM | None:
+        """The run's LLM (opened once), or None when none is configured or it cannot be used.
+
+        ``cache["llm"]`` wins when present: tests inject a scripted LLM there.
+        """
+        if "llm" not in self.cache:
+            self.cache["llm"] = self._open_llm()
+        return self.cache["llm"]
+
+    def _open_llm(self) -> LLM | None:
+        from autokaggle.llm import open_llm
+        from autokaggle.llm.select import ADD_PROVIDER_HINT
+
+        opts = self.options
+        try:
+            llm = open_llm(
+                llm=opts.llm, base_url=opts.llm_base_url, max_cost_usd=opts.max_llm_cost_usd,
+                max_calls=opts.max_llm_calls, store=self.store, run_id=self.run_id,
+                record_dir=self.paths.root / "llm", notify=lambda text: self.note(text, "warning"),
+            )
+        except AutokaggleError as exc:
+            self.note(f"LLM unavailable, continuing without it: {exc}", "warning")
+            return None
+        if llm is None:
+            self.note(f"No LLM configured: the run uses templates only. {ADD_PROVIDER_HINT}")
+        else:
+            self.log.info("LLM: %s", llm.label)
+        return llm
 
     def write_json(self, relative: str, data: Any) -> None:
         """Write a JSON file inside the run folder atomically."""

@@ -45,6 +45,9 @@ class RunOptions(BaseModel):
     model: ModelName = "auto"
     gpu: bool = False
     llm: str | None = None
+    llm_base_url: str | None = None
+    max_llm_cost_usd: float | None = Field(default=None, ge=0)
+    max_llm_calls: int | None = Field(default=None, ge=0)
     chat: bool = True
     env: Literal["venv", "current"] = "venv"
     seed: int = 42

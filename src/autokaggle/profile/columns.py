@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as _pc
 
+from autokaggle.llm.redact import Redactor
 from autokaggle.profile.model import ColumnProfile, NumericSummary, SemanticType
 from autokaggle.profile.pii import detect_pii, mask_token
 
@@ -178,8 +179,8 @@ def numeric_summary(values: pa.ChunkedArray) -> NumericSummary | None:
     )
 
 
-def profile_column(data: ColumnData) -> ColumnProfile:
-    """Profile one column; values of columns that look personal are masked."""
+def profile_column(data: ColumnData, redact: Redactor | None = None) -> ColumnProfile:
+    """Profile one column; values of columns that look personal are masked, secrets redacted."""
     values = data.values
     n_rows = len(values)
     uniques, counts = _value_counts(values)
@@ -190,6 +191,8 @@ def profile_column(data: ColumnData) -> ColumnProfile:
     top = [] if semantic == "id-like" else _top(uniques, counts)
     if pii:
         top = [(mask_token(pii), count) for _, count in top]
+    elif redact is not None:  # a credential pasted into the data never reaches the profile
+        top = [(redact(value), count) for value, count in top]
     return ColumnProfile(
         name=data.name, dtype=pandas_dtype(values.type, values.null_count > 0),
         semantic=semantic, missing_share=values.null_count / max(n_rows, 1),
@@ -201,4 +204,5 @@ def profile_column(data: ColumnData) -> ColumnProfile:
 
 def profile_columns(train: pa.Table, test: pa.Table) -> list[ColumnProfile]:
     """Profiles of every column of train and test."""
-    return [profile_column(c) for c in gather_columns(train, test)]
+    redact = Redactor.from_environment()
+    return [profile_column(c, redact) for c in gather_columns(train, test)]

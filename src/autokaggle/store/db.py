@@ -54,6 +54,46 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE steps ADD COLUMN detail TEXT;
     """,
+    # 4: the LLM ledger; run_id is NULL for calls outside a run (autokaggle doctor)
+    """
+    CREATE TABLE llm_calls (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT REFERENCES runs(run_id),
+        seq INTEGER NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL,
+        latency_s REAL NOT NULL,
+        outcome TEXT NOT NULL,
+        error TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX llm_calls_run ON llm_calls(run_id, seq);
+    """,
+    # 5: the candidates journal (chat/codegen issue; the search appends rows with its own origins).
+    """
+    CREATE TABLE candidates (
+        run_id TEXT NOT NULL REFERENCES runs(run_id),
+        number INTEGER NOT NULL,
+        parent INTEGER,
+        origin TEXT NOT NULL,
+        label TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL,
+        metric TEXT,
+        cv_mean REAL,
+        cv_std REAL,
+        fold_scores_json TEXT,
+        duration_s REAL,
+        error TEXT,
+        meta_json TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        finished_at TEXT,
+        PRIMARY KEY (run_id, number)
+    );
+    """,
 )
 
 BUSY_TIMEOUT_MS = 30_000

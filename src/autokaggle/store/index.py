@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from autokaggle.errors import InputError
+from autokaggle.store import llm_calls
+from autokaggle.store.candidates import CandidateStoreMixin
 from autokaggle.store.db import connect
 from autokaggle.store.layout import RunPaths, new_run_id, runs_dir
+from autokaggle.store.llm_calls import LLMCallRecord, LLMUsageSummary
 
 DB_NAME = "autokaggle.db"
 # A live run refreshes its heartbeat every few seconds; past this it is considered dead even
@@ -110,7 +113,7 @@ def pid_alive(pid: int | None) -> bool:
     return True
 
 
-class Store:
+class Store(CandidateStoreMixin):
     """Reads and writes the index; one short transaction per call, so runs never block."""
 
     def __init__(self, home: Path) -> None:
@@ -328,6 +331,28 @@ class Store:
             (run_id,),
         ).fetchall()
         return [dict(r) for r in rows]
+
+    # -- LLM ledger -------------------------------------------------------------------------
+
+    def record_llm_call(self, record: LLMCallRecord) -> None:
+        """Append one LLM call to the ledger."""
+        self._write(llm_calls.INSERT_SQL, record.row())
+
+    def llm_calls(self, run_id: str | None) -> list[LLMCallRecord]:
+        """The LLM calls of a run (None: calls made outside any run, e.g. by doctor)."""
+        return llm_calls.select_calls(self.conn, run_id)
+
+    def llm_usage(self, run_id: str | None) -> LLMUsageSummary:
+        """Calls, tokens and cost of a run's LLM use."""
+        return llm_calls.summarise(self.conn, run_id)
+
+    def llm_usage_by_run(self) -> dict[str, LLMUsageSummary]:
+        """LLM totals of every run that used the LLM, by run id."""
+        return llm_calls.summarise_runs(self.conn)
+
+    def next_llm_seq(self, run_id: str | None) -> int:
+        """The number the run's next LLM call gets (continues after a resume)."""
+        return llm_calls.next_seq(self.conn, run_id)
 
 
 def _run_from_row(row: sqlite3.Row) -> RunRecord:

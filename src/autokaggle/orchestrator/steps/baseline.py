@@ -1,24 +1,22 @@
 """Step 5: the deterministic template baseline — generated, executed, scored, validated.
 
-A run must never end without a valid submission, so the baseline walks a ladder: the chosen
+A run must never end without a valid submission, so the baseline walks a ladder: the decided
 model first (on the GPU when asked), the same model on the CPU (a library built without GPU
 support, or no GPU present), then the linear template, which needs nothing but scikit-learn.
+Each rung is a candidate (``candidates/NNN``, origin ``template``); the first valid one is
+promoted to the run's ``code/`` and ``output/`` at once.
 """
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-from typing import TYPE_CHECKING
-
+from autokaggle.chat.decisions import Decisions, defaults_for, load_decisions
 from autokaggle.errors import RunFailed
+from autokaggle.files import write_json_atomic
+from autokaggle.generate.options import PipelineOptions
+from autokaggle.orchestrator.candidates import Outcome, new_candidate, promote, run_candidate
 from autokaggle.orchestrator.context import RunContext
-from autokaggle.orchestrator.events import ScriptLine
 from autokaggle.orchestrator.options import TemplateModel
 from autokaggle.orchestrator.registry import register_step
-
-if TYPE_CHECKING:
-    from autokaggle.evaluate.oof import CVResult
 
 FALLBACK_MODEL: TemplateModel = "linear"
 
@@ -30,17 +28,25 @@ def baseline(ctx: RunContext) -> str:
     from autokaggle.generate.memory import check_memory
 
     check_memory(ctx.profile, ctx.options.memory_limit_mb or default_memory_limit_mb())
+    outcome = run_template_ladder(ctx)
+    promote(ctx, outcome.candidate.number)
+    return outcome.summary()
+
+
+def run_template_ladder(ctx: RunContext, parent: int | None = None) -> Outcome:
+    """Run the template ladder as candidates; the first valid outcome, else RunFailed."""
+    decisions = current_decisions(ctx)
     failures: list[str] = []
-    for model, gpu in ladder(ctx.options.model_name, ctx.options.gpu):
+    for model, gpu in ladder(decisions.model, decisions.gpu.value):
+        outcome = run_template(ctx, model, gpu, parent)
+        if outcome.ok:
+            return outcome
         name = f"{model}{' (GPU)' if gpu else ''}"
-        try:
-            return _attempt(ctx, model, gpu)
-        except RunFailed as exc:
-            failures.append(f"{name}: {exc.message}")
-            ctx.note(f"The {name} pipeline failed: {exc.message}", "warning")
+        failures.append(f"{name}: {outcome.error}")
+        ctx.note(f"The {name} pipeline failed: {outcome.error}", "warning")
     raise RunFailed(
         "No template pipeline produced a valid submission:\n  " + "\n  ".join(failures),
-        f"Read the script logs in {ctx.paths.logs}",
+        f"Read the script logs in {ctx.paths.root / 'candidates'}",
     )
 
 
@@ -51,108 +57,35 @@ def ladder(model: TemplateModel, gpu: bool) -> list[tuple[TemplateModel, bool]]:
     return list(dict.fromkeys(gpu_first + cpu))
 
 
-def _attempt(ctx: RunContext, model: TemplateModel, gpu: bool) -> str:
-    """Render, run and check one template pipeline; RunFailed when any part fails."""
-    from autokaggle.generate import PipelineOptions, render_pipeline
+def run_template(
+    ctx: RunContext, model: TemplateModel, gpu: bool, parent: int | None = None
+) -> Outcome:
+    """Render one template pipeline into a new candidate and run it."""
+    from autokaggle.generate import render_pipeline
 
-    _clear_outputs(ctx)
+    label = f"{model} template{' (GPU)' if gpu else ''}"
+    meta = {"model": model, "gpu": gpu, "plan": current_decisions(ctx).revision}
+    candidate = new_candidate(ctx, "template", label, parent, meta)
+    render_pipeline(ctx.profile, template_options(ctx, model, gpu), candidate.folder)
+    write_json_atomic(candidate.folder / "output" / "run_summary.json",
+                      {"model": model, "gpu": gpu})
+    outcome = run_candidate(ctx, candidate)
+    ctx.log.info(outcome.summary())
+    return outcome
+
+
+def current_decisions(ctx: RunContext) -> Decisions:
+    """The run's decisions (``input/decisions.json``), or the defaults from the run options."""
+    return load_decisions(ctx.paths.root) or defaults_for(ctx.options)
+
+
+def template_options(ctx: RunContext, model: TemplateModel, gpu: bool) -> PipelineOptions:
+    """PipelineOptions of the template from the run options and the decisions."""
+    decisions = current_decisions(ctx)
     opts = ctx.options
-    render_pipeline(
-        ctx.profile,
-        PipelineOptions(
-            model=model, seed=opts.seed, n_splits=opts.n_splits, threads=opts.threads, gpu=gpu
-        ),
-        ctx.paths.root,
+    columns = set(ctx.profile.feature_columns)
+    return PipelineOptions(
+        model=model, seed=opts.seed, n_splits=opts.n_splits, threads=opts.threads, gpu=gpu,
+        drop_columns=[c for c in decisions.dropped if c in columns],
+        target_transform=decisions.target_transform.value,
     )
-    python = _environment(ctx)
-    _run(ctx, "train", python)
-    cv = _score(ctx)
-    _run(ctx, "predict", python)
-    _validate(ctx)
-    # Recorded only now: a score whose submission failed validation is no result.
-    ctx.store.update_run(ctx.run_id, best_score=cv.cv_mean)
-    ctx.write_json("output/run_summary.json", {"model": model, "gpu": gpu})
-    return f"{model}: CV {cv.metric} {cv.cv_mean:.5f} ± {cv.cv_std:.5f}"
-
-
-def _clear_outputs(ctx: RunContext) -> None:
-    """A rerun starts from a clean output folder, so stale files never pass as new ones."""
-    shutil.rmtree(ctx.paths.output, ignore_errors=True)
-    ctx.paths.output.mkdir(parents=True)
-
-
-def _environment(ctx: RunContext) -> Path:
-    from autokaggle.execute.envs import prepare_environment
-
-    env = prepare_environment(
-        ctx.paths.env / "requirements.txt", ctx.options.env, on_log=ctx.log.info
-    )
-    _write_resolved(ctx, env.python)
-    return env.python
-
-
-_FREEZE = (
-    "import importlib.metadata as m; "
-    "print('\\n'.join(sorted({f'{d.name}=={d.version}' for d in m.distributions()})))"
-)
-
-
-def _write_resolved(ctx: RunContext, python: Path) -> None:
-    """Record the exact package versions the pipeline runs with (``env/resolved.txt``)."""
-    import subprocess
-
-    out = subprocess.run([str(python), "-c", _FREEZE], capture_output=True, text=True, timeout=60)
-    if out.returncode == 0:
-        (ctx.paths.env / "resolved.txt").write_text(out.stdout)
-
-
-def _run(ctx: RunContext, name: str, python: Path) -> None:
-    """Execute ``code/NAME.py`` in the sandbox and record the execution."""
-    from autokaggle.execute.runner import run_script
-    from autokaggle.execute.sandbox import default_memory_limit_mb
-
-    result = run_script(
-        f"code/{name}.py",
-        cwd=ctx.paths.root,
-        python=python,
-        timeout_s=ctx.options.script_timeout_s,
-        memory_limit_mb=ctx.options.memory_limit_mb or default_memory_limit_mb(),
-        threads=ctx.options.threads,
-        log_path=ctx.paths.logs / f"{name}.log",
-        on_output=lambda line: ctx.emit(ScriptLine(name, line)),
-    )
-    result.write_json(ctx.paths.logs / f"{name}.json")
-    if not result.ok:
-        why = "timed out" if result.timed_out else f"exited with code {result.exit_code}"
-        tail = "\n".join(result.output_tail.splitlines()[-15:])
-        raise RunFailed(f"code/{name}.py {why}.\n{tail}", f"Full log: {result.log_path}")
-
-
-def _score(ctx: RunContext) -> CVResult:
-    """Score the OOF predictions with the competition's metric on the run's folds."""
-    from autokaggle.evaluate.folds import read_folds
-    from autokaggle.evaluate.oof import score_oof, scorer_for_profile
-    from autokaggle.profile import read_table
-
-    prof = ctx.profile
-    train = read_table(
-        ctx.paths.input / "data" / prof.train_file,
-        columns=[prof.id_column, *prof.target_columns],
-        as_strings=True,
-    )
-    folds = read_folds(ctx.paths.input / "folds.csv", prof.id_column)
-    cv = score_oof(ctx.paths.output / "oof.csv", train, folds, prof, scorer_for_profile(prof))
-    cv.write(ctx.paths.output / "metrics.json")
-    return cv
-
-
-def _validate(ctx: RunContext) -> None:
-    """Check submission.csv against the sample; an invalid one fails the attempt."""
-    from autokaggle.evaluate.validate import validate_submission
-
-    prof = ctx.profile
-    report = validate_submission(
-        ctx.paths.output / "submission.csv", prof.sample_path(ctx.paths.input), prof
-    )
-    if not report.ok:
-        raise RunFailed("submission.csv is invalid:\n  " + "\n  ".join(report.problems))

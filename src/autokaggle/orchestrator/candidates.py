@@ -1,0 +1,297 @@
+"""Candidates: every pipeline a run executes lives in ``candidates/NNN/`` and in the journal.
+
+One function runs any candidate the same way — prepare its environment, ``train.py``, score the
+OOF predictions with the harness on the run's fixed folds, ``predict.py``, validate the
+submission — whatever wrote its code (the template, an LLM draft or repair, later the search's
+operators). A candidate folder mirrors the run folder (``code/``, ``env/``, ``output/``,
+``logs/`` and an ``input`` link to the run's inputs), so the same ``config.yaml`` works in both
+and promoting a candidate is copying folders. ``promote`` swaps the best one into the run's
+``code/``, ``env/`` and ``output/`` atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from autokaggle.errors import RunFailed
+from autokaggle.files import write_json_atomic
+from autokaggle.orchestrator.context import RunContext
+from autokaggle.orchestrator.events import ScriptLine
+from autokaggle.store.candidates import CandidateRecord
+
+if TYPE_CHECKING:
+    from autokaggle.evaluate.oof import CVResult
+
+CANDIDATES_DIR = "candidates"
+PROMOTED = ("code", "env", "output")
+LOG_TAIL_LINES = 40
+
+
+@dataclass
+class Candidate:
+    """A candidate folder about to run (its code written by a generator)."""
+
+    number: int
+    folder: Path
+    origin: str
+    label: str
+    parent: int | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    """How a candidate ended; ``problems`` are what a repair prompt needs to see."""
+
+    candidate: Candidate
+    ok: bool
+    cv: CVResult | None = None
+    stage: str = ""  # environment, train, score, predict, validate — where it failed
+    error: str = ""
+    log_tail: str = ""
+    problems: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    def summary(self) -> str:
+        """One line: the score, or where and why it failed."""
+        c = self.candidate
+        if self.ok and self.cv is not None:
+            return (f"candidate {c.number:03d} ({c.label}): CV {self.cv.metric} "
+                    f"{self.cv.cv_mean:.5f} ± {self.cv.cv_std:.5f}")
+        first = self.error.splitlines()[0] if self.error else "failed"
+        return f"candidate {c.number:03d} ({c.label}) failed at {self.stage}: {first}"
+
+
+def new_candidate(
+    ctx: RunContext, origin: str, label: str, parent: int | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Candidate:
+    """Make ``candidates/NNN/`` (the next free number) and record it as running."""
+    root = ctx.paths.root / CANDIDATES_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    taken = [int(p.name) for p in root.iterdir() if p.name.isdigit()]
+    number = max(taken, default=0) + 1
+    folder = root / f"{number:03d}"
+    for sub in ("code", "env", "output", "logs"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    os.symlink(os.path.relpath(ctx.paths.input, folder), folder / "input")
+    ctx.store.add_candidate(ctx.run_id, number, parent=parent, origin=origin, label=label,
+                            meta=meta)
+    return Candidate(number, folder, origin, label, parent, dict(meta or {}))
+
+
+def run_candidate(ctx: RunContext, candidate: Candidate,
+                  timeout_s: float | None = None) -> Outcome:
+    """Execute, score and validate a candidate; record the result; never raises RunFailed.
+
+    ``timeout_s`` caps each script below the run's ``script_timeout_s`` (LLM-written code).
+    """
+    started = time.monotonic()
+    outcome = Outcome(candidate, ok=False)
+    limit = min(ctx.options.script_timeout_s, timeout_s or ctx.options.script_timeout_s)
+    try:
+        python = _environment(ctx, candidate, outcome)
+        _run(ctx, candidate, "train", python, outcome, limit)
+        outcome.stage = "score"
+        outcome.cv = _score(ctx, candidate.folder)
+        _run(ctx, candidate, "predict", python, outcome, limit)
+        outcome.stage = "validate"
+        _validate(ctx, candidate.folder, outcome)
+        outcome.ok = True
+    except RunFailed as exc:
+        outcome.error = exc.message
+        outcome.problems = outcome.problems or [exc.message]
+    outcome.duration_s = time.monotonic() - started
+    _record(ctx, outcome)
+    return outcome
+
+
+def _environment(ctx: RunContext, candidate: Candidate, outcome: Outcome) -> Path:
+    from autokaggle.execute.envs import prepare_environment
+
+    outcome.stage = "environment"
+    env = prepare_environment(candidate.folder / "env" / "requirements.txt", ctx.options.env,
+                              on_log=ctx.log.info)
+    _write_resolved(candidate.folder, env.python)
+    return env.python
+
+
+_FREEZE = (
+    "import importlib.metadata as m; "
+    "print('\\n'.join(sorted({f'{d.name}=={d.version}' for d in m.distributions()})))"
+)
+
+
+def _write_resolved(folder: Path, python: Path) -> None:
+    """Record the exact package versions the pipeline runs with (``env/resolved.txt``)."""
+    import subprocess
+
+    out = subprocess.run([str(python), "-c", _FREEZE], capture_output=True, text=True, timeout=60)
+    if out.returncode == 0:
+        (folder / "env" / "resolved.txt").write_text(out.stdout)
+
+
+def _run(ctx: RunContext, candidate: Candidate, name: str, python: Path,
+         outcome: Outcome, timeout_s: float) -> None:
+    """Execute ``code/NAME.py`` of the candidate in the sandbox and record the execution."""
+    from autokaggle.execute.runner import run_script
+    from autokaggle.execute.sandbox import default_memory_limit_mb
+
+    outcome.stage = name
+    logs = candidate.folder / "logs"
+    result = run_script(
+        f"code/{name}.py",
+        cwd=candidate.folder,
+        python=python,
+        timeout_s=timeout_s,
+        memory_limit_mb=ctx.options.memory_limit_mb or default_memory_limit_mb(),
+        threads=ctx.options.threads,
+        log_path=logs / f"{name}.log",
+        on_output=lambda line: ctx.emit(ScriptLine(name, line)),
+    )
+    result.write_json(logs / f"{name}.json")
+    if not result.ok:
+        why = "timed out" if result.timed_out else f"exited with code {result.exit_code}"
+        outcome.log_tail = "\n".join(result.output_tail.splitlines()[-LOG_TAIL_LINES:])
+        tail = "\n".join(outcome.log_tail.splitlines()[-15:])
+        raise RunFailed(f"code/{name}.py {why}.\n{tail}", f"Full log: {result.log_path}")
+
+
+def _score(ctx: RunContext, folder: Path) -> CVResult:
+    """Score the OOF predictions with the competition's metric on the run's folds."""
+    from autokaggle.evaluate.folds import read_folds
+    from autokaggle.evaluate.oof import score_oof, scorer_for_profile
+    from autokaggle.profile import read_table
+
+    prof = ctx.profile
+    oof = folder / "output" / "oof.csv"
+    if not oof.is_file():
+        raise RunFailed("code/train.py did not write output/oof.csv.")
+    train = read_table(ctx.paths.input / "data" / prof.train_file,
+                       columns=[prof.id_column, *prof.target_columns], as_strings=True)
+    folds = read_folds(ctx.paths.input / "folds.csv", prof.id_column)
+    try:
+        cv = score_oof(oof, train, folds, prof, scorer_for_profile(prof))
+    except (ValueError, KeyError) as exc:
+        raise RunFailed(f"output/oof.csv cannot be scored: {exc}") from exc
+    cv.write(folder / "output" / "metrics.json")
+    return cv
+
+
+def _validate(ctx: RunContext, folder: Path, outcome: Outcome) -> None:
+    """Check submission.csv against the sample; an invalid one fails the candidate."""
+    from autokaggle.evaluate.validate import validate_submission
+
+    prof = ctx.profile
+    path = folder / "output" / "submission.csv"
+    if not path.is_file():
+        raise RunFailed("code/predict.py did not write output/submission.csv.")
+    report = validate_submission(path, ctx.paths.input / "data" / prof.sample_file, prof)
+    if not report.ok:
+        outcome.problems = list(report.problems)
+        raise RunFailed("submission.csv is invalid:\n  " + "\n  ".join(report.problems))
+
+
+def _record(ctx: RunContext, outcome: Outcome) -> None:
+    """Write the candidate's result to the journal and to ``candidate.json``."""
+    c, cv = outcome.candidate, outcome.cv
+    ctx.store.finish_candidate(
+        ctx.run_id, c.number, status="valid" if outcome.ok else "failed",
+        metric=cv.metric if cv else None, cv_mean=cv.cv_mean if cv else None,
+        cv_std=cv.cv_std if cv else None,
+        fold_scores=[f.score for f in cv.folds] if cv else None,
+        duration_s=round(outcome.duration_s, 2), error=None if outcome.ok else outcome.error,
+    )
+    record = candidate_record(ctx, c.number)
+    if record is not None:
+        write_json_atomic(c.folder / "candidate.json", record.to_dict())
+
+
+def candidate_record(ctx: RunContext, number: int) -> CandidateRecord | None:
+    """The journal entry of candidate ``number``."""
+    return next((r for r in ctx.store.candidates(ctx.run_id) if r.number == number), None)
+
+
+def candidate_folder(ctx: RunContext, number: int) -> Path:
+    """``candidates/NNN`` of this run."""
+    return ctx.paths.root / CANDIDATES_DIR / f"{number:03d}"
+
+
+def best_candidate(ctx: RunContext, plan: int | None = None) -> CandidateRecord | None:
+    """The valid candidate with the best CV (ties: the earlier, i.e. the simpler, one).
+
+    With ``plan``, only candidates made under that revision of the decisions count when there
+    is one (a user who changed the plan wants its result); otherwise every valid candidate.
+    """
+    valid = [r for r in ctx.store.candidates(ctx.run_id)
+             if r.status == "valid" and r.cv_mean is not None]
+    if plan is not None:
+        valid = [r for r in valid if r.meta.get("plan", 0) == plan] or valid
+    if not valid:
+        return None
+    sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0
+    return max(valid, key=lambda r: (sign * (r.cv_mean or 0.0), -r.number))
+
+
+def promote(ctx: RunContext, number: int) -> None:
+    """Make candidate ``number`` the run's pipeline: swap in code/, env/, output/ atomically.
+
+    Each folder is copied beside its target and renamed over it, so ``output/submission.csv``
+    is at every moment either the old valid one or the new valid one.
+    """
+    source = candidate_folder(ctx, number)
+    for name in PROMOTED:
+        _swap_in(source / name, ctx.paths.root / name)
+    for log in (source / "logs").glob("*"):
+        shutil.copy2(log, ctx.paths.logs / log.name)
+    record = candidate_record(ctx, number)
+    summary = {"candidate": number, "origin": record.origin if record else "",
+               "label": record.label if record else ""}
+    write_json_atomic(ctx.paths.root / "candidates" / "selected.json", summary)
+    if record is not None and record.cv_mean is not None:
+        ctx.store.update_run(ctx.run_id, best_score=record.cv_mean)
+
+
+def _swap_in(source: Path, target: Path) -> None:
+    """Replace ``target`` with a copy of ``source``: copy beside, then exchange the two."""
+    staging = target.with_name(f".{target.name}.new")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(source, staging, symlinks=True)
+    if target.exists() and _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the old folder
+        return
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def selected_candidate(run_dir: Path) -> dict[str, Any] | None:
+    """Which candidate the run's code/ and output/ came from (``candidates/selected.json``)."""
+    path = run_dir / CANDIDATES_DIR / "selected.json"
+    return json.loads(path.read_text()) if path.is_file() else None
