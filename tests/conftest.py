@@ -45,6 +45,8 @@ def hermetic_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("AUTOKAGGLE_CACHE_DIR", str(root / "cache"))
     monkeypatch.setenv("AUTOKAGGLE_HOME", str(root / "work"))
     monkeypatch.setenv("KAGGLE_CONFIG_DIR", str(root / ".kaggle"))
+    # Runs in tests are baseline-only unless a test passes --time-budget (default: 10 minutes).
+    monkeypatch.setenv("AUTOKAGGLE_TIME_BUDGET", "0")
     yield root
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from autokaggle.generate.model_spec import model_section
@@ -40,7 +41,35 @@ def feature_section(profile: DataProfile, options: PipelineOptions) -> dict[str,
             lists[kind].append(name)
     if time_id(profile):
         lists["datetime"].insert(0, profile.id_column)  # calendar parts only, never the raw id
-    return {**lists, "drop": sorted(drop), "rare_min_count": options.rare_min_count}
+    section: dict[str, Any] = {**lists, "drop": sorted(drop),
+                               "rare_min_count": options.rare_min_count}
+    return {**section, **block_settings(lists, options)}
+
+
+MAX_INTERACTION_COLUMNS = 5  # pairs of the first five numeric columns: 10 products, 10 ratios
+TARGET_SMOOTHING = 20.0
+TARGET_INNER_FOLDS = 5
+
+
+def block_settings(lists: dict[str, list[str]], options: PipelineOptions) -> dict[str, Any]:
+    """The feature blocks in use and their settings (none for the plain baseline)."""
+    blocks = usable_blocks(lists, options.blocks)
+    if not blocks:
+        return {}
+    out: dict[str, Any] = {"blocks": blocks}
+    if "interactions" in blocks:
+        cols = lists["numeric"][:MAX_INTERACTION_COLUMNS]
+        out["interactions"] = [[a, b] for i, a in enumerate(cols) for b in cols[i + 1:]]
+    if "target_encoding" in blocks:
+        out.update(target_smoothing=TARGET_SMOOTHING, target_inner_folds=TARGET_INNER_FOLDS)
+    return out
+
+
+def usable_blocks(lists: dict[str, list[str]], blocks: Sequence[str]) -> list[str]:
+    """The requested blocks that have columns to work on, in a fixed order."""
+    has = {"frequency": bool(lists["categorical"]), "target_encoding": bool(lists["categorical"]),
+           "interactions": len(lists["numeric"]) >= 2}
+    return [b for b in ("frequency", "target_encoding", "interactions") if b in blocks and has[b]]
 
 
 def time_id(profile: DataProfile) -> bool:
