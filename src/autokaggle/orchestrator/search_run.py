@@ -79,6 +79,8 @@ class SearchRun:
             if not self._fits(proposal, past):
                 self.stopped = f"not enough time left for {proposal.label}"
                 break
+            if proposal.operator == "llm-improve":  # runs alone: the codegen loop is serial
+                return batch or [proposal]
             batch.append(proposal)
             pending.append(Result(proposal, None, -1))
         return batch
@@ -158,6 +160,30 @@ def produce(ctx: RunContext, run: SearchRun, proposal: Proposal) -> Candidate:
         candidate.memory_limit_mb = max(256, ctx.options.memory_limit_mb // workers)
     run.made += 1
     return candidate
+
+
+def improve_with_llm(ctx: RunContext, run: SearchRun, proposal: Proposal) -> list[Result]:
+    """The LLM operator: the codegen loop (draft + repairs) from the best template candidate.
+
+    Its candidates (origin ``llm-draft``/``llm-repair``) are scored by the harness like any other
+    and capped by the time budget; when the LLM is spent or unusable the scheduler stops asking.
+    """
+    from autokaggle.orchestrator.llm_work import run_codegen
+
+    llm = ctx.llm
+    before = {r.number for r in ctx.store.candidates(ctx.run_id)}
+    if llm is not None:
+        result = run_codegen(ctx, llm, current_decisions(ctx))
+        if result.valid is None:
+            ctx.note(f"LLM improvement gave nothing valid: {result.stopped}.", "warning")
+    new = [r for r in history(ctx) if r.number not in before]
+    if llm is None or not new:
+        run.scheduler.llm = False
+    run.made += len(new)
+    promote_best(ctx, current_decisions(ctx).revision)
+    show_leaderboard(ctx, run.time_left())
+    return [Result(Proposal("llm-improve", proposal.model, proposal.blocks), r.score, r.number)
+            for r in new]
 
 
 def record(ctx: RunContext, run: SearchRun, proposal: Proposal, outcome: Outcome) -> Result:

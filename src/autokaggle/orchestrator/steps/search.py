@@ -17,6 +17,7 @@ from autokaggle.orchestrator.search_run import (
     SearchRun,
     ensemble_candidates,
     history,
+    improve_with_llm,
     produce,
     record,
 )
@@ -30,6 +31,9 @@ def search(ctx: RunContext) -> str:
     run = SearchRun.start(ctx)
     past = history(ctx)
     while batch := run.next_batch(past):  # choose operators (pure function of the history)
+        if batch[0].operator == "llm-improve":  # the LLM writes, runs and repairs its own
+            past += improve_with_llm(ctx, run, batch[0])
+            continue
         candidates = [produce(ctx, run, p) for p in batch]  # render templates / ask the LLM
         outcomes = run.executor.run(ctx, candidates, run.search_deadline)  # execute + score
         for proposal, outcome in zip(batch, outcomes, strict=True):
