@@ -180,6 +180,8 @@ def test_a_small_budget_is_kept_within_five_percent(tmp_path: Path) -> None:
     run_dir = Path(result["run_dir"])
     assert (run_dir / "output/search.png").is_file()
     assert (run_dir / "output/submission.csv").is_file()
+    report = (run_dir / "output/report.md").read_text()
+    assert "## Search" in report and "| family | linear |" in report
 
 
 def test_max_candidates_gives_the_same_search_with_one_or_two_workers(tmp_path: Path) -> None:
