@@ -198,3 +198,21 @@ def test_max_candidates_gives_the_same_search_with_one_or_two_workers(tmp_path: 
     assert [label for label, *_ in boards[0]][:3] == ["lightgbm template", "linear", "xgboost"]
     first, second = (Path(r["run_dir"]) / "output/submission.csv" for r in runs)
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_original_block_appends_the_source_dataset_to_every_training_fold(tmp_path: Path) -> None:
+    profile, run_dir = fx.regression_rmsle(tmp_path)
+    train = pd.read_csv(run_dir / "input/data/train.csv", dtype=str)
+    original = train.drop(columns=[profile.id_column]).sample(frac=1.0, random_state=0)
+    original.to_csv(run_dir / "input/data/original.csv", index=False)  # no id column, like most
+    profile.files.append(profile.files[0].model_copy(update={"name": "original.csv",
+                                                              "role": "extra"}))
+    options = fast_options().model_copy(update={"blocks": ["original"],
+                                                "original_file": "original.csv"})
+    rendered = render_pipeline(profile, options, run_dir)
+    assert rendered.config["data"]["original"] == "input/data/original.csv"
+    run_pipeline(run_dir)
+    oof = pd.read_csv(run_dir / "output/oof.csv", dtype=str)
+    assert oof[profile.id_column].tolist() == train[profile.id_column].tolist()  # own rows only
+    without = fast_options().model_copy(update={"blocks": ["original"]})  # no file: no block
+    assert "original" not in render_pipeline(profile, without, tmp_path / "x").config["data"]

@@ -8,8 +8,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 ModelName = Literal["lightgbm", "xgboost", "catboost", "linear"]
-FeatureBlock = Literal["frequency", "target_encoding", "interactions"]
-FEATURE_BLOCKS: tuple[FeatureBlock, ...] = ("frequency", "target_encoding", "interactions")
+FeatureBlock = Literal["frequency", "target_encoding", "interactions", "original"]
+FEATURE_BLOCKS: tuple[FeatureBlock, ...] = ("frequency", "target_encoding", "interactions",
+                                            "original")
 
 
 class PipelineOptions(BaseModel):
@@ -28,6 +29,7 @@ class PipelineOptions(BaseModel):
     target_transform: Literal["auto", "none", "log1p"] = "auto"  # auto: from the metric
     # Optional feature blocks on top of the base features (the search swaps them in and out).
     blocks: list[FeatureBlock] = Field(default_factory=list)
+    original_file: str | None = None  # the competition's "original" dataset (block "original")
 
 
 class RenderedPipeline(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from autokaggle.files import write_json_atomic
 from autokaggle.orchestrator.candidates import (
@@ -44,7 +45,8 @@ class SearchRun:
     gpu: bool
     made: int = 0
     stopped: str = ""
-    durations: dict[str, float] = field(default_factory=dict)
+    durations: dict[int, float] = field(default_factory=dict)  # candidate -> seconds
+    models: dict[int, str] = field(default_factory=dict)  # candidate -> model family
 
     @classmethod
     def start(cls, ctx: RunContext) -> SearchRun:
@@ -57,9 +59,15 @@ class SearchRun:
                               learning_rate(prof), llm=ctx.llm is not None)
         reserve = max(MIN_RESERVE_S, ENSEMBLE_SHARE * ctx.options.time_budget_s)
         deadline = None if ctx.deadline is None else ctx.deadline - reserve
-        made = sum(1 for r in ctx.store.candidates(ctx.run_id) if "operator" in r.meta)
-        return cls(ctx, scheduler, make_executor(ctx.options.workers), time.monotonic(),
-                   deadline, _use_gpu(ctx), made)
+        records = ctx.store.candidates(ctx.run_id)
+        made = sum(1 for r in records if r.meta.get("operator") not in (None, "ensemble"))
+        run = cls(ctx, scheduler, make_executor(ctx.options.workers), time.monotonic(),
+                  deadline, _use_gpu(ctx), made)
+        for r in records:
+            if r.duration_s is not None and r.origin != "ensemble":
+                run.durations[r.number] = r.duration_s
+                run.models[r.number] = str(r.meta.get("model", ""))
+        return run
 
     def time_left(self) -> float:
         """Seconds left for search candidates (inf without a budget)."""
@@ -76,7 +84,7 @@ class SearchRun:
             if proposal is None:
                 self.stopped = self.stopped or "no more proposals"
                 break
-            if not self._fits(proposal, past):
+            if not self._fits(proposal):
                 self.stopped = f"not enough time left for {proposal.label}"
                 break
             if proposal.operator == "llm-improve":  # runs alone: the codegen loop is serial
@@ -92,14 +100,17 @@ class SearchRun:
             return False
         return True
 
-    def _fits(self, proposal: Proposal, past: list[Result]) -> bool:
+    def _fits(self, proposal: Proposal) -> bool:
         """Whether the time left likely covers the proposal (like ones so far took that long)."""
         if self.ctx.options.max_candidates is not None and self.search_deadline is None:
             return True
-        seen = [self.durations.get(str(r.number), 0.0) for r in past
-                if r.proposal.model == proposal.model]
-        expected = max(seen, default=0.0)
+        same = [self.durations[n] for n, model in self.models.items() if model == proposal.model]
+        expected = max(same) if same else _median(list(self.durations.values()))
         return self.time_left() > max(1.0, 0.8 * expected)
+
+
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2] if values else 0.0
 
 
 def _blocks_for(ctx: RunContext) -> tuple[str, ...]:
@@ -109,7 +120,35 @@ def _blocks_for(ctx: RunContext) -> tuple[str, ...]:
     blocks = list(FEATURE_BLOCKS)
     if ctx.profile.task == "multiclass":
         blocks.remove("target_encoding")
+    if original_file(ctx) is None:
+        blocks.remove("original")
     return tuple(blocks)
+
+
+def original_file(ctx: RunContext) -> str | None:
+    """An extra table with train's targets and most of its features: the "original" dataset."""
+    import pandas as pd
+
+    from autokaggle.profile.reader import pandas_read_kwargs
+
+    if "original_file" in ctx.cache:
+        return ctx.cache["original_file"]
+    prof, found = ctx.profile, None
+    for f in prof.files:
+        if f.role != "extra" or f.format != "csv" or f.name.startswith("sample"):
+            continue
+        try:
+            path = ctx.paths.input / "data" / f.name
+            kwargs: dict[str, Any] = dict(pandas_read_kwargs(path))
+            columns = set(pd.read_csv(path, nrows=5, **kwargs).columns)
+        except Exception:  # noqa: BLE001 - an unreadable extra file is simply not used
+            continue
+        shared = len(columns & set(prof.feature_columns)) / max(1, len(prof.feature_columns))
+        if set(prof.target_columns) <= columns and shared >= 0.8:
+            found = f.name
+            break
+    ctx.cache["original_file"] = found
+    return found
 
 
 def _use_gpu(ctx: RunContext) -> bool:
@@ -150,7 +189,7 @@ def produce(ctx: RunContext, run: SearchRun, proposal: Proposal) -> Candidate:
     options = template_options(ctx, proposal.model, run.gpu)  # type: ignore[arg-type]
     options = options.model_copy(update={
         "blocks": list(proposal.blocks), "seed": options.seed + proposal.seed_offset,
-        "params": {**options.params, **proposal.params}})
+        "params": {**options.params, **proposal.params}, "original_file": original_file(ctx)})
     render_pipeline(ctx.profile, options, candidate.folder)
     write_json_atomic(candidate.folder / "output" / "run_summary.json",
                       {"model": proposal.model, "gpu": run.gpu, "blocks": list(proposal.blocks)})
@@ -190,7 +229,8 @@ def record(ctx: RunContext, run: SearchRun, proposal: Proposal, outcome: Outcome
     """Journal the outcome, promote a new best at once, show the leaderboard."""
     record_outcome(ctx, outcome)
     number = outcome.candidate.number
-    run.durations[str(number)] = outcome.duration_s
+    run.durations[number] = outcome.duration_s
+    run.models[number] = proposal.model
     ctx.log.info(outcome.summary())
     promote_best(ctx, current_decisions(ctx).revision)
     show_leaderboard(ctx, run.time_left())
