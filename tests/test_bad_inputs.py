@@ -12,13 +12,15 @@ import numpy as np
 import pandas as pd
 import pipeline_run as pr
 import pytest
+import yaml
 
 from autokaggle.errors import InputError
 from autokaggle.generate.memory import check_memory, pipeline_memory_mb
 from autokaggle.kaggle.intake import load_competition
 from autokaggle.kaggle.local import load_local
-from autokaggle.profile import build_profile
+from autokaggle.profile import build_profile, find_data_files
 from autokaggle.profile.model import GENERATED_SAMPLE, ProfileOverrides
+from autokaggle.profile.sanity import check_fits, table_bytes
 
 
 def _profile_error(data: Path, overrides: ProfileOverrides | None = None) -> InputError:
@@ -78,7 +80,8 @@ def test_rows_without_a_target_are_left_out_of_training_and_scoring(tmp_path: Pa
     train, _, _ = pr.tiny_frames()
     train["target"] = train["target"].astype(float)
     train.loc[::9, "target"] = np.nan
-    profile = pr.full_run(_data(tmp_path, train=train), tmp_path / "run")
+    profile = pr.prepare(_data(tmp_path, train=train), tmp_path / "run")
+    pr.run_scripts(tmp_path / "run", ("train.py",))
     warning = next(w for w in profile.warnings if w.code == "target-missing")
     assert "20 of 180 train rows" in warning.message
     cv = pr.score(tmp_path / "run", profile)
@@ -112,8 +115,10 @@ def test_train_and_test_columns_that_disagree_keep_the_shared_ones(tmp_path: Pat
     train, test, _ = pr.tiny_frames()
     data = _data(tmp_path, train=train.assign(extra=1.0, leak=train["a"]),
                  test=test.drop(columns="b").assign(only_test=2.0))
-    profile = pr.full_run(data, tmp_path / "run")
+    profile = pr.prepare(data, tmp_path / "run")
     assert profile.feature_columns == ["a", "c"]
+    config = yaml.safe_load((tmp_path / "run/code/config.yaml").read_text("utf-8"))
+    assert config["features"]["numeric"] == ["a"] and config["features"]["categorical"] == ["c"]
     codes = {w.code: w.columns for w in profile.warnings}
     assert set(codes["train-only-column"]) >= {"b", "leak"} and codes["test-only-column"] == [
         "only_test"]
@@ -182,3 +187,13 @@ def test_data_too_large_for_the_memory_limit_names_the_limit_to_raise(tmp_path: 
         check_memory(big, 8192)
     assert "memory limit of 8,192 MB is too small" in err.value.message
     assert "--memory-limit 16384" in str(err.value.hint)
+
+
+def test_tables_larger_than_the_free_memory_stop_before_reading(tmp_path: Path) -> None:
+    data = _data(tmp_path)
+    files = find_data_files(data)
+    need = table_bytes(files.train) + table_bytes(files.test)
+    check_fits(files, available=need)  # just fits: no error
+    with pytest.raises(InputError) as err:
+        check_fits(files, available=need - 1)
+    assert "need about" in err.value.message and "free on this machine" in err.value.message

@@ -7,9 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pipeline_run as pr
-import pytest
 
 
 def _run(source: str, workdir: Path, *flags: str) -> subprocess.CompletedProcess[str]:
@@ -32,20 +30,11 @@ def test_a_missing_local_folder_says_no_such_folder(tmp_path: Path) -> None:
     assert "is not kaggle.com" not in proc.stderr
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [("header-only", "train.csv has a header but no rows"),
-     ("all-missing", "is empty: all 180 values are missing"),
-     ("one-class", "has one value ('1') in every labelled row")],
-)
-def test_unusable_training_data_exits_2_from_the_profile_step(
-    tmp_path: Path, change: str, message: str
-) -> None:
+def test_a_header_only_train_exits_2_from_the_profile_step(tmp_path: Path) -> None:
     train, test, sample = pr.tiny_frames()
-    train = {"header-only": train.iloc[:0], "all-missing": train.assign(target=np.nan),
-             "one-class": train.assign(target=1)}[change]
-    data = pr.write_csvs(tmp_path / "data", train, test, sample)
-    _assert_bad_input(_run(str(data), tmp_path / "w"), message, "Step profile failed")
+    data = pr.write_csvs(tmp_path / "data", train.iloc[:0], test, sample)
+    _assert_bad_input(_run(str(data), tmp_path / "w"), "Step profile failed",
+                      "train.csv has a header but no rows")
 
 
 def test_a_memory_limit_too_small_for_the_data_exits_2_naming_the_flag(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ from autokaggle.profile.reader import (
 )
 from autokaggle.profile.sanity import (
     check_features,
+    check_fits,
     check_roles,
     check_rows,
     check_targets,
@@ -85,6 +86,7 @@ def _read_extra(path: Path) -> pa.Table | None:
 
 def _read_tables(info: CompetitionInfo) -> Tables:
     files = find_data_files(info.data_path)
+    check_fits(files)
     extras = {p: tab for p in files.extras if (tab := _read_extra(p)) is not None}
     sample = files.sample_submission
     tables = Tables(files, info.data_path, read_arrow(files.train), read_arrow(files.test),
@@ -210,6 +212,17 @@ def _check_split_columns(overrides: ProfileOverrides, train_columns: list[str]) 
             )
 
 
+def _roles(t: Tables, labels: dict[str, list[str]], overrides: ProfileOverrides
+           ) -> tuple[Roles, pa.Table]:
+    """Id and targets, and the sample submission (built from test's ids when the data has none)."""
+    if t.sample is None:
+        roles = infer_roles_without_sample(t.train.column_names, t.test.column_names, overrides)
+        return roles, _generated_sample(t, roles)
+    roles = infer_roles(t.sample.column_names, t.train.column_names, t.test.column_names,
+                        labels, overrides)
+    return roles, t.sample
+
+
 def build_profile(info: CompetitionInfo, overrides: ProfileOverrides | None = None) -> DataProfile:
     """Read the competition's files and infer everything later stages need."""
     overrides = overrides or ProfileOverrides()
@@ -218,13 +231,7 @@ def build_profile(info: CompetitionInfo, overrides: ProfileOverrides | None = No
     columns = profile_columns(t.train, t.test)
     label_table = _label_columns(t, overrides)
     labels = {c: _distinct(label_table[c]) for c in label_table.column_names}
-    if t.sample is None:
-        roles = infer_roles_without_sample(t.train.column_names, t.test.column_names, overrides)
-        sample = _generated_sample(t, roles)
-    else:
-        sample = t.sample
-        roles = infer_roles(sample.column_names, t.train.column_names, t.test.column_names,
-                            labels, overrides)
+    roles, sample = _roles(t, labels, overrides)
     check_roles(roles, t.train, t.test, t.files)
     check_targets(roles.target_columns, label_table, labels, t.files.train)
     hint, _ = metric_hint(info, overrides)
@@ -233,7 +240,7 @@ def build_profile(info: CompetitionInfo, overrides: ProfileOverrides | None = No
     profile = _assemble(info, t, columns, roles, guess, overrides, labels, sample)
     check_features(profile, t.data_dir)
     profile.warnings += _warnings(t, columns, roles, profile, label_table)
-    if profile.metric.source != "custom":
+    if profile.metric.source != "custom" and t.sample is not None:
         needs = get_scorer(profile.metric.name).needs
         shown = "probabilities" if looks_like_probabilities(cells) else "labels"
         if guess.task not in ("regression", "multioutput_regression") and guess.kind != "topk":

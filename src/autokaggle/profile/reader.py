@@ -2,8 +2,8 @@
 
 The scan uses pyarrow's multithreaded CSV reader; pandas only sees the finished table. Options
 mirror pandas' defaults (the same null spellings), so what the profile reports is what plain
-``pd.read_csv`` in the generated code will see. ``read_spec`` is that contract: how the generated
-code reads each file (``code/config.yaml``'s ``read:`` block).
+``pd.read_csv`` in the generated code will see. The profile records each file's dialect
+(``FileProfile.read_spec``): the generated code reads it the same way (``config.yaml``'s ``read:``).
 """
 
 from __future__ import annotations
@@ -136,17 +136,6 @@ def sniff_dialect(path: Path) -> CsvDialect:
     if header and header.count(delimiter) == 0 and header.count(",") > 0:
         delimiter = ","
     return CsvDialect(delimiter, encoding, _sniff_decimal(text, delimiter))
-
-
-def read_spec(path: Path) -> dict[str, str]:
-    """How generated code must read this file: parquet, or CSV with its sep/encoding/decimal."""
-    if is_parquet(path):
-        return {"format": "parquet"}
-    dialect = sniff_dialect(path)
-    spec = {"format": "csv", "sep": dialect.delimiter, "encoding": dialect.encoding,
-            "decimal": dialect.decimal}
-    member = zip_member(path)
-    return {**spec, "member": member} if member else spec
 
 
 def _convert_options(

@@ -6,9 +6,11 @@ lacks or repeats, train and test without a shared feature: each an ``InputError`
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pyarrow as pa
 import pyarrow.compute as _pc
 
@@ -121,3 +123,28 @@ def missing_target_warnings(targets: list[str], labels: pa.Table) -> list[Profil
                 message=f"{n:,} of {total:,} train rows have no value of the target {target}; "
                         "they are left out of training and of the CV score.", columns=[target]))
     return out
+
+
+_EXPANSION = {".gz": 4, ".parquet": 3, ".pq": 3}  # in-memory size per byte on disk, roughly
+
+
+def table_bytes(path: Path) -> int:
+    """About how many bytes a table takes in memory once read (a .zip by its members' sizes)."""
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    return path.stat().st_size * _EXPANSION.get(path.suffix.lower(), 1)
+
+
+def check_fits(files: DataFiles, available: int | None = None) -> None:
+    """InputError when train and test cannot be read into the memory this machine has free."""
+    available = psutil.virtual_memory().available if available is None else available
+    need = sum(table_bytes(p) for p in (files.train, files.test))
+    if need <= available:
+        return
+    gib = 2**30
+    raise InputError(
+        f"{files.train.name} and {files.test.name} need about {need / gib:,.1f} GB of memory to "
+        f"read, but only {available / gib:,.1f} GB is free on this machine.",
+        hint="Free memory (close other programs or runs), use a machine with more memory, or "
+             "profile a sample of the rows (e.g. the first million lines of train).")
