@@ -141,3 +141,15 @@ def snooping(files: dict[str, str]) -> dict[str, str]:
     files["code/train.py"] = train.replace("    cfg = load_config(RUN_DIR)",
                                            "    snoop(RUN_DIR)\n    cfg = load_config(RUN_DIR)", 1)
     return files
+
+
+def example_files(out: Path, model: str = "linear") -> dict[str, str]:
+    """``model``'s template for the bundled example, rendered before any run exists."""
+    from conftest import EXAMPLE
+
+    from autokaggle.kaggle.intake import load_competition
+    from autokaggle.profile import build_profile, write_profile
+
+    profile = build_profile(load_competition(str(EXAMPLE), quiet=True))
+    write_profile(profile, out / "input")
+    return template_files(out, model)

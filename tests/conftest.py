@@ -36,7 +36,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def hermetic_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Point HOME, the cache and the workdir at temp folders; drop real credentials."""
+    """Point HOME, the cache, the config home and the workdir at temp folders; drop real credentials."""
     root = tmp_path_factory.mktemp("home")
     for name in list(__import__("os").environ):
         if name.startswith("KAGGLE_") or name.endswith("_API_KEY"):
@@ -45,6 +45,10 @@ def hermetic_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("AUTOKAGGLE_CACHE_DIR", str(root / "cache"))
     monkeypatch.setenv("AUTOKAGGLE_HOME", str(root / "work"))
     monkeypatch.setenv("KAGGLE_CONFIG_DIR", str(root / ".kaggle"))
+    monkeypatch.setenv("AUTOKAGGLE_CONFIG_DIR", str(root / "config"))  # LLM keys file, config.toml
+    for name in ("AUTOKAGGLE_LLM", "AUTOKAGGLE_LLM_BASE_URL", "OPENAI_BASE_URL",
+                 "GOOGLE_GEMINI_BASE_URL", "ANTHROPIC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
     # Runs in tests are baseline-only unless a test passes --time-budget (default: 10 minutes).
     monkeypatch.setenv("AUTOKAGGLE_TIME_BUDGET", "0")
     yield root

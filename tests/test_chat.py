@@ -1,22 +1,16 @@
-"""The strategy chat: slash commands, decisions, the template following them, reopening a run."""
+"""The strategy chat in-process: slash commands, decisions, an LLM that fails, an LLM brief and turn."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import yaml
 from chat_fakes import ScriptedLLM
-from test_codegen_run import run_with
 
 from autokaggle.chat.commands import apply_command
-from autokaggle.chat.decisions import Decisions, load_decisions
+from autokaggle.chat.decisions import Decisions
 from autokaggle.chat.session import ChatSession, Transcript
 from autokaggle.chat.terminal import ScriptedTerminal
 from autokaggle.llm.errors import LLMUnavailable
-from autokaggle.orchestrator.events import discard
-from autokaggle.orchestrator.reopen import reopen_chat
-from autokaggle.store import Store
 
 COLUMNS = ["island", "bill_length_mm", "bill_depth_mm", "sex"]
 
@@ -57,32 +51,31 @@ def test_a_chat_whose_llm_fails_goes_on_without_it(tmp_path: Path) -> None:
     assert "hello?" in transcript and "/set model xgboost" in transcript
 
 
-def test_set_model_catboost_then_go_reruns_the_template_and_reopening_regenerates(
-    workdir: Path,
+def test_the_llm_opens_with_a_brief_and_answers_with_the_conversation_so_far(
+    tmp_path: Path,
 ) -> None:
-    terminal = ScriptedTerminal(["/plan", "/set model catboost", "/drop island weak",
-                                 "what about ratios?", "/cost", "/go"])
-    record, _ = run_with(workdir, None, terminal=terminal)
-    assert record.status == "done"
-    root = record.run_dir
-    assert "Proposed plan" in terminal.text and "No LLM configured" in terminal.text
-    assert "0 LLM call(s)" in terminal.text
-    config = yaml.safe_load((root / "code/config.yaml").read_text())
-    assert config["model"]["name"] == "catboost" and "island" in config["features"]["drop"]
-    decisions = load_decisions(root)
-    assert decisions is not None and decisions.revision == 1
-    assert decisions.models.who == "user" and decisions.dropped == ["island"]
-    transcript = (root / "input/chat_transcript.md").read_text()
-    assert "what about ratios?" in transcript and "/set model catboost" in transcript
-    # Reopen the finished run: another plan, /go, and the run's final pipeline follows it.
-    summary = reopen_chat(Store(workdir), record.run_id, discard,
-                          ScriptedTerminal(["/set model linear", "/keep island", "/go"]),
-                          cache={"llm": None})
-    assert "candidate" in summary
-    config = yaml.safe_load((root / "code/config.yaml").read_text())
-    assert config["model"]["name"] == "linear" and "island" not in config["features"]["drop"]
-    origins = [(c.origin, c.meta.get("plan")) for c in Store(workdir).candidates(record.run_id)]
-    assert origins == [("template", 0), ("template", 1), ("template", 2)]
-    selected = json.loads((root / "candidates/selected.json").read_text())
-    assert selected["candidate"] == 3
-    assert "Session of" in (root / "input/chat_transcript.md").read_text().split("---")[-1]
+    from autokaggle.llm.prompts import PromptBuilder, PromptInputs
+
+    inputs = PromptInputs(title="Penguins", slug="penguins", task="multiclass",
+                          metric="accuracy", greater_is_better=True, targets=["species"],
+                          profile="| island | categorical |", pages="### rules\nNo external data.",
+                          baseline="Candidate 001: CV accuracy 0.98182")
+    llm = ScriptedLLM("**Brief.** Three species; accuracy. Plan: 1. LightGBM … Use /go.",
+                      "Bill ratio helps: try `/set note add bill ratio`.")
+    terminal = ScriptedTerminal(["Should I add a bill ratio?", "/set note add bill ratio",
+                                 "/go"])
+    session = ChatSession(
+        terminal=terminal, decisions=Decisions(), columns=COLUMNS,
+        transcript=Transcript(tmp_path / "t.md"), save=lambda d: None, offline_brief="-",
+        llm=llm, prompts=PromptBuilder(inputs))
+    assert session.run() == "go"
+    assert llm.purposes == ["chat", "chat"]
+    brief_prompt = llm.calls[0][1][-1].content
+    assert "No external data." in brief_prompt and "CV accuracy 0.98182" in brief_prompt
+    turn = llm.calls[1][1]
+    assert [m.role for m in turn] == ["system", "user", "assistant", "user"]
+    assert "Should I add a bill ratio?" in turn[-1].content
+    assert "Bill ratio helps" in terminal.text and not session.template_changed
+    assert session.decisions.notes[-1].text == "add bill ratio"
+    transcript = (tmp_path / "t.md").read_text()
+    assert "**assistant:**" in transcript and "Bill ratio helps" in transcript

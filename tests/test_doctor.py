@@ -95,3 +95,13 @@ def test_the_screen_shows_each_line_and_the_fix(capsys: pytest.CaptureFixture[st
     assert exc.value.code == 3
     for word in ("kaggle", "llm", "uv", "sandbox", "disk", "fix:", "OPENAI_API_KEY", "Not ready"):
         assert word in err
+
+
+def test_no_call_names_the_provider_without_calling_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCRIPTED_API_KEY", "scripted-key-0003")
+    scripted()
+    code, report, _ = _doctor(["--llm", "scripted:m", "--no-call"], capsys)
+    assert code == 0 and _check(report, "llm")["data"]["label"] == "scripted:m"
+    assert ScriptedProvider.received == []

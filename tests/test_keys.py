@@ -105,3 +105,20 @@ def test_keys_path_and_remove(config_home: Path) -> None:
     assert CliRunner().invoke(cli, ["keys", "remove", "openai"]).exit_code == 0
     assert keys.read_keys() == {}
     assert os.path.exists(config_home / "keys.json")
+
+
+def test_keys_set_in_a_terminal_prompts_with_hidden_input(
+    config_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autokaggle.cli import keys_cmd
+
+    asked: dict[str, object] = {}
+
+    def prompt(text: str, **kwargs: object) -> str:
+        asked.update(kwargs, text=text)
+        return SECRET
+
+    monkeypatch.setattr(keys_cmd.sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(keys_cmd.click, "prompt", prompt)
+    assert keys_cmd._read_secret("gemini") == SECRET
+    assert asked["hide_input"] is True and asked["err"] is True

@@ -56,7 +56,8 @@ def test_the_example_ends_with_a_valid_submission_and_a_full_run_folder(example_
                  "code/features.py", "code/config.yaml", "env/requirements.txt", "env/resolved.txt",
                  "output/oof.csv",
                  "output/metrics.json", "output/report.md", "output/notebook.ipynb",
-                 "output/model.pkl", "logs/run.log", "logs/train.log", "logs/train.json"):
+                 "output/model.pkl", "logs/run.log", "logs/train.log", "logs/train.json",
+                 "input/decisions.json", "input/chat_transcript.md", "candidates/001/code/train.py"):
         assert (run / name).exists(), name
     report = (run / "output" / "report.md").read_text()
     assert "| baseline |" in report and "| total |" in report  # runtime per step
@@ -68,8 +69,9 @@ def test_status_shows_every_step_finished(example_run, tmp_path: Path) -> None:
     workdir = Path(result["run_dir"]).parents[1]
     status = json.loads(_cli(["status", result["run_id"], "--json"], workdir).stdout)
     states = {s["name"]: s["state"] for s in status["steps"]}
-    assert states == {"intake": "done", "profile": "done", "folds": "done", "chat": "skipped",
-                      "baseline": "done", "search": "skipped", "finalize": "done"}
+    assert states == {"intake": "done", "profile": "done", "folds": "done", "chat": "done",
+                      "baseline": "done", "codegen": "skipped", "search": "skipped",
+                      "finalize": "done"}
     assert status["best_score"] == pytest.approx(result["cv_score"])
 
 

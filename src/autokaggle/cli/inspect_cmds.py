@@ -127,11 +127,21 @@ def _print_status(data: dict) -> None:  # type: ignore[type-arg]
     err_console.print(f"Best CV {data['metric'] or ''}: {_fmt_score(data['best_score'])}")
     if data["llm"]["calls"]:
         err_console.print(f"LLM: {_fmt_llm(data['llm'])}", highlight=False)
+    _print_candidates(data["candidates"])
     err_console.print(f"Run folder: {data['run_dir']}", highlight=False)
     for name in data["artifacts"]:
         err_console.print(f"  {name}", highlight=False)
     if data["status"] in ("failed", "interrupted"):
         err_console.print(f"Resume with: autokaggle run --resume {data['run_id']}")
+
+
+def _print_candidates(candidates: list[dict]) -> None:  # type: ignore[type-arg]
+    """One line per candidate: number, origin, status, CV or the first line of its error."""
+    for c in candidates:
+        score = (f"{c['cv_mean']:.5f} ± {c['cv_std'] or 0:.5f}" if c["cv_mean"] is not None
+                 else escape((c["error"] or "").splitlines()[0][:80] if c["error"] else ""))
+        err_console.print(f"  candidate {c['number']:03d} {c['origin']:<10} {c['status']:<7} "
+                          f"{score}", highlight=False)
 
 
 def _fmt_llm(usage: dict) -> str:  # type: ignore[type-arg]

@@ -55,3 +55,24 @@ def write_notebook(run_dir: Path, profile: DataProfile) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
     return path
+
+
+def write_files_notebook(run_dir: Path, title: str, note: str) -> Path:
+    """``output/notebook.ipynb`` for a pipeline not made from the templates (an LLM's): one
+    ``%%writefile`` cell per file, then the two scripts, run from the run folder."""
+    cells = [new_markdown_cell(f"# {title}\n\n{note} Run all cells from the run folder.")]
+    for name in ("code/config.yaml", "code/features.py", "code/train.py", "code/predict.py"):
+        path = run_dir / name
+        if path.is_file():
+            text = path.read_text(encoding="utf-8").rstrip("\n")
+            cells.append(new_code_cell(f"%%writefile {name}\n{text}"))
+    cells.append(new_code_cell("!python code/train.py\n!python code/predict.py"))
+    notebook = new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    for number, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{number}"
+    nbformat.validate(notebook)
+    path = run_dir / "output" / "notebook.ipynb"
+    path.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
+    return path

@@ -144,7 +144,11 @@ def _environment(ctx: RunContext, candidate: Candidate, outcome: Outcome) -> Pat
     outcome.stage = "environment"
     env = prepare_environment(candidate.folder / "env" / "requirements.txt", ctx.options.env,
                               on_log=ctx.log.info)
-    _write_resolved(candidate.folder, env.python)
+    key = f"resolved:{env.python}"
+    if key not in ctx.cache:  # one interpreter, one package list: ask it once per run
+        ctx.cache[key] = _resolved(env.python)
+    if ctx.cache[key]:
+        (candidate.folder / "env" / "resolved.txt").write_text(ctx.cache[key])
     return env.python
 
 
@@ -154,13 +158,12 @@ _FREEZE = (
 )
 
 
-def _write_resolved(folder: Path, python: Path) -> None:
-    """Record the exact package versions the pipeline runs with (``env/resolved.txt``)."""
+def _resolved(python: Path) -> str:
+    """The exact package versions an interpreter has (for ``env/resolved.txt``), or ''."""
     import subprocess
 
     out = subprocess.run([str(python), "-c", _FREEZE], capture_output=True, text=True, timeout=60)
-    if out.returncode == 0:
-        (folder / "env" / "resolved.txt").write_text(out.stdout)
+    return out.stdout if out.returncode == 0 else ""
 
 
 def _run(ctx: RunContext, candidate: Candidate, name: str, python: Path,

@@ -93,7 +93,8 @@ def budget_text(ctx: RunContext, decisions: Decisions) -> str:
 
 def prompt_builder(ctx: RunContext, llm: LLM, decisions: Decisions) -> PromptBuilder:
     """A prompt builder sized to the run's model."""
-    context = getattr(llm, "context_tokens", None)
+    provider = getattr(llm, "provider", llm)  # LLMClient wraps the provider that knows its size
+    context = getattr(provider, "context_tokens", None)
     return PromptBuilder(prompt_inputs(ctx, decisions),
                          context if isinstance(context, int) else 128_000)
 

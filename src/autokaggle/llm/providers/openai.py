@@ -44,8 +44,12 @@ class OpenAIProvider(SDKProvider):
     @property
     def context_tokens(self) -> int:
         """128k on OpenAI; a conservative 32k on other OpenAI-compatible servers."""
-        official = not self.base_url or "api.openai.com" in self.base_url
-        return self.default_context_tokens if official else LOCAL_CONTEXT_TOKENS
+        return self.default_context_tokens if self._official else LOCAL_CONTEXT_TOKENS
+
+    @property
+    def _official(self) -> bool:
+        """True for OpenAI's own API, False for another OpenAI-compatible server."""
+        return not self.base_url or "api.openai.com" in self.base_url
 
     def _sdk(self) -> Any:
         if self._client is None:
@@ -110,8 +114,7 @@ class OpenAIProvider(SDKProvider):
         }
         if max_output_tokens is not None:
             # OpenAI's reasoning models accept only max_completion_tokens; older servers only max_tokens
-            field = "max_tokens" if self.base_url and "api.openai.com" not in self.base_url \
-                else "max_completion_tokens"
+            field = "max_completion_tokens" if self._official else "max_tokens"
             request[field] = max_output_tokens
         if temperature is not None:
             request["temperature"] = temperature

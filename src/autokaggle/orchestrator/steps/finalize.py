@@ -14,7 +14,7 @@ from autokaggle.orchestrator.steps.baseline import current_decisions
 @register_step("finalize", 70, "report, notebook and the final submission")
 def finalize(ctx: RunContext) -> str:
     """Swap in the best candidate by CV, write report.md, the plot and the notebook."""
-    from autokaggle.generate.notebook import write_notebook
+    from autokaggle.generate.notebook import write_files_notebook, write_notebook
     from autokaggle.generate.report import write_report
 
     decisions = current_decisions(ctx)
@@ -31,6 +31,9 @@ def finalize(ctx: RunContext) -> str:
     write_report(ctx.paths.root, ctx.profile, candidates, selected_candidate(ctx.paths.root))
     if best is None or best.origin == "template":
         write_notebook(ctx.paths.root, ctx.profile)
+    else:
+        write_files_notebook(ctx.paths.root, ctx.profile.title,
+                             f"Candidate {best.name} ({best.origin}), CV {best.cv_mean:.5f}.")
     metrics = json.loads((ctx.paths.output / "metrics.json").read_text())
     ctx.store.update_run(ctx.run_id, submission=str(submission), best_score=metrics["cv_mean"])
     which = f", candidate {best.name} {best.origin}" if best else ""
