@@ -259,3 +259,14 @@ def _profile_of(run_dir: Path):  # noqa: ANN202
     from autokaggle.profile.model import DataProfile
 
     return DataProfile.model_validate_json((run_dir / "input/data_profile.json").read_text())
+
+
+def test_gpu_is_detected_by_nvidia_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autokaggle.execute.gpu import gpu_available
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert not gpu_available()  # no nvidia-smi: --gpu warns and the search uses the CPU
+    smi = tmp_path / "nvidia-smi"
+    smi.write_text("#!/bin/sh\necho 'GPU 0: NVIDIA H100 (UUID: GPU-0)'\n")
+    smi.chmod(0o755)
+    assert gpu_available()

@@ -30,7 +30,9 @@ from autokaggle.search.scheduler import FAMILY_ORDER, Scheduler
 
 ENSEMBLE_SHARE = 0.10  # of the budget, kept for the ensemble and the final step
 MIN_RESERVE_S = 8.0
-MAX_MEMBERS = 20  # best candidates the ensemble may draw from
+MAX_MEMBERS = 20
+# PyPI's LightGBM has no GPU learner; XGBoost (device=cuda) and CatBoost (task_type=GPU) do.
+GPU_FAMILIES = ("xgboost", "catboost")  # best candidates the ensemble may draw from
 
 
 @dataclass
@@ -184,15 +186,16 @@ def produce(ctx: RunContext, run: SearchRun, proposal: Proposal) -> Candidate:
     from autokaggle.generate import render_pipeline
 
     revision = current_decisions(ctx).revision
-    meta = {**proposal.meta(), "plan": revision, "gpu": run.gpu}
+    gpu = run.gpu and proposal.model in GPU_FAMILIES
+    meta = {**proposal.meta(), "plan": revision, "gpu": gpu}
     candidate = new_candidate(ctx, "template", proposal.label, None, meta)
-    options = template_options(ctx, proposal.model, run.gpu)  # type: ignore[arg-type]
+    options = template_options(ctx, proposal.model, gpu)  # type: ignore[arg-type]
     options = options.model_copy(update={
         "blocks": list(proposal.blocks), "seed": options.seed + proposal.seed_offset,
         "params": {**options.params, **proposal.params}, "original_file": original_file(ctx)})
     render_pipeline(ctx.profile, options, candidate.folder)
     write_json_atomic(candidate.folder / "output" / "run_summary.json",
-                      {"model": proposal.model, "gpu": run.gpu, "blocks": list(proposal.blocks)})
+                      {"model": proposal.model, "gpu": gpu, "blocks": list(proposal.blocks)})
     workers = run.executor.workers
     candidate.threads = max(1, ctx.options.threads // workers)
     if ctx.options.memory_limit_mb:
