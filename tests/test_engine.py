@@ -66,10 +66,17 @@ def _wait_for(path: Path, timeout: float = 30) -> None:
         time.sleep(0.05)
 
 
+def _default_sigint() -> None:
+    # `pytest &` starts the suite with SIGINT ignored, and children inherit that: the run under
+    # test must get Ctrl-C the way a run started from a terminal does.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_slow(workdir: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(HERE / "engine_steps.py"), "start", str(workdir), "slow"],
         env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_default_sigint,
     )
 
 

@@ -46,3 +46,9 @@ class Interrupted(AutokaggleError):
     """The user interrupted the run (exit 130)."""
 
     exit_code = 130
+
+
+class DiskFull(RunFailed):
+    """The disk filled up while writing a file; the previous version is left as it was (exit 1)."""
+
+    exit_code = 1

@@ -90,14 +90,23 @@ class ChatSession:
     def _ask(self, messages: list[Message]) -> str | None:
         """A streamed LLM reply; None (and the LLM set aside) when it cannot answer."""
         assert self.llm is not None
+        streamed: list[str] = []
         try:
             with self.terminal.streaming() as sink:
-                return self.llm.ask("chat", messages, on_token=sink).text
+
+                def show(token: str) -> None:
+                    streamed.append(token)
+                    sink(token)
+
+                text = self.llm.ask("chat", messages, on_token=show).text
         except LLMError as exc:
             self.terminal.info(f"The LLM cannot answer ({exc.message}); the chat goes on "
                                "without it: /set, /drop, /plan and /go still work.")
             self.llm = None
             return None
+        if not streamed:  # a provider that does not stream: show the whole reply
+            self.terminal.show(text)
+        return text
 
     def _talk(self, text: str) -> str:
         """A free-text message: to the LLM when there is one, else kept as a note."""

@@ -137,19 +137,21 @@ def check_uv() -> Check:
 
 
 def check_sandbox() -> Check:
-    """Which isolation tools exist and whether generated code can run without network."""
-    from autokaggle.execute.sandbox import network_isolation_prefix
+    """Which sandbox a run gets (``--sandbox auto``) and whether its code runs without network."""
+    from autokaggle.execute.sandbox import INSTALL_HINT, describe_sandbox
 
+    info = describe_sandbox("auto")
     tools = {name: shutil.which(name) for name in ("unshare", "bwrap")}
-    found = ", ".join(f"{n} ({p})" for n, p in tools.items() if p) or "neither unshare nor bwrap"
-    data: dict[str, Any] = {"tools": tools, "network_isolation": bool(network_isolation_prefix())}
-    if data["network_isolation"]:
-        return Check("sandbox", "ok", f"{found}; `unshare -n` works: generated code runs "
-                     "without network", data=data)
-    return Check("sandbox", "warn", f"{found}; `unshare -n` does not work here: generated code "
-                 "runs with network access", "Install util-linux (unshare) and allow unprivileged "
-                 "user namespaces (sysctl kernel.unprivileged_userns_clone=1), or run in a "
-                 "container where they are allowed.", data=data)
+    data: dict[str, Any] = {"tools": tools, "network_isolation": info.network_isolated,
+                            "backend": info.backend, "bwrap_problem": info.bwrap_problem}
+    if info.backend == "bwrap":
+        return Check("sandbox", "ok", info.summary(), data=data)
+    if info.network_isolated:
+        return Check("sandbox", "warn", info.summary(), INSTALL_HINT, data=data)
+    return Check("sandbox", "warn", info.summary(), f"{INSTALL_HINT} Without it, install "
+                 "util-linux (unshare) and allow unprivileged user namespaces "
+                 "(sysctl kernel.unprivileged_userns_clone=1) for a network-free sandbox.",
+                 data=data)
 
 
 def check_disk() -> Check:

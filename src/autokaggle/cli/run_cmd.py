@@ -5,15 +5,20 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
+from rich.markup import escape
 
 from autokaggle.cli.console import err_console, print_json
 from autokaggle.cli.render import ConsoleRenderer
 from autokaggle.errors import AutokaggleError, InputError
 from autokaggle.orchestrator.events import discard
 from autokaggle.orchestrator.options import RunOptions, parse_duration
-from autokaggle.store import RunRecord, open_store
+from autokaggle.store import RunRecord, Store, open_store
+
+if TYPE_CHECKING:
+    from autokaggle.execute.sandbox import SandboxChoice
 
 RUN_EPILOG = """\b
 Examples:
@@ -96,6 +101,14 @@ Examples:
     metavar="MB",
     help="Address-space limit for generated code (default: none).",
 )
+@click.option(
+    "--sandbox",
+    type=click.Choice(["auto", "bwrap", "none"]),
+    default="auto",
+    show_default=True,
+    help="How generated code is confined: bwrap (bubblewrap: home and credentials hidden, "
+    "no network), none (scrubbed environment, limits, no network), auto (bwrap when it works).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object when the run ends.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and the result.")
 def run_command(
@@ -122,6 +135,7 @@ def run_command(
     metric_file: str | None,
     greater_is_better: bool | None,
     memory_limit_mb: int | None,
+    sandbox: str,
     as_json: bool,
     quiet: bool,
 ) -> int:
@@ -133,6 +147,7 @@ def run_command(
     try:
         with InterruptOnSigterm():
             if resume_id:
+                _check_sandbox(_resumed_sandbox(store, resume_id))
                 record = resume_run(store, resume_id, emit)
             else:
                 if not source:
@@ -164,8 +179,10 @@ def run_command(
                         "metric_file": _absolute_spec(metric_file),
                         "greater_is_better": greater_is_better,
                         "memory_limit_mb": memory_limit_mb,
+                        "sandbox": sandbox,
                     }
                 )
+                _check_sandbox(options.sandbox)
                 record = start_run(store, options, _slug_for(source), emit)
     except AutokaggleError as exc:
         if as_json and exc.run_id:
@@ -173,6 +190,19 @@ def run_command(
         raise
     _report(record, as_json)
     return 0
+
+
+def _check_sandbox(choice: SandboxChoice) -> None:
+    """Fail now (exit 2) when bwrap was asked for but cannot run; warn once when auto cannot."""
+    from autokaggle.execute.sandbox import resolve_sandbox
+
+    resolve_sandbox(choice, warn=lambda text: err_console.print(
+        f"[yellow]Warning:[/] {escape(text)}", highlight=False, soft_wrap=True))
+
+
+def _resumed_sandbox(store: Store, run_id: str) -> SandboxChoice:
+    """The sandbox a run was started with (auto for runs older than the option)."""
+    return RunOptions.model_validate(store.get_run(run_id).args).sandbox
 
 
 def _checked_llm(spec: str | None) -> str | None:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -28,10 +29,22 @@ import psutil
 from pydantic import BaseModel, ConfigDict
 
 from autokaggle.errors import RunFailed
-from autokaggle.execute.sandbox import limits_preexec, network_isolation_prefix, scrubbed_env
+from autokaggle.execute.sandbox import (
+    SandboxBackend,
+    SandboxChoice,
+    limits_preexec,
+    network_isolation_prefix,
+    resolve_sandbox,
+    scrubbed_env,
+)
 
 KILL_GRACE_S = 5.0  # between SIGTERM and SIGKILL: time for the script to flush its files
 TAIL_LINES = 50
+MAX_OUTPUT_MB = 100.0  # output beyond this is dropped (the last lines are still kept)
+MAX_PROCESSES = 2048  # processes and threads a script may add (not enforced for root)
+TAG_VAR = "AUTOKAGGLE_EXECUTION"  # marks every process of one execution, even ones that left
+_MAX_LINE = 64 * 1024  # a longer line is split: one huge line must not fill our memory
+_TAIL_CHARS = 2000  # a line kept in the result's tail is cut at this length
 _POLL_S = 0.05
 _SAMPLE_EVERY_S = 0.2
 _READER_JOIN_S = 5.0
@@ -56,6 +69,9 @@ class ExecutionResult(BaseModel):
     memory_limit_mb: int | None
     threads: int
     network_isolated: bool
+    sandbox: SandboxBackend = "none"  # "bwrap": files hidden, PID namespace; "none": basic
+    output_dropped_bytes: int = 0  # output past the cap, not logged
+
 
     @property
     def ok(self) -> bool:
@@ -68,8 +84,16 @@ class ExecutionResult(BaseModel):
             return f"timed out after {self.duration_s:.1f}s (limit {self.timeout_s:g}s), killed"
         if self.killed_by_signal is not None:
             name = _signal_name(self.killed_by_signal)
-            return f"killed by {name} after {self.duration_s:.1f}s"
-        return f"exit code {self.exit_code} after {self.duration_s:.1f}s"
+            return f"killed by {name} after {self.duration_s:.1f}s{self._notes()}"
+        return f"exit code {self.exit_code} after {self.duration_s:.1f}s{self._notes()}"
+
+    def _notes(self) -> str:
+        notes = []
+        if self.memory_limit_mb is not None and "MemoryError" in self.output_tail:
+            notes.append(f"out of memory: limit {self.memory_limit_mb} MB (--memory-limit)")
+        if self.output_dropped_bytes:
+            notes.append(f"{self.output_dropped_bytes / 2**20:.1f} MB of output dropped")
+        return f" ({'; '.join(notes)})" if notes else ""
 
     def to_json(self) -> str:
         """The record as indented JSON."""
@@ -103,6 +127,10 @@ def run_script(
     extra_env: Mapping[str, str] | None = None,
     isolate_network: bool = True,
     grace_s: float = KILL_GRACE_S,
+    sandbox: SandboxChoice = "auto",
+    read_only: Sequence[Path] = (),
+    max_output_mb: float = MAX_OUTPUT_MB,
+    max_processes: int | None = MAX_PROCESSES,
 ) -> ExecutionResult:
     """Run ``python script *args`` in ``cwd`` under the sandbox and return how it went.
 
@@ -111,23 +139,30 @@ def run_script(
     calling thread. ``memory_limit_mb`` caps virtual memory (None: no cap; see
     ``sandbox.default_memory_limit_mb``). Secrets never reach the script, not even through
     ``extra_env`` (see ``sandbox.scrubbed_env``). ``isolate_network`` removes network access
-    where the machine allows it; the result records whether it did. On KeyboardInterrupt
-    (or any error in ``on_output``) the whole process tree is killed and the error re-raised.
+    where the machine allows it; the result records whether it did. ``sandbox`` picks the
+    backend (``sandbox.describe_sandbox``): under ``bwrap`` the script sees only the system,
+    its interpreter, ``cwd`` (writable), ``cwd/input`` and where it links to, and ``read_only``.
+    Output past ``max_output_mb`` is dropped but for its last lines; ``max_processes`` bounds
+    the tasks it may add. On KeyboardInterrupt (or any error in ``on_output``) the whole
+    process tree is killed and the error re-raised.
     """
     cwd = Path(cwd).resolve()
     _check_interpreter(Path(python), cwd)
-    prefix = network_isolation_prefix() if isolate_network else ()
-    command = [*prefix, str(python), str(script), *map(str, args)]
+    backend = resolve_sandbox(sandbox).backend
+    command = _command(backend, cwd, Path(python), script, args, read_only, isolate_network)
     env = scrubbed_env(cwd=cwd, python=Path(python), threads=threads, extra_env=extra_env)
+    env[TAG_VAR] = uuid.uuid4().hex
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started_at = datetime.now(UTC)
     with log_path.open("wb") as log:
         start = time.monotonic()
-        proc = _spawn(command, cwd, env, memory_limit_mb)
-        run = _Supervisor(proc, log, on_output, timeout_s=timeout_s, grace_s=grace_s)
+        proc = _spawn(command, cwd, env, limits_preexec(memory_limit_mb, max_processes))
+        run = _Supervisor(proc, log, on_output, timeout_s=timeout_s, grace_s=grace_s,
+                          max_output_bytes=int(max_output_mb * 2**20), bwrap=backend == "bwrap",
+                          tag=env[TAG_VAR])
         status, maxrss_kb = run.supervise()
         duration = time.monotonic() - start
-    exit_code = os.waitstatus_to_exitcode(status)
+    exit_code = _exit_code(status, backend)
     return ExecutionResult(
         command=command,
         cwd=cwd,
@@ -142,8 +177,46 @@ def run_script(
         timeout_s=timeout_s,
         memory_limit_mb=memory_limit_mb,
         threads=threads,
-        network_isolated=bool(prefix),
+        network_isolated=backend == "bwrap" or command[0] != str(python),
+        sandbox=backend,
+        output_dropped_bytes=run.dropped_bytes,
     )
+
+
+def _command(
+    backend: SandboxBackend,
+    cwd: Path,
+    python: Path,
+    script: str | Path,
+    args: Sequence[str],
+    read_only: Sequence[Path],
+    isolate_network: bool,
+) -> list[str]:
+    """The full command line: the sandbox prefix, the interpreter, the script and its args."""
+    run = [str(python), str(script), *map(str, args)]
+    if backend == "bwrap":
+        from autokaggle.execute.bwrap import bwrap_command, find_bwrap, interpreter_executable
+
+        bwrap = find_bwrap()
+        assert bwrap is not None  # resolve_sandbox checked it runs
+        if not python.is_absolute():  # `python` on PATH, maybe a shim: run the real one
+            python = interpreter_executable(python)
+            run[0] = str(python)
+        extra = list(read_only)
+        script_path = Path(script) if Path(script).is_absolute() else cwd / script
+        if not script_path.resolve().is_relative_to(cwd):
+            extra.append(script_path)
+        return [*bwrap_command(bwrap, cwd=cwd, python=python, read_only=extra), *run]
+    prefix = network_isolation_prefix() if isolate_network else ()
+    return [*prefix, *run]
+
+
+def _exit_code(status: int, backend: SandboxBackend) -> int:
+    """As subprocess reports it; bwrap passes a signal death on as exit code 128 + signal."""
+    code = os.waitstatus_to_exitcode(status)
+    if backend == "bwrap" and code > 128 and code - 128 in signal.valid_signals():
+        return -(code - 128)
+    return code
 
 
 def _check_interpreter(python: Path, cwd: Path) -> None:
@@ -156,7 +229,7 @@ def _check_interpreter(python: Path, cwd: Path) -> None:
 
 
 def _spawn(
-    command: list[str], cwd: Path, env: dict[str, str], memory_limit_mb: int | None
+    command: list[str], cwd: Path, env: dict[str, str], preexec: Callable[[], None]
 ) -> subprocess.Popen[bytes]:
     try:
         return subprocess.Popen(
@@ -167,13 +240,43 @@ def _spawn(
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so a timeout kills all of it
-            preexec_fn=limits_preexec(memory_limit_mb),
+            preexec_fn=preexec,
         )
     except OSError as exc:
         raise RunFailed(
             f"Could not start {command[0]!r} in {cwd}: {exc}",
             hint="Check the interpreter path, or rerun with --env current.",
         ) from exc
+
+
+def _clip(line: str) -> str:
+    return line if len(line) <= _TAIL_CHARS else f"{line[:_TAIL_CHARS]}… ({len(line)} chars)"
+
+
+def _name(proc: psutil.Process) -> str:
+    try:
+        return proc.name()
+    except psutil.Error:
+        return ""
+
+
+class _OutputCap:
+    """Counts a script's output; past ``limit`` bytes it drops lines but keeps the last ones."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.seen = 0
+        self.dropped = 0
+        self.late: deque[str] = deque(maxlen=TAIL_LINES - 1)  # with the note, a full tail
+
+    def admit(self, raw: bytes, text: str) -> bool:
+        """Whether this line goes to the log and the console (False: past the cap)."""
+        self.seen += len(raw)
+        if self.seen <= self.limit:
+            return True
+        self.dropped += len(raw)
+        self.late.append(_clip(text))
+        return False
 
 
 def _kb_to_mb(maxrss: int) -> float:
@@ -218,6 +321,9 @@ class _Supervisor:
         *,
         timeout_s: float,
         grace_s: float,
+        max_output_bytes: int,
+        bwrap: bool,
+        tag: str,
     ) -> None:
         self.proc = proc
         self.pgid = proc.pid  # start_new_session: the script leads its own group
@@ -229,6 +335,10 @@ class _Supervisor:
         self.grace_s = grace_s
         self.kill_at: float | None = None
         self.timed_out = False
+        self.bwrap = bwrap
+        self.tag = tag
+        self.log = log
+        self.output = _OutputCap(max_output_bytes)
         self.reader = threading.Thread(target=self._read, args=(log,), daemon=True)
         self.reader.start()
 
@@ -245,7 +355,24 @@ class _Supervisor:
         status, maxrss = self._reap()
         self.reader.join(_READER_JOIN_S)
         self._forward_lines()
+        self._add_late_lines()
         return status, maxrss
+
+    @property
+    def dropped_bytes(self) -> int:
+        """Output past the cap that reached neither the log nor ``on_output``."""
+        return self.output.dropped
+
+    def _add_late_lines(self) -> None:
+        """After a flood: say how much was dropped, then keep the script's last lines."""
+        if not self.output.dropped:
+            return
+        note = f"[autokaggle: {self.output.dropped} bytes of output dropped past the cap]"
+        for line in [note, *self.output.late]:
+            with contextlib.suppress(OSError, ValueError):
+                self.log.write(line.encode("utf-8", errors="replace") + b"\n")
+            self.lines.put(line)
+        self._forward_lines()
 
     def _wait_for_exit(self) -> None:
         last_sample = 0.0
@@ -273,11 +400,33 @@ class _Supervisor:
             self.kill_at = float("inf")
 
     def _signal_tree(self, sig: signal.Signals) -> None:
+        if sig == signal.SIGTERM and self.bwrap and self._terminate_inside():
+            return
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pgid, sig)
-        for proc in self.monitor.descendants():
+        for proc in [*self.monitor.descendants(), *self._tagged()]:
             with contextlib.suppress(psutil.Error):
                 proc.send_signal(sig)  # psutil checks the pid still names the same process
+
+    def _tagged(self) -> list[psutil.Process]:
+        """Processes carrying this execution's tag: daemons that left the tree between samples."""
+        found = []
+        for proc in psutil.process_iter():
+            with contextlib.suppress(psutil.Error):
+                if proc.pid != self.proc.pid and proc.environ().get(TAG_VAR) == self.tag:
+                    found.append(proc)
+        return found
+
+    def _terminate_inside(self) -> bool:
+        """SIGTERM the sandboxed processes but not bwrap itself, which would SIGKILL them all.
+
+        False when none is known yet (the caller then signals the whole group).
+        """
+        inside = [p for p in self.monitor.descendants() if _name(p) != "bwrap"]
+        for proc in inside:
+            with contextlib.suppress(psutil.Error):
+                proc.send_signal(signal.SIGTERM)
+        return bool(inside)
 
     def _reap(self) -> tuple[int, int]:
         _, status, usage = os.wait4(self.proc.pid, 0)
@@ -288,12 +437,14 @@ class _Supervisor:
         stream = self.proc.stdout
         assert stream is not None
         with contextlib.suppress(OSError, ValueError), stream:  # the log closed on interrupt
-            for raw in iter(stream.readline, b""):
+            for raw in iter(lambda: stream.readline(_MAX_LINE), b""):
+                # A progress bar redraws with \r: the console and the tail want its last state.
+                text = raw.decode("utf-8", errors="replace").rstrip("\r\n").split("\r")[-1]
+                if not self.output.admit(raw, text):
+                    continue  # past the cap: counted and kept among the last lines only
                 log.write(raw)
                 log.flush()
-                # A progress bar redraws with \r: the console and the tail want its last state.
-                text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                self.lines.put(text.split("\r")[-1])
+                self.lines.put(text)
 
     def _forward_lines(self, wait_s: float = 0.0) -> None:
         try:
@@ -301,7 +452,7 @@ class _Supervisor:
         except queue.Empty:
             return
         while True:
-            self.tail.append(line)
+            self.tail.append(_clip(line))
             if self.on_output is not None:
                 self.on_output(line)
             try:

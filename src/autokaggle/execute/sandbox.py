@@ -7,17 +7,25 @@ here. Names that look like secrets are dropped even when a caller passes them ex
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import functools
+import logging
 import os
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Literal
 
 import psutil
+from pydantic import BaseModel, ConfigDict
+
+from autokaggle.errors import InputError
 
 # Copied from the parent when present; everything else is dropped.
 ALLOWED_NAMES = ("PATH", "LANG", "LC_ALL", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -38,6 +46,8 @@ FIXED_VARS = {
     # 400 s instead of 5.6 s for a 2k-row LightGBM train.py run under `unshare -n` on 2 cores.
     "OMP_WAIT_POLICY": "PASSIVE",
 }
+_log = logging.getLogger(__name__)
+_PR_SET_PDEATHSIG = 1
 _SECRET_WORDS = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH", re.IGNORECASE)
 
 
@@ -98,20 +108,55 @@ def default_memory_limit_mb() -> int:
     return int(psutil.virtual_memory().total // 2**20)
 
 
-def limits_preexec(memory_limit_mb: int | None) -> Callable[[], None]:
-    """A ``preexec_fn`` that applies the memory limit (None: none) and disables core dumps."""
+def limits_preexec(
+    memory_limit_mb: int | None, max_processes: int | None = None
+) -> Callable[[], None]:
+    """A ``preexec_fn``: the memory limit (None: none), no core dumps, a process budget.
+
+    ``max_processes`` caps the processes and threads the script may add (RLIMIT_NPROC counts
+    all of the user's tasks, so the cap is today's count plus the budget). The kernel does not
+    apply it to root: there, the PID namespace of the bwrap backend and the kill of the whole
+    tree at exit or timeout bound a fork bomb instead.
+    """
     limit = None if memory_limit_mb is None else int(memory_limit_mb) * 2**20
+    nproc = None if max_processes is None or os.geteuid() == 0 else _user_tasks() + max_processes
 
     def apply() -> None:
+        _die_with_parent()
         _, core_hard = resource.getrlimit(resource.RLIMIT_CORE)
         resource.setrlimit(resource.RLIMIT_CORE, (0, core_hard))
-        if limit is None:
-            return
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        cap = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        if nproc is not None:
+            _lower_limit(resource.RLIMIT_NPROC, nproc)
+        if limit is not None:
+            _lower_limit(resource.RLIMIT_AS, limit)
 
     return apply
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this child when autokaggle dies, even by SIGKILL (PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _lower_limit(which: int, value: int) -> None:
+    _, hard = resource.getrlimit(which)
+    cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
+    resource.setrlimit(which, (cap, cap))
+
+
+def _user_tasks() -> int:
+    """How many tasks (processes and threads) this user runs now: RLIMIT_NPROC counts these."""
+    uid = os.getuid()
+    total = 0
+    for proc in psutil.process_iter(["uids", "num_threads"]):
+        uids, threads = proc.info["uids"], proc.info["num_threads"]
+        if uids is not None and uids.real == uid:
+            total += threads or 1
+    return total
 
 
 @functools.cache
@@ -133,3 +178,67 @@ def network_isolation_prefix() -> tuple[str, ...]:
     except (OSError, subprocess.SubprocessError):
         return ()
     return prefix if probe.returncode == 0 else ()
+
+
+SandboxChoice = Literal["auto", "bwrap", "none"]
+SandboxBackend = Literal["bwrap", "none"]
+INSTALL_HINT = (
+    "Install bubblewrap for a stronger sandbox: sudo apt-get install bubblewrap "
+    "(Fedora: sudo dnf install bubblewrap), or pass --sandbox none to silence this."
+)
+_warned: set[str] = set()
+
+
+class SandboxUnavailable(InputError):
+    """``--sandbox bwrap`` was asked for on a machine where bubblewrap cannot run (exit 2)."""
+
+
+class SandboxInfo(BaseModel):
+    """Which sandbox a script gets: the backend, whether it has no network, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    choice: SandboxChoice
+    backend: SandboxBackend
+    network_isolated: bool
+    bwrap_problem: str | None  # why bubblewrap cannot be used here (None: it can)
+
+    def summary(self) -> str:
+        """One line for people (``doctor``, warnings)."""
+        if self.backend == "bwrap":
+            return ("bubblewrap: no network, system read-only, only the script's folder "
+                    "writable, home and credentials hidden")
+        net = "no network" if self.network_isolated else "network NOT isolated"
+        why = f" ({self.bwrap_problem})" if self.bwrap_problem else ""
+        return f"basic: scrubbed environment, resource limits, {net}; files not hidden{why}"
+
+
+def describe_sandbox(choice: SandboxChoice = "auto") -> SandboxInfo:
+    """The sandbox a run with ``--sandbox choice`` gets on this machine (probes once)."""
+    from autokaggle.execute.bwrap import bwrap_problem
+
+    if choice not in ("auto", "bwrap", "none"):
+        raise ValueError(f"unknown sandbox {choice!r}")
+    problem = bwrap_problem() if choice != "none" else None
+    backend: SandboxBackend = "bwrap" if choice != "none" and problem is None else "none"
+    isolated = backend == "bwrap" or bool(network_isolation_prefix())
+    return SandboxInfo(choice=choice, backend=backend, network_isolated=isolated,
+                       bwrap_problem=problem)
+
+
+def resolve_sandbox(
+    choice: SandboxChoice, warn: Callable[[str], None] | None = None
+) -> SandboxInfo:
+    """``describe_sandbox``, but ``bwrap`` that cannot run is an error and ``auto`` warns once."""
+    info = describe_sandbox(choice)
+    if choice == "bwrap" and info.backend != "bwrap":
+        raise SandboxUnavailable(
+            f"--sandbox bwrap was asked for, but {info.bwrap_problem}.",
+            "Install it with: sudo apt-get install bubblewrap (Fedora: sudo dnf install "
+            "bubblewrap); in a container, allow user namespaces. Or rerun with --sandbox auto.",
+        )
+    if choice == "auto" and info.backend != "bwrap" and "auto" not in _warned:
+        _warned.add("auto")
+        message = f"Generated code runs without bubblewrap: {info.bwrap_problem}. {INSTALL_HINT}"
+        (warn or _log.warning)(message)
+    return info

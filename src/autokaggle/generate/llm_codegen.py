@@ -119,7 +119,10 @@ class CodegenLoop:
         return result
 
     def _note_failure(self, number: int, feedback: Feedback, same: bool) -> None:
-        what = (feedback.error or "; ".join(feedback.problems) or "failed").splitlines()[0]
+        if feedback.stage == "check" and feedback.problems:
+            what = "; ".join(feedback.problems[:2])
+        else:
+            what = (feedback.error or "failed").splitlines()[0]
         again = " again with the same error; starting a fresh draft" if same else ""
         self.on_note(f"LLM pipeline attempt {number} failed{again}: {what[:160]}")
 

@@ -45,6 +45,7 @@ class Candidate:
     meta: dict[str, Any] = field(default_factory=dict)
     threads: int | None = None  # a worker's share of the CPUs (None: the run's --threads)
     memory_limit_mb: int | None = None  # a worker's share of the memory limit
+    read_only: list[Path] = field(default_factory=list)  # more folders its scripts may read
 
 
 @dataclass
@@ -184,6 +185,8 @@ def _run(ctx: RunContext, candidate: Candidate, name: str, python: Path,
         threads=candidate.threads or ctx.options.threads,
         log_path=logs / f"{name}.log",
         on_output=(lambda line: ctx.emit(ScriptLine(name, line))) if echo else None,
+        sandbox=ctx.options.sandbox,
+        read_only=candidate.read_only,
     )
     result.write_json(logs / f"{name}.json")
     if not result.ok:

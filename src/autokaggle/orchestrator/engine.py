@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import sys
 import threading
@@ -16,6 +17,7 @@ from autokaggle.orchestrator.options import RunOptions
 from autokaggle.orchestrator.registry import SkipStep, Step, registered_steps
 from autokaggle.orchestrator.runlog import close_run_log, current_step, open_run_log
 from autokaggle.store import RunRecord, Store
+from autokaggle.store.db import StoreLocked
 from autokaggle.store.index import now_iso
 from autokaggle.store.layout import read_run_json, write_run_json
 
@@ -180,7 +182,8 @@ def _heartbeat(db_path: Path, run_id: str, stop: threading.Event) -> None:
     store = Store(db_path.parent)
     try:
         while not stop.wait(HEARTBEAT_S):
-            store.heartbeat(run_id)
+            with contextlib.suppress(StoreLocked):  # a long lock skips beats, not the thread
+                store.heartbeat(run_id)
     finally:
         store.close()
 

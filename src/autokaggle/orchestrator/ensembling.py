@@ -80,6 +80,8 @@ def _make_candidate(ctx: RunContext, ensemble, gain: str) -> str:  # noqa: ANN00
             "plan": current_decisions(ctx).revision}
     candidate = new_candidate(ctx, "ensemble", label, None, meta)
     render_ensemble(ctx.profile, weights, candidate.folder)
+    # Under the sandbox a candidate sees only its own folder: let it read its members' outputs.
+    candidate.read_only = [candidate_folder(ctx, int(n)) / "output" for n in weights]
     outcome = run_candidate(ctx, candidate, deadline=ctx.deadline)
     if not outcome.ok or outcome.cv is None:
         ctx.note(f"The ensemble failed: {outcome.error}", "warning")

@@ -7,6 +7,7 @@ an LLM wrote into an executed, harness-scored candidate.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -42,8 +43,22 @@ def pages_text(ctx: RunContext) -> str:
     for name in names:
         path = Path(pages[name])
         if path.is_file():
-            parts.append(f"### {name}\n{path.read_text(encoding='utf-8', errors='replace')[:20000]}")
+            text = path.read_text(encoding="utf-8", errors="replace")[:20000]
+            parts.append(f"### page: {name}\n{clean_page(text)}")
     return "\n\n".join(parts)
+
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_UI_WORDS = {"link", "keyboard_arrow_up", "more_horiz", "_all_inclusive_", "submit prediction"}
+
+
+def clean_page(text: str) -> str:
+    """A page without images, link targets, the site's button words and runs of blank lines."""
+    text = _LINK.sub(r"\1", _IMAGE.sub("", text))
+    lines = [line.rstrip() for line in text.splitlines()
+             if line.strip().lower() not in _UI_WORDS]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def candidate_summary(ctx: RunContext, record: CandidateRecord | None) -> str:

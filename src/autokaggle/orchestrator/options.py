@@ -54,6 +54,7 @@ class RunOptions(BaseModel):
     n_splits: int = 5
     threads: int = Field(default_factory=default_threads)
     memory_limit_mb: int | None = None
+    sandbox: Literal["auto", "bwrap", "none"] = "auto"
     script_timeout_s: float = 3600.0
     max_candidates: int | None = Field(default=None, ge=0)  # search candidates (None: budget)
     workers: int = Field(default=1, ge=1)  # candidates run at once by the search

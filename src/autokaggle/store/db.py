@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+from autokaggle.errors import RunFailed
 
 # Each entry is one migration; its 1-based position is its number. Never edit or reorder one
 # that has shipped: append a new one instead (PRAGMA user_version records how far a db is).
@@ -99,10 +103,50 @@ MIGRATIONS: tuple[str, ...] = (
 BUSY_TIMEOUT_MS = 30_000
 
 
+class StoreLocked(RunFailed):
+    """Another process held the run index locked for longer than the busy timeout (exit 1)."""
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose "database is locked" is a ``StoreLocked`` that says what to do."""
+
+    def __init__(self, database: str | Path, *args: Any, **kwargs: Any) -> None:
+        super().__init__(database, *args, **kwargs)
+        self.path = Path(database)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        """``sqlite3.Connection.execute``; a lock held past the timeout is a StoreLocked."""
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            self._raise_if_locked(exc)
+            raise
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
+        """``sqlite3.Connection.executemany``, with the same translation."""
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            self._raise_if_locked(exc)
+            raise
+
+    def _raise_if_locked(self, exc: sqlite3.OperationalError) -> None:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            return
+        raise StoreLocked(
+            f"The run index {self.path} stayed locked by another process for "
+            f"{BUSY_TIMEOUT_MS / 1000:g} s.",
+            "Another program holds it in a long transaction (an open sqlite3 shell, a backup "
+            "tool, a stuck process). Close it, then rerun the command; runs resume with "
+            "autokaggle run --resume RUN_ID.",
+        ) from exc
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open the index in WAL mode with a generous busy timeout, migrated to the latest schema."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           factory=_Connection)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")

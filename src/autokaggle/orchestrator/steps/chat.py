@@ -78,7 +78,8 @@ def propose_plan(ctx: RunContext, decisions: Decisions) -> str:
         except (LLMError, ValueError) as exc:
             ctx.note(f"The LLM proposed no usable plan ({_first_line(exc)}); "
                      "the template's plan stands.", "warning")
-    transcript.add("harness", "**Plan**\n\n" + describe(decisions))
+    source = f"proposed by {llm.label}" if llm is not None else "the template's (no LLM)"
+    transcript.add("harness", f"**Plan** (no chat: {why}; {source})\n\n" + describe(decisions))
     save_decisions(ctx.paths.root, decisions)
     return f"plan without chat ({why}): {plan_summary(decisions)}"
 

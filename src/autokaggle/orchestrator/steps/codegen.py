@@ -26,8 +26,9 @@ def codegen(ctx: RunContext) -> str:
     promote_best(ctx, decisions.revision)
     tries = len(result.attempts)
     if result.valid is None:
-        ctx.note(f"The template pipeline stands: {result.stopped}.", "warning")
-        return f"template stands ({result.stopped}; {tries} attempt(s))"
+        why = result.stopped.rstrip(".")
+        ctx.note(f"The template pipeline stands: {why}.", "warning")
+        return f"template stands ({why}; {tries} attempt(s))"
     number = result.valid.feedback.number
     return f"LLM candidate {number:03d} valid after {tries} attempt(s)"
 
