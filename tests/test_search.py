@@ -19,6 +19,7 @@ from pipeline_run import score
 from test_generate import RUFF_RULES, assert_matches_sample, fast_options, run_pipeline
 
 from autokaggle.evaluate.validate import validate_submission
+from autokaggle.execute.runner import run_script
 from autokaggle.generate import render_pipeline
 from autokaggle.generate.ensemble import render_ensemble
 from autokaggle.generate.search_space import search_space, warm_start
@@ -142,7 +143,12 @@ def test_ensemble_candidate_blends_its_members_saved_predictions(tmp_path: Path)
     folder = candidates / "003"
     shutil.copytree(run_dir / "input", folder / "input", symlinks=True)
     render_ensemble(profile, {"001": 0.75, "002": 0.25}, folder)
-    run_pipeline(folder)
+    for script in ("train", "predict"):  # under the run's sandbox, members' outputs read-only
+        result = run_script(f"code/{script}.py", cwd=folder, python=Path(sys.executable),
+                            timeout_s=120, memory_limit_mb=None, threads=1,
+                            log_path=folder / f"logs/{script}.log", sandbox="auto",
+                            read_only=[candidates / m / "output" for m in ("001", "002")])
+        assert result.ok, result.output_tail
     blended = pd.read_csv(folder / "output/oof.csv")
     a, b = (pd.read_csv(candidates / m / "output/oof.csv") for m in ("001", "002"))
     assert np.allclose(blended[columns], 0.75 * a[columns] + 0.25 * b[columns])
