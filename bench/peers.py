@@ -108,7 +108,7 @@ def main() -> int:
     """Entry point."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--budget", type=float, default=120.0, help="seconds per system")
-    parser.add_argument("--only", nargs="*", help="slugs to run (default: all)")
+    parser.add_argument("--only", nargs="*", help="slugs to run, in this order (default: all)")
     parser.add_argument("--systems", nargs="*", default=list(SYSTEMS), choices=SYSTEMS)
     parser.add_argument("--peers-python", default=os.environ.get("PEERS_PYTHON"))
     args = parser.parse_args()
@@ -118,12 +118,17 @@ def main() -> int:
         return 0
     if not args.peers_python:
         print("No --peers-python / PEERS_PYTHON: FLAML and AutoGluon are skipped.", file=sys.stderr)
-    rows = [row for e in EXPECTED if (not args.only or e.slug in args.only)
-            and (root / e.slug).is_dir()
-            for row in bench_one(root / e.slug, e, args.budget, args.systems, args.peers_python)]
-    print_table(rows, args.systems)
+    rows: list[dict] = []
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"peers-{args.budget:g}.json").write_text(json.dumps(rows, indent=2) + "\n")
+    order = args.only or [e.slug for e in EXPECTED]
+    for slug in order:
+        exp = next((e for e in EXPECTED if e.slug == slug), None)
+        if exp is None or not (root / slug).is_dir():
+            continue
+        rows += bench_one(root / slug, exp, args.budget, args.systems, args.peers_python)
+        # Written after each competition, so a long benchmark cut short keeps what it measured.
+        (RESULTS / f"peers-{args.budget:g}.json").write_text(json.dumps(rows, indent=2) + "\n")
+    print_table(rows, args.systems)
     return 0
 
 

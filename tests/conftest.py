@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,9 @@ pytest_plugins = ["fake_llm.fixtures"]
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "penguins"
 _LOOPBACK = ("127.", "::1", "localhost")
+# Runs in tests are baseline-only unless a test passes --time-budget (the CLI default is 10
+# minutes). Set for the whole session, so module-scoped fixtures' runs see it too.
+os.environ["AUTOKAGGLE_TIME_BUDGET"] = "0"
 
 
 def _is_loopback(address: object) -> bool:

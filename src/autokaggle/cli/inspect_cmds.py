@@ -45,7 +45,26 @@ def status_command(run_id: str | None, workdir: str | None, as_json: bool) -> in
         print_json(data)
     else:
         _print_status(data)
+        _print_leaderboard(store, record)
     return 0
+
+
+def _print_leaderboard(store: Store, record: RunRecord) -> None:
+    """The run's candidates as the search's leaderboard (best first, ★ = in output/)."""
+    import json
+
+    from autokaggle.cli.render import leaderboard_table
+    from autokaggle.orchestrator.candidates import selected_candidate
+    from autokaggle.orchestrator.leaderboard import rows_for
+
+    records = store.candidates(record.run_id)
+    profile = record.run_dir / "input" / "data_profile.json"
+    if not records or not profile.is_file():
+        return
+    metric = json.loads(profile.read_text())["metric"]
+    selected = (selected_candidate(record.run_dir) or {}).get("candidate")
+    rows = rows_for(records, metric["greater_is_better"], selected)
+    err_console.print(leaderboard_table(metric["name"], rows))
 
 
 def _pick_run(store: Store, run_id: str | None) -> RunRecord:
@@ -81,6 +100,7 @@ def _artifacts(run_dir: Path) -> dict[str, str]:
         "output/oof.csv",
         "output/metrics.json",
         "output/submission.csv",
+        "output/search.png",
         "output/report.md",
         "output/notebook.ipynb",
         "logs/run.log",

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
-from autokaggle.orchestrator.events import Event, Note, ScriptLine, StepEnded, StepStarted
+from autokaggle.orchestrator.events import (
+    Event,
+    Leaderboard,
+    LeaderRow,
+    Note,
+    ScriptLine,
+    StepEnded,
+    StepStarted,
+)
 
 _MARK = {
     "done": "[green]✓[/]",
@@ -46,3 +55,22 @@ class ConsoleRenderer:
                 markup=True,
                 soft_wrap=True,
             )
+        elif isinstance(event, Leaderboard):
+            self.console.print(leaderboard_table(event.metric, event.rows, event.time_left_s))
+
+
+def leaderboard_table(metric: str, rows: tuple[LeaderRow, ...] | list[LeaderRow],
+                      time_left_s: float | None = None) -> Table:
+    """The candidates as a table, best first; the selected one (output/) marked with ★."""
+    title = "Leaderboard" + (f" ({time_left_s:.0f}s left)" if time_left_s is not None else "")
+    table = Table(title=title, title_justify="left", box=None, pad_edge=False)
+    for name, justify in (("#", "right"), ("candidate", "left"), (f"CV {metric}", "right"),
+                          ("±", "right"), ("time", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        score = f"{row.cv_mean:.5f}" if row.cv_mean is not None else f"[red]{row.status}[/]"
+        std = f"{row.cv_std:.5f}" if row.cv_std is not None else ""
+        took = f"{row.duration_s:.1f}s" if row.duration_s is not None else ""
+        mark = "★ " if row.selected else ""
+        table.add_row(f"{row.number:03d}", mark + escape(row.label), score, std, took)
+    return table

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 RUN_EPILOG = """\b
 Examples:
-  autokaggle run examples/penguins
+  autokaggle run examples/penguins --time-budget 60
   autokaggle run https://www.kaggle.com/competitions/titanic --time-budget 0
   autokaggle run spaceship-titanic --model catboost --seed 7
   autokaggle run titanic --llm openai:gpt-4o-mini --max-llm-cost 0.50
@@ -34,10 +34,16 @@ Examples:
 @click.argument("source", required=False)
 @click.option(
     "--time-budget",
-    default="0",
+    default="10m",
     show_default=True,
-    help="Seconds or 10m/1h for the search after the baseline; 0 = baseline only.",
+    envvar="AUTOKAGGLE_TIME_BUDGET",
+    help="The run's wall-clock budget once the data is at hand (seconds, 10m, 1h): the "
+    "baseline first, then the search and the ensemble; 0 = baseline only.",
 )
+@click.option("--max-candidates", type=click.IntRange(min=0), metavar="N",
+              help="Stop the search after N candidates (same seed, no LLM: same result anywhere).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Search candidates run at once (they share --threads and the memory limit).")
 @click.option(
     "--model",
     type=click.Choice(["auto", "lightgbm", "xgboost", "catboost", "linear"]),
@@ -108,6 +114,8 @@ Examples:
 def run_command(
     source: str | None,
     time_budget: str,
+    max_candidates: int | None,
+    workers: int,
     model: str,
     gpu: bool,
     llm: str | None,
@@ -152,6 +160,8 @@ def run_command(
                     {
                         "source": source,
                         "time_budget_s": parse_duration(time_budget),
+                        "max_candidates": max_candidates,
+                        "workers": workers,
                         "model": model,
                         "gpu": gpu,
                         "llm": _checked_llm(llm),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from autokaggle.generate.model_spec import model_section
 from autokaggle.generate.options import PipelineOptions
-from autokaggle.profile.model import GENERATED_SAMPLE, DataProfile, FileRole
+from autokaggle.profile.model import GENERATED_SAMPLE, DataProfile, FileProfile, FileRole
 
 DATA_DIR = "input/data"
 DEFAULT_READ = {"format": "csv", "sep": ",", "encoding": "utf-8", "decimal": "."}
@@ -40,7 +41,43 @@ def feature_section(profile: DataProfile, options: PipelineOptions) -> dict[str,
             lists[kind].append(name)
     if time_id(profile):
         lists["datetime"].insert(0, profile.id_column)  # calendar parts only, never the raw id
-    return {**lists, "drop": sorted(drop), "rare_min_count": options.rare_min_count}
+    section: dict[str, Any] = {**lists, "drop": sorted(drop),
+                               "rare_min_count": options.rare_min_count}
+    return {**section, **block_settings(lists, options)}
+
+
+def original_block(profile: DataProfile, options: PipelineOptions) -> FileProfile | None:
+    """The extra file appended to train by the ``original`` block, when asked for."""
+    if "original" not in options.blocks or not options.original_file:
+        return None
+    return next((f for f in profile.files if f.name == options.original_file), None)
+
+
+MAX_INTERACTION_COLUMNS = 5  # pairs of the first five numeric columns: 10 products, 10 ratios
+TARGET_SMOOTHING = 20.0
+TARGET_INNER_FOLDS = 5
+
+
+def block_settings(lists: dict[str, list[str]], options: PipelineOptions) -> dict[str, Any]:
+    """The feature blocks in use and their settings (none for the plain baseline)."""
+    blocks = usable_blocks(lists, options.blocks, bool(options.original_file))
+    if not blocks:
+        return {}
+    out: dict[str, Any] = {"blocks": blocks}
+    if "interactions" in blocks:
+        cols = lists["numeric"][:MAX_INTERACTION_COLUMNS]
+        out["interactions"] = [[a, b] for i, a in enumerate(cols) for b in cols[i + 1:]]
+    if "target_encoding" in blocks:
+        out.update(target_smoothing=TARGET_SMOOTHING, target_inner_folds=TARGET_INNER_FOLDS)
+    return out
+
+
+def usable_blocks(lists: dict[str, list[str]], blocks: Sequence[str],
+                  original: bool = False) -> list[str]:
+    """The requested blocks that have something to work on, in a fixed order."""
+    has = {"frequency": bool(lists["categorical"]), "target_encoding": bool(lists["categorical"]),
+           "interactions": len(lists["numeric"]) >= 2, "original": original}
+    return [b for b in has if b in blocks and has[b]]
 
 
 def time_id(profile: DataProfile) -> bool:
@@ -64,21 +101,25 @@ def submission_section(profile: DataProfile) -> dict[str, Any]:
     }
 
 
-def data_section(profile: DataProfile) -> dict[str, str]:
+def data_section(profile: DataProfile, original: FileProfile | None = None) -> dict[str, str]:
     """The ``data:`` block: each file's path relative to the run folder."""
     sample = (f"input/{GENERATED_SAMPLE}" if profile.sample_file is None
               else f"{DATA_DIR}/{profile.sample_file}")
-    return {"train": f"{DATA_DIR}/{profile.train_file}",
+    data = {"train": f"{DATA_DIR}/{profile.train_file}",
             "test": f"{DATA_DIR}/{profile.test_file}", "sample_submission": sample}
+    return {**data, "original": f"{DATA_DIR}/{original.name}"} if original else data
 
 
-def read_section(profile: DataProfile) -> dict[str, dict[str, str]]:
+def read_section(profile: DataProfile,
+                 original: FileProfile | None = None) -> dict[str, dict[str, str]]:
     """The ``read:`` block: how each file is read, exactly as the profile read it."""
     roles: list[FileRole] = ["train", "test", "sample_submission"]
     out = {}
     for role in roles:
         file = profile.file(role)
         out[role] = file.read_spec() if file is not None else dict(DEFAULT_READ)
+    if original is not None:
+        out["original"] = original.read_spec()
     return out
 
 
@@ -86,8 +127,8 @@ def build_config(profile: DataProfile, options: PipelineOptions) -> dict[str, An
     """The whole config.yaml as a dict, in a fixed key order."""
     return {
         "competition": profile.slug,
-        "data": data_section(profile),
-        "read": read_section(profile),
+        "data": data_section(profile, original_block(profile, options)),
+        "read": read_section(profile, original_block(profile, options)),
         "folds": "input/folds.csv",
         "output_dir": "output",
         "id_column": profile.id_column,

@@ -8,6 +8,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 ModelName = Literal["lightgbm", "xgboost", "catboost", "linear"]
+FeatureBlock = Literal["frequency", "target_encoding", "interactions", "original"]
+FEATURE_BLOCKS: tuple[FeatureBlock, ...] = ("frequency", "target_encoding", "interactions",
+                                            "original")
 
 
 class PipelineOptions(BaseModel):
@@ -24,6 +27,9 @@ class PipelineOptions(BaseModel):
     time_budget_s: float | None = None
     drop_columns: list[str] = Field(default_factory=list)  # decided drops (decisions.json)
     target_transform: Literal["auto", "none", "log1p"] = "auto"  # auto: from the metric
+    # Optional feature blocks on top of the base features (the search swaps them in and out).
+    blocks: list[FeatureBlock] = Field(default_factory=list)
+    original_file: str | None = None  # the competition's "original" dataset (block "original")
 
 
 class RenderedPipeline(BaseModel):

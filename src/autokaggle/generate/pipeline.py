@@ -39,6 +39,7 @@ def template_context(profile: DataProfile, config: dict[str, Any]) -> dict[str, 
         "slug": profile.slug,
         "task": profile.task,
         "metric": profile.metric.name,
+        "blocks": list(config["features"].get("blocks", [])),
     }
 
 

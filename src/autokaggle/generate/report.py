@@ -15,6 +15,7 @@ import pandas as pd
 import yaml
 
 from autokaggle.errors import InputError
+from autokaggle.generate.search_report import search_section
 from autokaggle.profile.model import DataProfile
 
 TOP_FEATURES = 30
@@ -134,6 +135,7 @@ def write_report(
     lines = [f"# {profile.title}", "", f"- competition: `{profile.slug}`",
              f"- task: {profile.task}; target: {', '.join(profile.target_columns)}", ""]
     lines += cv_section(metrics) + candidates_section(candidates or [], selected)
+    lines += search_section(run_dir, candidates or [])
     lines += model_section(config, summary) + runtime_section(summary)
     if plot is not None:
         lines += ["## Feature importance", "", "![feature importance](feature_importance.png)", ""]

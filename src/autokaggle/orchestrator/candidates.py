@@ -43,6 +43,9 @@ class Candidate:
     label: str
     parent: int | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    threads: int | None = None  # a worker's share of the CPUs (None: the run's --threads)
+    memory_limit_mb: int | None = None  # a worker's share of the memory limit
+    read_only: list[Path] = field(default_factory=list)  # more folders its scripts may read
 
 
 @dataclass
@@ -86,21 +89,33 @@ def new_candidate(
     return Candidate(number, folder, origin, label, parent, dict(meta or {}))
 
 
-def run_candidate(ctx: RunContext, candidate: Candidate,
-                  timeout_s: float | None = None) -> Outcome:
+def run_candidate(ctx: RunContext, candidate: Candidate, timeout_s: float | None = None,
+                  deadline: float | None = None) -> Outcome:
     """Execute, score and validate a candidate; record the result; never raises RunFailed.
 
-    ``timeout_s`` caps each script below the run's ``script_timeout_s`` (LLM-written code).
+    ``timeout_s`` caps each script below the run's ``script_timeout_s`` (LLM-written code);
+    ``deadline`` (``time.monotonic()``) caps them to the time budget that is left.
+    """
+    outcome = execute_candidate(ctx, candidate, timeout_s, deadline)
+    record_outcome(ctx, outcome)
+    return outcome
+
+
+def execute_candidate(ctx: RunContext, candidate: Candidate, timeout_s: float | None = None,
+                      deadline: float | None = None, echo: bool = True) -> Outcome:
+    """Run, score and validate a candidate without touching the store (safe in a worker thread).
+
+    ``echo`` False keeps the scripts' output out of the console (parallel candidates).
     """
     started = time.monotonic()
     outcome = Outcome(candidate, ok=False)
     limit = min(ctx.options.script_timeout_s, timeout_s or ctx.options.script_timeout_s)
     try:
         python = _environment(ctx, candidate, outcome)
-        _run(ctx, candidate, "train", python, outcome, limit)
+        _run(ctx, candidate, "train", python, outcome, _capped(limit, deadline), echo)
         outcome.stage = "score"
         outcome.cv = _score(ctx, candidate.folder)
-        _run(ctx, candidate, "predict", python, outcome, limit)
+        _run(ctx, candidate, "predict", python, outcome, _capped(limit, deadline), echo)
         outcome.stage = "validate"
         _validate(ctx, candidate.folder, outcome)
         outcome.ok = True
@@ -108,8 +123,20 @@ def run_candidate(ctx: RunContext, candidate: Candidate,
         outcome.error = exc.message
         outcome.problems = outcome.problems or [exc.message]
     outcome.duration_s = time.monotonic() - started
-    _record(ctx, outcome)
     return outcome
+
+
+MIN_SCRIPT_S = 1.0
+
+
+def _capped(limit: float, deadline: float | None) -> float:
+    """A script's time limit: its own, or the budget left when that is shorter."""
+    if deadline is None:
+        return limit
+    left = deadline - time.monotonic()
+    if left < MIN_SCRIPT_S:
+        raise RunFailed("The time budget is spent.", "Give the run more: --time-budget.")
+    return min(limit, left)
 
 
 def _environment(ctx: RunContext, candidate: Candidate, outcome: Outcome) -> Path:
@@ -141,7 +168,7 @@ def _resolved(python: Path) -> str:
 
 
 def _run(ctx: RunContext, candidate: Candidate, name: str, python: Path,
-         outcome: Outcome, timeout_s: float) -> None:
+         outcome: Outcome, timeout_s: float, echo: bool = True) -> None:
     """Execute ``code/NAME.py`` of the candidate in the sandbox and record the execution."""
     from autokaggle.execute.runner import run_script
     from autokaggle.execute.sandbox import default_memory_limit_mb
@@ -153,11 +180,13 @@ def _run(ctx: RunContext, candidate: Candidate, name: str, python: Path,
         cwd=candidate.folder,
         python=python,
         timeout_s=timeout_s,
-        memory_limit_mb=ctx.options.memory_limit_mb or default_memory_limit_mb(),
-        threads=ctx.options.threads,
+        memory_limit_mb=candidate.memory_limit_mb or ctx.options.memory_limit_mb
+        or default_memory_limit_mb(),
+        threads=candidate.threads or ctx.options.threads,
         log_path=logs / f"{name}.log",
-        on_output=lambda line: ctx.emit(ScriptLine(name, line)),
+        on_output=(lambda line: ctx.emit(ScriptLine(name, line))) if echo else None,
         sandbox=ctx.options.sandbox,
+        read_only=candidate.read_only,
     )
     result.write_json(logs / f"{name}.json")
     if not result.ok:
@@ -202,7 +231,7 @@ def _validate(ctx: RunContext, folder: Path, outcome: Outcome) -> None:
         raise RunFailed("submission.csv is invalid:\n  " + "\n  ".join(report.problems))
 
 
-def _record(ctx: RunContext, outcome: Outcome) -> None:
+def record_outcome(ctx: RunContext, outcome: Outcome) -> None:
     """Write the candidate's result to the journal and to ``candidate.json``."""
     c, cv = outcome.candidate, outcome.cv
     ctx.store.finish_candidate(
@@ -228,10 +257,13 @@ def candidate_folder(ctx: RunContext, number: int) -> Path:
 
 
 def best_candidate(ctx: RunContext, plan: int | None = None) -> CandidateRecord | None:
-    """The valid candidate with the best CV (ties: the earlier, i.e. the simpler, one).
+    """The valid candidate to ship: the best CV, guarded against overfitting the folds.
 
     With ``plan``, only candidates made under that revision of the decisions count when there
     is one (a user who changed the plan wants its result); otherwise every valid candidate.
+    Among the candidates whose per-fold gap to the best is within the fold noise, the earliest
+    (the simpler: the search goes from cheap to elaborate) wins — except an ensemble, which is
+    only made when it beats the best single candidate beyond the noise.
     """
     valid = [r for r in ctx.store.candidates(ctx.run_id)
              if r.status == "valid" and r.cv_mean is not None]
@@ -240,7 +272,22 @@ def best_candidate(ctx: RunContext, plan: int | None = None) -> CandidateRecord 
     if not valid:
         return None
     sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0
-    return max(valid, key=lambda r: (sign * (r.cv_mean or 0.0), -r.number))
+    best = max(valid, key=lambda r: (sign * (r.cv_mean or 0.0), -r.number))
+    if best.origin == "ensemble":
+        return best
+    return next(r for r in valid if r is best or within_noise(r, best, sign))
+
+
+def within_noise(record: CandidateRecord, best: CandidateRecord, sign: float) -> bool:
+    """Whether ``best`` beats ``record`` by no more than the standard error of their fold gaps."""
+    import statistics
+
+    a, b = record.fold_scores, best.fold_scores
+    if len(a) != len(b) or len(a) < 2:
+        return False
+    gaps = [sign * (y - x) for x, y in zip(a, b, strict=True)]
+    noise = statistics.stdev(gaps) / len(gaps) ** 0.5
+    return statistics.fmean(gaps) <= noise
 
 
 def promote(ctx: RunContext, number: int) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +29,13 @@ class RunContext:
     log: logging.Logger
     emit: EventSink
     cache: dict[str, Any] = field(default_factory=dict)
+    deadline: float | None = None  # time.monotonic() when the time budget ends; None: no budget
+
+    def time_left(self) -> float:
+        """Seconds of the run's time budget left (inf without a budget, never below 0)."""
+        if self.deadline is None:
+            return math.inf
+        return max(0.0, self.deadline - time.monotonic())
 
     def note(self, text: str, level: str = "info") -> None:
         """Tell the user something and log it."""

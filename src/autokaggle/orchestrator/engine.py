@@ -87,8 +87,12 @@ def _execute(
 def _run_steps(ctx: RunContext, steps: list[Step]) -> None:
     states = {s.name: s.state for s in ctx.store.steps(ctx.run_id)}
     ctx.log.info("run %s: %s", ctx.run_id, ctx.options.source)
+    budget_started = False
     try:
         for step in steps:
+            if step.name != "intake" and not budget_started:
+                start_budget(ctx)
+                budget_started = True
             if states.get(step.name) not in ("done", "skipped"):
                 _run_step(ctx, step)
     except KeyboardInterrupt:
@@ -109,6 +113,22 @@ def _run_steps(ctx: RunContext, steps: list[Step]) -> None:
     ctx.store.finish_run(ctx.run_id, "done")
     _update_run_json(ctx, "done")
     ctx.log.info("run done")
+
+
+def start_budget(ctx: RunContext) -> None:
+    """Start the time budget's clock once the data is at hand (the intake step is done).
+
+    A resumed run gets what its earlier sessions left: the budget minus the time its finished
+    steps after the intake took.
+    """
+    spent = sum(s.duration_s or 0.0 for s in ctx.store.steps(ctx.run_id)
+                if s.name != "intake" and s.state in ("done", "skipped"))
+    if ctx.options.time_budget_s <= 0:
+        ctx.deadline = None  # baseline only: nothing to cap, the first submission comes first
+        return
+    ctx.deadline = time.monotonic() + max(0.0, ctx.options.time_budget_s - spent)
+    ctx.log.info("time budget %.0f s, %.0f s left", ctx.options.time_budget_s,
+                 ctx.time_left())
 
 
 def _run_step(ctx: RunContext, step: Step) -> None:

@@ -39,7 +39,6 @@ class ScriptLine:
     line: str
 
 
-Event = StepStarted | StepEnded | Note | ScriptLine
 
 
 class EventSink(Protocol):
@@ -52,3 +51,28 @@ class EventSink(Protocol):
 
 def discard(event: Event) -> None:
     """An EventSink that ignores everything (quiet runs, tests)."""
+
+
+@dataclass(frozen=True)
+class LeaderRow:
+    """One candidate on the leaderboard."""
+
+    number: int
+    label: str
+    status: str
+    cv_mean: float | None
+    cv_std: float | None
+    duration_s: float | None
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """The search's candidates, best first, after each one finishes."""
+
+    metric: str
+    rows: tuple[LeaderRow, ...]
+    time_left_s: float | None = None
+
+
+Event = StepStarted | StepEnded | Note | ScriptLine | Leaderboard

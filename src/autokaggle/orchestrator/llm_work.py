@@ -184,7 +184,7 @@ def execute_files(
         return Feedback(candidate.number, ok=False, stage="check", error=error,
                         problems=problems)
     started = time.monotonic()
-    outcome = run_candidate(ctx, candidate, timeout_s=timeout_s)
+    outcome = run_candidate(ctx, candidate, timeout_s=timeout_s, deadline=ctx.deadline)
     ctx.emit(ScriptLine("codegen", f"{outcome.summary()} in {time.monotonic() - started:.1f}s"))
     ctx.note(outcome.summary(), "info" if outcome.ok else "warning")
     return Feedback(candidate.number, ok=outcome.ok,

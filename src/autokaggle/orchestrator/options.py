@@ -56,6 +56,8 @@ class RunOptions(BaseModel):
     memory_limit_mb: int | None = None
     sandbox: Literal["auto", "bwrap", "none"] = "auto"
     script_timeout_s: float = 3600.0
+    max_candidates: int | None = Field(default=None, ge=0)  # search candidates (None: budget)
+    workers: int = Field(default=1, ge=1)  # candidates run at once by the search
     id_column: str | None = None
     target_columns: list[str] = Field(default_factory=list)
     group_column: str | None = None

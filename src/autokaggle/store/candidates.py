@@ -85,6 +85,14 @@ class CandidateStoreMixin:
              now_iso(), run_id, number),
         )
 
+    def update_candidate_meta(self, run_id: str, number: int, extra: dict[str, Any]) -> None:
+        """Merge ``extra`` into a candidate's ``meta``."""
+        row = self.conn.execute("SELECT meta_json FROM candidates WHERE run_id = ? AND number = ?",
+                                (run_id, number)).fetchone()
+        meta = {**json.loads((row[0] if row else None) or "{}"), **extra}
+        self._write("UPDATE candidates SET meta_json = ? WHERE run_id = ? AND number = ?",
+                    (json.dumps(meta), run_id, number))
+
     def candidates(self, run_id: str) -> list[CandidateRecord]:
         """The run's candidates in the order they were made."""
         rows = self.conn.execute(

@@ -1,17 +1,43 @@
-"""Step 6: budgeted search over candidates (lands with the search issue)."""
+"""Step 6: budgeted search — template variants, Optuna tuning, LLM steps, then an OOF ensemble.
+
+The loop (AIDE-style) is the whole step: the scheduler (``search.scheduler``) chooses the next
+operator from the journal's history, the candidate is produced (template render or LLM), run by
+the executor (local pool or, later, Ray), scored by the harness on the run's fixed folds and
+recorded in the journal; ``output/submission.csv`` always holds the best valid candidate so far.
+The last ``ENSEMBLE_SHARE`` of the budget is kept for the ensemble and the final step.
+"""
 
 from __future__ import annotations
 
+import time
+
 from autokaggle.orchestrator.context import RunContext
 from autokaggle.orchestrator.registry import SkipStep, register_step
+from autokaggle.orchestrator.search_run import (
+    SearchRun,
+    ensemble_candidates,
+    history,
+    improve_with_llm,
+    produce,
+    record,
+)
 
 
 @register_step("search", 60, "budgeted search for a better pipeline")
 def search(ctx: RunContext) -> str:
-    """Skip: with a zero budget by request, otherwise because the search is not built yet."""
+    """Search within the time budget (or ``--max-candidates``), then ensemble the best."""
     if ctx.options.time_budget_s <= 0:
         raise SkipStep("time budget 0: baseline only")
-    ctx.note(
-        "The budgeted search is not available in this version; the baseline is final.", "warning"
-    )
-    raise SkipStep("search not available yet; the baseline is final")
+    run = SearchRun.start(ctx)
+    past = history(ctx)
+    while batch := run.next_batch(past):  # choose operators (pure function of the history)
+        if batch[0].operator == "llm-improve":  # the LLM writes, runs and repairs its own
+            past += improve_with_llm(ctx, run, batch[0])
+            continue
+        candidates = [produce(ctx, run, p) for p in batch]  # render templates / ask the LLM
+        outcomes = run.executor.run(ctx, candidates, run.search_deadline)  # execute + score
+        for proposal, outcome in zip(batch, outcomes, strict=True):
+            past.append(record(ctx, run, proposal, outcome))  # journal, leaderboard, promote
+    ensemble = ensemble_candidates(ctx, run)
+    spent = time.monotonic() - run.started
+    return f"{run.made} candidates in {spent:.0f}s; {ensemble}"

@@ -1,0 +1,40 @@
+"""The report's search section: where the time went, the ensemble's weights, the plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def search_section(run_dir: Path, candidates: list[dict[str, Any]]) -> list[str]:
+    """Seconds per operator and model family, the ensemble weights, ``search.png``."""
+    searched = [c for c in candidates if "operator" in c.get("meta", {})]
+    if not searched:
+        return []
+    lines = ["## Search", "", "| operator | family | candidates | valid | seconds |",
+             "|---|---|---:|---:|---:|"]
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for c in searched:
+        meta = c["meta"]
+        groups.setdefault((meta["operator"], meta.get("model", "-")), []).append(c)
+    for (operator, family), group in groups.items():
+        valid = sum(c["status"] == "valid" for c in group)
+        seconds = sum(c["duration_s"] or 0.0 for c in group)
+        lines.append(f"| {operator} | {family} | {len(group)} | {valid} | {seconds:.1f} |")
+    lines.append("")
+    lines += _ensemble_lines(searched)
+    if (run_dir / "output" / "search.png").is_file():
+        lines += ["![search: each candidate's CV and the best so far](search.png)", ""]
+    return lines
+
+
+def _ensemble_lines(candidates: list[dict[str, Any]]) -> list[str]:
+    ensembles = [c for c in candidates if c["meta"].get("operator") == "ensemble"]
+    if not ensembles:
+        return ["No ensemble was kept: none beat the best single candidate beyond the fold "
+                "noise.", ""]
+    meta = ensembles[-1]["meta"]
+    weights = ", ".join(f"`{name}` {w:.2f}" for name, w in meta["weights"].items())
+    return [f"Ensemble `{ensembles[-1]['number']:03d}`: {weights} (gain {meta['gain']:.5f} "
+            f"over `{meta['best_single']}`, fold noise {meta['noise']:.5f}). Its code reloads "
+            "the members' saved predictions (`candidates/NNN/output/`).", ""]

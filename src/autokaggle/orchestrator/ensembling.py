@@ -1,0 +1,104 @@
+"""The ensemble candidate: Caruana weights over the valid candidates' OOF, run like any other.
+
+``evaluate.ensemble`` chooses the weights (climbed per fold out of fold, for an honest CV) and
+says whether the blend beats the best single candidate beyond the fold noise. Only then is the
+ensemble made a candidate (``candidates/NNN``, origin ``ensemble``): its ``code/`` reloads the
+members' saved predictions and blends them, and the harness scores and validates it as usual.
+Its journal CV is the honest out-of-fold one (the harness's score of the all-rows weights, a
+little optimistic, is kept in ``meta.harness_cv``).
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import numpy as np
+import pandas as pd
+
+from autokaggle.orchestrator.candidates import (
+    candidate_folder,
+    new_candidate,
+    run_candidate,
+)
+from autokaggle.orchestrator.context import RunContext
+from autokaggle.orchestrator.steps.baseline import current_decisions
+from autokaggle.store.candidates import CandidateRecord
+
+
+def run_ensemble(ctx: RunContext, max_members: int) -> str:
+    """Build, and keep when it pays, the ensemble of the best valid candidates; a summary."""
+    from autokaggle.evaluate.ensemble import build_ensemble
+
+    members = _members(ctx, max_members)
+    if len(members) < 2:
+        return "no ensemble (fewer than two valid candidates)"
+    preds, y, folds, scorer, classes = _oof_matrices(ctx, members)
+    ensemble = build_ensemble(preds, y, folds, scorer, classes)
+    gain = f"gain {ensemble.gain:.5f} vs noise {ensemble.noise:.5f}"
+    if not ensemble.kept:
+        ctx.note(f"Ensemble not kept: {gain} over candidate {ensemble.best_single}.")
+        return f"ensemble not kept ({gain})"
+    return _make_candidate(ctx, ensemble, gain)
+
+
+def _members(ctx: RunContext, limit: int) -> list[CandidateRecord]:
+    sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0
+    valid = [r for r in ctx.store.candidates(ctx.run_id)
+             if r.status == "valid" and r.cv_mean is not None and r.origin != "ensemble"
+             and (candidate_folder(ctx, r.number) / "output" / "test_pred.csv").is_file()]
+    return sorted(valid, key=lambda r: (-sign * (r.cv_mean or 0.0), r.number))[:limit]
+
+
+def _oof_matrices(ctx: RunContext, members: list[CandidateRecord]):  # noqa: ANN202
+    """Members' OOF on the labelled train rows, the truth, the folds, the scorer, the classes."""
+    from autokaggle.evaluate.folds import read_folds
+    from autokaggle.evaluate.oof import read_oof, scorer_for_profile, truth
+    from autokaggle.profile import read_table
+
+    prof = ctx.profile
+    train = read_table(ctx.paths.input / "data" / prof.train_file,
+                       columns=[prof.id_column, *prof.target_columns], as_strings=True)
+    known = np.asarray(train[prof.target_columns].notna().to_numpy().all(axis=1))
+    ids, y = truth(cast(pd.DataFrame, train.loc[known]), prof)
+    folds = read_folds(ctx.paths.input / "folds.csv", prof.id_column)
+    fold_of = folds.assign(**{prof.id_column: folds[prof.id_column].astype(str)}).set_index(
+        prof.id_column).loc[ids, "fold"].to_numpy(dtype=int)
+    preds = {r.name: read_oof(candidate_folder(ctx, r.number) / "output" / "oof.csv", prof)
+             .loc[ids].to_numpy(dtype=float) for r in members}
+    classes = prof.class_labels if prof.task in ("binary", "multiclass") else None
+    return preds, y, fold_of, scorer_for_profile(prof), classes
+
+
+def _make_candidate(ctx: RunContext, ensemble, gain: str) -> str:  # noqa: ANN001
+    """Render and run the ensemble candidate; record its honest out-of-fold CV."""
+    from autokaggle.generate.ensemble import render_ensemble
+
+    weights = dict(sorted(ensemble.weights.items()))
+    label = "ensemble of " + " + ".join(f"{n}×{w:.2f}" for n, w in weights.items())
+    meta = {"operator": "ensemble", "weights": weights, "gain": ensemble.gain,
+            "noise": ensemble.noise, "best_single": ensemble.best_single,
+            "plan": current_decisions(ctx).revision}
+    candidate = new_candidate(ctx, "ensemble", label, None, meta)
+    render_ensemble(ctx.profile, weights, candidate.folder)
+    # Under the sandbox a candidate sees only its own folder: let it read its members' outputs.
+    candidate.read_only = [candidate_folder(ctx, int(n)) / "output" for n in weights]
+    outcome = run_candidate(ctx, candidate, deadline=ctx.deadline)
+    if not outcome.ok or outcome.cv is None:
+        ctx.note(f"The ensemble failed: {outcome.error}", "warning")
+        return f"ensemble failed ({outcome.error.splitlines()[0] if outcome.error else ''})"
+    _honest_cv(ctx, candidate.number, ensemble, outcome.cv.cv_mean, outcome.duration_s)
+    ctx.note(f"Ensemble kept: candidate {candidate.number:03d}, CV {ensemble.cv_mean:.5f} "
+             f"({gain}).")
+    return f"ensemble {candidate.number:03d} kept, CV {ensemble.cv_mean:.5f} ({gain})"
+
+
+def _honest_cv(ctx: RunContext, number: int, ensemble, harness_cv: float,  # noqa: ANN001
+               duration_s: float) -> None:
+    """Record the per-fold out-of-fold CV of the ensemble in the journal."""
+    scores = [float(s) for s in ensemble.fold_scores]
+    ctx.store.finish_candidate(
+        ctx.run_id, number, status="valid", metric=ctx.profile.metric.name,
+        cv_mean=float(np.mean(scores)), cv_std=float(np.std(scores)), fold_scores=scores,
+        duration_s=round(duration_s, 2))
+    ctx.store.update_candidate_meta(ctx.run_id, number, {"harness_cv": harness_cv})
+

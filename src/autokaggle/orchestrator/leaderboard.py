@@ -1,0 +1,38 @@
+"""The search's leaderboard: the run's candidates, best first (console, ``status``)."""
+
+from __future__ import annotations
+
+import math
+
+from autokaggle.orchestrator.candidates import selected_candidate
+from autokaggle.orchestrator.context import RunContext
+from autokaggle.orchestrator.events import Leaderboard, LeaderRow
+from autokaggle.store.candidates import CandidateRecord
+
+LEADERBOARD_ROWS = 8
+
+
+def leaderboard_rows(ctx: RunContext, limit: int | None = None) -> list[LeaderRow]:
+    """The run's candidates, valid ones best first, then the failed ones."""
+    records = ctx.store.candidates(ctx.run_id)
+    selected = (selected_candidate(ctx.paths.root) or {}).get("candidate")
+    return rows_for(records, ctx.profile.metric.greater_is_better, selected, limit)
+
+
+def rows_for(records: list[CandidateRecord], greater_is_better: bool, selected: int | None,
+             limit: int | None = None) -> list[LeaderRow]:
+    """Leaderboard rows of journal records (``status`` uses this too)."""
+    sign = 1.0 if greater_is_better else -1.0
+    valid = sorted((r for r in records if r.status == "valid" and r.cv_mean is not None),
+                   key=lambda r: (-sign * (r.cv_mean or 0.0), r.number))
+    rest = [r for r in records if r not in valid]
+    rows = [LeaderRow(r.number, r.label, r.status, r.cv_mean, r.cv_std, r.duration_s,
+                      r.number == selected) for r in [*valid, *rest]]
+    return rows[:limit] if limit else rows
+
+
+def show_leaderboard(ctx: RunContext, time_left: float | None = None) -> None:
+    """Emit the leaderboard event (the console draws it as a table)."""
+    rows = leaderboard_rows(ctx, LEADERBOARD_ROWS)
+    left = None if time_left is None or math.isinf(time_left) else time_left
+    ctx.emit(Leaderboard(ctx.profile.metric.name, tuple(rows), left))

@@ -1,0 +1,262 @@
+"""The search step's parts: budget and batches, producing and recording candidates, ensembling.
+
+Layering: ``search/`` (stage level) decides *what* to try and holds no I/O; this module turns a
+proposal into a candidate folder (``generate``), hands it to an executor, writes the journal
+(``store``) and swaps the best into ``output/`` (``orchestrator.candidates.promote``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from autokaggle.files import write_json_atomic
+from autokaggle.orchestrator.candidates import (
+    Candidate,
+    Outcome,
+    best_candidate,
+    new_candidate,
+    record_outcome,
+)
+from autokaggle.orchestrator.context import RunContext
+from autokaggle.orchestrator.executor import Executor, make_executor
+from autokaggle.orchestrator.leaderboard import show_leaderboard
+from autokaggle.orchestrator.steps.baseline import current_decisions, template_options
+from autokaggle.orchestrator.steps.codegen import promote_best
+from autokaggle.search.operators import Proposal, Result
+from autokaggle.search.scheduler import FAMILY_ORDER, Scheduler
+
+ENSEMBLE_SHARE = 0.10  # of the budget, kept for the ensemble and the final step
+MIN_RESERVE_S = 8.0
+MAX_MEMBERS = 20
+# PyPI's LightGBM has no GPU learner; XGBoost (device=cuda) and CatBoost (task_type=GPU) do.
+GPU_FAMILIES = ("xgboost", "catboost")  # best candidates the ensemble may draw from
+
+
+@dataclass
+class SearchRun:
+    """One session of the search: its scheduler, executor, clock and candidate count."""
+
+    ctx: RunContext
+    scheduler: Scheduler
+    executor: Executor
+    started: float
+    search_deadline: float | None
+    gpu: bool
+    made: int = 0
+    stopped: str = ""
+    durations: dict[int, float] = field(default_factory=dict)  # candidate -> seconds
+    models: dict[int, str] = field(default_factory=dict)  # candidate -> model family
+
+    @classmethod
+    def start(cls, ctx: RunContext) -> SearchRun:
+        """Set up the scheduler, the executor and the search's own deadline."""
+        from autokaggle.generate.model_spec import learning_rate
+
+        prof = ctx.profile
+        classify = prof.task in ("binary", "multiclass", "multilabel")
+        scheduler = Scheduler(FAMILY_ORDER, _blocks_for(ctx), classify, ctx.options.seed,
+                              learning_rate(prof), llm=ctx.llm is not None)
+        reserve = max(MIN_RESERVE_S, ENSEMBLE_SHARE * ctx.options.time_budget_s)
+        deadline = None if ctx.deadline is None else ctx.deadline - reserve
+        records = ctx.store.candidates(ctx.run_id)
+        made = sum(1 for r in records if r.meta.get("operator") not in (None, "ensemble"))
+        run = cls(ctx, scheduler, make_executor(ctx.options.workers), time.monotonic(),
+                  deadline, _use_gpu(ctx), made)
+        for r in records:
+            if r.duration_s is not None and r.origin != "ensemble":
+                run.durations[r.number] = r.duration_s
+                run.models[r.number] = str(r.meta.get("model", ""))
+        return run
+
+    def time_left(self) -> float:
+        """Seconds left for search candidates (inf without a budget)."""
+        if self.search_deadline is None:
+            return math.inf
+        return max(0.0, self.search_deadline - time.monotonic())
+
+    def next_batch(self, past: list[Result]) -> list[Proposal]:
+        """Up to ``workers`` proposals; empty when the count, the time or the ideas run out."""
+        batch: list[Proposal] = []
+        pending = list(past)
+        while len(batch) < self.executor.workers and self._room(len(batch)):
+            proposal = self.scheduler.next(pending)
+            if proposal is None:
+                self.stopped = self.stopped or "no more proposals"
+                break
+            if not self._fits(proposal):
+                self.stopped = f"not enough time left for {proposal.label}"
+                break
+            if proposal.operator == "llm-improve":  # runs alone: the codegen loop is serial
+                return batch or [proposal]
+            batch.append(proposal)
+            pending.append(Result(proposal, None, -1))
+        return batch
+
+    def _room(self, in_batch: int) -> bool:
+        limit = self.ctx.options.max_candidates
+        if limit is not None and self.made + in_batch >= limit:
+            self.stopped = self.stopped or f"--max-candidates {limit} reached"
+            return False
+        return True
+
+    def _fits(self, proposal: Proposal) -> bool:
+        """Whether the time left likely covers the proposal (like ones so far took that long)."""
+        if self.ctx.options.max_candidates is not None and self.search_deadline is None:
+            return True
+        same = [self.durations[n] for n, model in self.models.items() if model == proposal.model]
+        expected = max(same) if same else _median(list(self.durations.values()))
+        return self.time_left() > max(1.0, 0.8 * expected)
+
+
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2] if values else 0.0
+
+
+def _blocks_for(ctx: RunContext) -> tuple[str, ...]:
+    """Feature blocks worth trying on this data (target encoding: not for multiclass)."""
+    from autokaggle.generate.options import FEATURE_BLOCKS
+
+    blocks = list(FEATURE_BLOCKS)
+    if ctx.profile.task == "multiclass":
+        blocks.remove("target_encoding")
+    if original_file(ctx) is None:
+        blocks.remove("original")
+    return tuple(blocks)
+
+
+def original_file(ctx: RunContext) -> str | None:
+    """An extra table with train's targets and most of its features: the "original" dataset."""
+    import pandas as pd
+
+    from autokaggle.profile.reader import pandas_read_kwargs
+
+    if "original_file" in ctx.cache:
+        return ctx.cache["original_file"]
+    prof, found = ctx.profile, None
+    for f in prof.files:
+        if f.role != "extra" or f.format != "csv" or f.name.startswith("sample"):
+            continue
+        try:
+            path = ctx.paths.input / "data" / f.name
+            kwargs: dict[str, Any] = dict(pandas_read_kwargs(path))
+            columns = set(pd.read_csv(path, nrows=5, **kwargs).columns)
+        except Exception:  # noqa: BLE001 - an unreadable extra file is simply not used
+            continue
+        shared = len(columns & set(prof.feature_columns)) / max(1, len(prof.feature_columns))
+        if set(prof.target_columns) <= columns and shared >= 0.8:
+            found = f.name
+            break
+    ctx.cache["original_file"] = found
+    return found
+
+
+def _use_gpu(ctx: RunContext) -> bool:
+    """``--gpu`` when a GPU is present; otherwise a warning and the CPU."""
+    from autokaggle.execute.gpu import gpu_available
+
+    if not ctx.options.gpu:
+        return False
+    if gpu_available():
+        return True
+    ctx.note("--gpu: no GPU detected (nvidia-smi lists none); the search uses the CPU.",
+             "warning")
+    return False
+
+
+def history(ctx: RunContext) -> list[Result]:
+    """The finished candidates of the run as scheduler results, in candidate order."""
+    sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0
+    out = []
+    for r in ctx.store.candidates(ctx.run_id):
+        if r.status == "running" or r.origin == "ensemble":
+            continue
+        meta = dict(r.meta)
+        if r.origin.startswith("llm"):
+            meta.setdefault("operator", "llm-improve")
+        score = sign * r.cv_mean if r.status == "valid" and r.cv_mean is not None else None
+        out.append(Result(Proposal.from_meta(meta), score, r.number))
+    return out
+
+
+def produce(ctx: RunContext, run: SearchRun, proposal: Proposal) -> Candidate:
+    """Render the template with the proposal's family, blocks, seed and parameters."""
+    from autokaggle.generate import render_pipeline
+
+    revision = current_decisions(ctx).revision
+    gpu = run.gpu and proposal.model in GPU_FAMILIES
+    meta = {**proposal.meta(), "plan": revision, "gpu": gpu}
+    candidate = new_candidate(ctx, "template", proposal.label, None, meta)
+    options = template_options(ctx, proposal.model, gpu)  # type: ignore[arg-type]
+    options = options.model_copy(update={
+        "blocks": list(proposal.blocks), "seed": options.seed + proposal.seed_offset,
+        "params": {**options.params, **proposal.params}, "original_file": original_file(ctx)})
+    render_pipeline(ctx.profile, options, candidate.folder)
+    write_json_atomic(candidate.folder / "output" / "run_summary.json",
+                      {"model": proposal.model, "gpu": gpu, "blocks": list(proposal.blocks)})
+    workers = run.executor.workers
+    candidate.threads = max(1, ctx.options.threads // workers)
+    if ctx.options.memory_limit_mb:
+        candidate.memory_limit_mb = max(256, ctx.options.memory_limit_mb // workers)
+    run.made += 1
+    return candidate
+
+
+def improve_with_llm(ctx: RunContext, run: SearchRun, proposal: Proposal) -> list[Result]:
+    """The LLM operator: the codegen loop (draft + repairs) from the best template candidate.
+
+    Its candidates (origin ``llm-draft``/``llm-repair``) are scored by the harness like any other
+    and capped by the time budget; when the LLM is spent or unusable the scheduler stops asking.
+    """
+    from autokaggle.orchestrator.llm_work import run_codegen
+
+    llm = ctx.llm
+    before = {r.number for r in ctx.store.candidates(ctx.run_id)}
+    if llm is not None:
+        result = run_codegen(ctx, llm, current_decisions(ctx))
+        if result.valid is None:
+            ctx.note(f"LLM improvement gave nothing valid: {result.stopped}.", "warning")
+    new = [r for r in history(ctx) if r.number not in before]
+    if llm is None or not new:
+        run.scheduler.llm = False
+    run.made += len(new)
+    promote_best(ctx, current_decisions(ctx).revision)
+    show_leaderboard(ctx, run.time_left())
+    return [Result(Proposal("llm-improve", proposal.model, proposal.blocks), r.score, r.number)
+            for r in new]
+
+
+def record(ctx: RunContext, run: SearchRun, proposal: Proposal, outcome: Outcome) -> Result:
+    """Journal the outcome, promote a new best at once, show the leaderboard."""
+    record_outcome(ctx, outcome)
+    number = outcome.candidate.number
+    run.durations[number] = outcome.duration_s
+    run.models[number] = proposal.model
+    ctx.log.info(outcome.summary())
+    promote_best(ctx, current_decisions(ctx).revision)
+    show_leaderboard(ctx, run.time_left())
+    sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0
+    score = sign * outcome.cv.cv_mean if outcome.ok and outcome.cv else None
+    return Result(proposal, score, number)
+
+
+def ensemble_candidates(ctx: RunContext, run: SearchRun) -> str:
+    """Blend the valid candidates (Caruana, out-of-fold weights); keep it if it beats the best."""
+    from autokaggle.orchestrator.ensembling import run_ensemble
+
+    text = run_ensemble(ctx, MAX_MEMBERS)
+    best = best_candidate(ctx, plan=current_decisions(ctx).revision)
+    if best is not None:
+        promote_best(ctx, current_decisions(ctx).revision)
+    write_search_plot(ctx)
+    return text + (f"; stopped: {run.stopped}" if run.stopped else "")
+
+
+def write_search_plot(ctx: RunContext) -> None:
+    """``output/search.png``: each candidate's score and the best so far."""
+    from autokaggle.generate.search_plot import plot_search
+
+    plot_search(ctx.store.candidates(ctx.run_id), ctx.profile.metric.name,
+                ctx.profile.metric.greater_is_better, ctx.paths.output / "search.png")

@@ -1,0 +1,65 @@
+"""Search operators: what one proposed candidate is (a family, feature blocks, a seed, params).
+
+A proposal is plain data; ``orchestrator/steps/search.py`` renders it with the template (or asks
+the LLM for it) and runs it. Its ``meta()`` goes into the journal, so a resumed search and the
+report know what each candidate was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Operator = str  # family, blocks, tune, seed, llm-improve
+TEMPLATE_OPERATORS = ("family", "blocks", "tune", "seed", "baseline")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One candidate to make: the template with these settings, or an LLM step."""
+
+    operator: Operator
+    model: str
+    blocks: tuple[str, ...] = ()
+    seed_offset: int = 0
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
+    trial: int | None = None  # Optuna trial number of a tuning proposal
+
+    @property
+    def label(self) -> str:
+        """A short human name: ``lightgbm +frequency tuned#3``."""
+        parts = [self.model, *(f"+{b}" for b in self.blocks)]
+        if self.operator == "tune":
+            parts.append(f"tuned#{self.trial}")
+        if self.seed_offset:
+            parts.append(f"seed+{self.seed_offset}")
+        if self.operator == "llm-improve":
+            parts = ["LLM improve", f"of {self.model}"]
+        return " ".join(parts)
+
+    def meta(self) -> dict[str, Any]:
+        """What the journal keeps to rebuild this proposal (``CandidateRecord.meta``)."""
+        return {"operator": self.operator, "model": self.model, "blocks": list(self.blocks),
+                "seed_offset": self.seed_offset, "params": dict(self.params),
+                "trial": self.trial}
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, Any]) -> Proposal:
+        """The proposal a journal entry was made from (a template baseline is one too)."""
+        return cls(operator=meta.get("operator", "baseline"), model=meta.get("model", "linear"),
+                   blocks=tuple(meta.get("blocks", ())), seed_offset=meta.get("seed_offset", 0),
+                   params=dict(meta.get("params", {})), trial=meta.get("trial"))
+
+    def key(self) -> tuple[Any, ...]:
+        """Identity of the pipeline a proposal makes (to never run the same one twice)."""
+        return (self.operator if self.operator == "llm-improve" else "template", self.model,
+                self.blocks, self.seed_offset, tuple(sorted(self.params.items())))
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finished proposal: its CV score signed so that higher is better, or None (failed)."""
+
+    proposal: Proposal
+    score: float | None
+    number: int = 0

@@ -1,0 +1,123 @@
+"""The search policy, readable and changeable in one place: what to try next, given the past.
+
+Phases, cheapest first:
+1. **families** — each model family's template (linear, LightGBM, XGBoost, CatBoost);
+2. **blocks** — the best family with each feature block (frequency, out-of-fold target
+   encoding, numeric interactions), then with every block that helped;
+3. **tuning** — an Optuna TPE study of the best family and blocks, warm-started from the
+   defaults (already scored in phase 1), one trial per candidate; every ``SEED_EVERY`` trials a
+   reseeded copy of the best pipeline (diversity for the ensemble); with an LLM, every
+   ``LLM_EVERY`` proposals an LLM improvement of the best candidate.
+The scheduler is a pure function of the history (``Result`` list, in candidate order), so the
+same seed and the same scores give the same proposals on any machine, and a resumed search
+continues where it stopped. The time budget and the ensembling phase are the step's business.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from autokaggle.search.operators import Proposal, Result
+
+FAMILY_ORDER = ("linear", "lightgbm", "xgboost", "catboost")
+SEED_EVERY = 6
+LLM_EVERY = 4
+
+
+@dataclass
+class Scheduler:
+    """Proposes the next candidate from the results so far."""
+
+    families: tuple[str, ...]
+    blocks: tuple[str, ...]
+    classify: bool
+    seed: int
+    learning_rate: float
+    llm: bool = False
+
+    def next(self, history: list[Result]) -> Proposal | None:
+        """The next proposal, or None when there is nothing left worth trying."""
+        tried = {r.proposal.key() for r in history}
+        for proposal in (self._family(tried), self._block(history, tried)):
+            if proposal is not None:
+                return proposal
+        base = self._best(history, ("baseline", "family", "blocks"))
+        if base is None:
+            return None
+        refine = [r for r in history if r.proposal.operator in ("tune", "seed", "llm-improve")]
+        if self.llm and len(refine) % LLM_EVERY == LLM_EVERY - 1:
+            return Proposal("llm-improve", base.proposal.model, base.proposal.blocks)
+        if len(refine) % SEED_EVERY == SEED_EVERY - 1:
+            best = self._best(history, ("baseline", "family", "blocks", "tune", "seed")) or base
+            return _reseed(best.proposal, history)
+        return self._tune(base.proposal, history)
+
+    def _family(self, tried: set[tuple[object, ...]]) -> Proposal | None:
+        for model in self.families:
+            proposal = Proposal("family", model)
+            if proposal.key() not in tried:
+                return proposal
+        return None
+
+    def _block(self, history: list[Result], tried: set[tuple[object, ...]]) -> Proposal | None:
+        family = self._best(history, ("baseline", "family"))
+        if family is None or family.score is None:
+            return None
+        model = family.proposal.model
+        helped = []
+        for block in self.blocks:
+            proposal = Proposal("blocks", model, (block,))
+            if proposal.key() not in tried:
+                return proposal
+            score = _score_of(history, proposal)
+            if score is not None and score > family.score:
+                helped.append(block)
+        combined = Proposal("blocks", model, tuple(helped))
+        if len(helped) > 1 and combined.key() not in tried:
+            return combined
+        return None
+
+    def _tune(self, base: Proposal, history: list[Result]) -> Proposal:
+        """One Optuna trial for ``base``'s family and blocks (warm start: the defaults)."""
+        import optuna
+
+        from autokaggle.generate.search_space import search_space, warm_start
+
+        optuna.logging.set_verbosity(logging.WARNING)
+        space = search_space(base.model, self.classify)
+        same = [r for r in history if r.proposal.model == base.model
+                and r.proposal.blocks == base.blocks and r.proposal.seed_offset == 0
+                and r.proposal.operator in ("baseline", "family", "blocks", "tune")]
+        sampler = optuna.samplers.TPESampler(seed=self.seed + len(same), n_startup_trials=4)
+        study = optuna.create_study(direction="maximize", sampler=sampler)
+        warm = warm_start(base.model, self.classify, self.learning_rate)
+        for r in same:
+            params = {**warm, **r.proposal.params}
+            state = (optuna.trial.TrialState.COMPLETE if r.score is not None
+                     else optuna.trial.TrialState.FAIL)
+            study.add_trial(optuna.trial.create_trial(
+                params={k: params[k] for k in space}, distributions=space,
+                value=r.score, state=state))
+        trial = study.ask(space)
+        tunes = sum(r.proposal.operator == "tune" for r in history)
+        return Proposal("tune", base.model, base.blocks, params=dict(trial.params),
+                        trial=tunes + 1)
+
+    @staticmethod
+    def _best(history: list[Result], operators: tuple[str, ...]) -> Result | None:
+        """The best scored result among ``operators`` (ties: the earlier one)."""
+        scored = [r for r in history if r.score is not None and r.proposal.operator in operators]
+        return max(scored, key=lambda r: r.score or 0.0) if scored else None
+
+
+def _score_of(history: list[Result], proposal: Proposal) -> float | None:
+    return next((r.score for r in history if r.proposal.key() == proposal.key()), None)
+
+
+def _reseed(proposal: Proposal, history: list[Result]) -> Proposal:
+    """The same pipeline with the next unused seed offset."""
+    used = {r.proposal.seed_offset for r in history}
+    offset = next(i for i in range(1, len(used) + 2) if i not in used)
+    return Proposal("seed", proposal.model, proposal.blocks, offset, dict(proposal.params),
+                    proposal.trial)

@@ -1,0 +1,278 @@
+"""The budgeted search: template blocks, the scheduler, the selection guard, the ensemble
+candidate, and whole runs (time budget kept, --max-candidates reproducible, workers)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import gen_fixtures as fx
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import EXAMPLE
+from pipeline_run import score
+from test_generate import RUFF_RULES, assert_matches_sample, fast_options, run_pipeline
+
+from autokaggle.evaluate.validate import validate_submission
+from autokaggle.execute.runner import run_script
+from autokaggle.generate import render_pipeline
+from autokaggle.generate.ensemble import render_ensemble
+from autokaggle.generate.search_space import search_space, warm_start
+from autokaggle.orchestrator.candidates import within_noise
+from autokaggle.search.operators import Proposal, Result
+from autokaggle.search.scheduler import LLM_EVERY, SEED_EVERY, Scheduler
+from autokaggle.store.candidates import CandidateRecord
+
+ALL_BLOCKS = ["frequency", "target_encoding", "interactions"]
+
+
+def test_feature_blocks_swap_in_and_the_pipeline_still_scores(tmp_path: Path) -> None:
+    profile, run_dir = fx.binary_bool(tmp_path)
+    options = fast_options().model_copy(update={"blocks": ALL_BLOCKS})
+    rendered = render_pipeline(profile, options, run_dir)
+    assert rendered.config["features"]["blocks"] == ALL_BLOCKS
+    assert rendered.config["features"]["interactions"] == [["num", "size"]]
+    run_pipeline(run_dir)
+    gain = pd.read_csv(run_dir / "output/feature_importance.csv")
+    assert {"color_freq", "color_te", "num_x_size", "num_per_size"} <= set(gain["feature"])
+    assert score(run_dir, profile).cv_mean > 0.6
+    assert_matches_sample(run_dir, "PassengerId")
+
+
+def test_target_encoding_is_out_of_fold_and_the_code_is_clean(tmp_path: Path) -> None:
+    """The target-encoding block (out-of-fold inside each training fold) is clean code that scores."""
+    profile, run_dir = fx.regression_rmsle(tmp_path)
+    options = fast_options("linear").model_copy(update={"blocks": ["target_encoding"]})
+    render_pipeline(profile, options, run_dir)
+    ruff = Path(sys.executable).parent / "ruff"
+    if ruff.exists():
+        check = [str(ruff), "check", "--no-cache", "--isolated", *RUFF_RULES, str(run_dir / "code")]
+        result = subprocess.run(check, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout
+        fmt = [str(ruff), "format", "--isolated", "--line-length", "100", "--check", "--diff",
+               str(run_dir / "code")]
+        result = subprocess.run(fmt, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout
+    run_pipeline(run_dir)
+    assert score(run_dir, profile).cv_mean < 1.0
+    plain = render_pipeline(profile, fast_options("linear"), tmp_path / "plain")
+    assert "target_encoding" not in (tmp_path / "plain/code/features.py").read_text()
+    assert "blocks" not in plain.config["features"]
+
+
+def _history(scores: dict[str, float | None], proposals: list[Proposal]) -> list[Result]:
+    return [Result(p, scores.get(p.label), i + 1) for i, p in enumerate(proposals)]
+
+
+def _drive(scheduler: Scheduler, score_of, n: int) -> list[Proposal]:  # noqa: ANN001
+    """Ask the scheduler ``n`` times, scoring each proposal with ``score_of``."""
+    history = [Result(Proposal("baseline", "lightgbm"), 0.80, 1)]
+    made = []
+    for _ in range(n):
+        proposal = scheduler.next(history)
+        assert proposal is not None
+        made.append(proposal)
+        history.append(Result(proposal, score_of(proposal), len(history) + 1))
+    return made
+
+
+def _score(p: Proposal) -> float:
+    base = {"linear": 0.70, "lightgbm": 0.80, "xgboost": 0.82, "catboost": 0.81}[p.model]
+    bonus = {"frequency": 0.01, "target_encoding": 0.02, "interactions": -0.01}
+    return base + sum(bonus[b] for b in p.blocks) + 0.001 * len(p.params)
+
+
+def test_scheduler_goes_families_then_blocks_then_tuning_and_is_deterministic() -> None:
+    make = lambda llm: Scheduler(  # noqa: E731
+        ("linear", "lightgbm", "xgboost", "catboost"), tuple(ALL_BLOCKS), True, 7, 0.05, llm)
+    made = _drive(make(False), _score, 14)
+    labels = [p.label for p in made]
+    assert labels[:3] == ["linear", "xgboost", "catboost"]  # lightgbm is the baseline
+    assert labels[3:7] == ["xgboost +frequency", "xgboost +target_encoding",
+                           "xgboost +interactions", "xgboost +frequency +target_encoding"]
+    tuned = [p for p in made[7:] if p.operator == "tune"]
+    assert tuned and all(p.blocks == ("frequency", "target_encoding") for p in tuned)
+    space = search_space("xgboost", True)
+    assert all(set(p.params) == set(space) for p in tuned)
+    assert [p.operator for p in made[7:]].count("seed") == 1 and made[7 + SEED_EVERY - 1].operator == "seed"
+    assert [p.label for p in _drive(make(False), _score, 14)] == labels  # same inputs, same path
+    with_llm = _drive(make(True), _score, 7 + LLM_EVERY)
+    assert with_llm[7 + LLM_EVERY - 1].operator == "llm-improve"
+
+
+def test_warm_start_is_the_tested_defaults_inside_the_space() -> None:
+    for model in ("lightgbm", "xgboost", "catboost", "linear"):
+        space, warm = search_space(model, True), warm_start(model, True, 0.05)
+        assert set(warm) == set(space)
+        assert all(space[k]._contains(space[k].to_internal_repr(v)) for k, v in warm.items())
+
+
+def _record(number: int, scores: list[float], origin: str = "template") -> CandidateRecord:
+    return CandidateRecord("r", number, None, origin, f"c{number}", "valid",
+                           cv_mean=float(np.mean(scores)), fold_scores=scores)
+
+
+def test_selection_prefers_the_simpler_candidate_within_the_fold_noise() -> None:
+    best = _record(3, [0.90, 0.80, 0.86, 0.84, 0.85])
+    noisy = _record(1, [0.85, 0.84, 0.84, 0.85, 0.83])  # better on average by luck of folds
+    steady = _record(2, [0.88, 0.78, 0.84, 0.82, 0.83])  # 0.02 worse on every fold
+    assert within_noise(noisy, best, 1.0)
+    assert not within_noise(steady, best, 1.0)
+    assert not within_noise(_record(4, [0.8]), _record(5, [0.9]), 1.0)
+
+
+def test_ensemble_candidate_blends_its_members_saved_predictions(tmp_path: Path) -> None:
+    profile, run_dir = fx.multiclass_proba(tmp_path)
+    candidates = tmp_path / "candidates"
+    columns = profile.class_labels
+    rng = np.random.default_rng(0)
+    train = pd.read_csv(run_dir / "input/data/train.csv", dtype=str)
+    test = pd.read_csv(run_dir / "input/data/test.csv", dtype=str)
+    for member in ("001", "002"):
+        out = candidates / member / "output"
+        out.mkdir(parents=True)
+        for name, ids in (("oof.csv", train["id"]), ("test_pred.csv", test["id"])):
+            p = rng.dirichlet(np.ones(len(columns)), size=len(ids))
+            pd.DataFrame(p, columns=columns).assign(id=ids.to_numpy())[["id", *columns]].to_csv(
+                out / name, index=False)
+    folder = candidates / "003"
+    shutil.copytree(run_dir / "input", folder / "input", symlinks=True)
+    render_ensemble(profile, {"001": 0.75, "002": 0.25}, folder)
+    for script in ("train", "predict"):  # under the run's sandbox, members' outputs read-only
+        result = run_script(f"code/{script}.py", cwd=folder, python=Path(sys.executable),
+                            timeout_s=120, memory_limit_mb=None, threads=1,
+                            log_path=folder / f"logs/{script}.log", sandbox="auto",
+                            read_only=[candidates / m / "output" for m in ("001", "002")])
+        assert result.ok, result.output_tail
+    blended = pd.read_csv(folder / "output/oof.csv")
+    a, b = (pd.read_csv(candidates / m / "output/oof.csv") for m in ("001", "002"))
+    assert np.allclose(blended[columns], 0.75 * a[columns] + 0.25 * b[columns])
+    report = validate_submission(folder / "output/submission.csv",
+                                 profile.sample_path(folder / "input"), profile)
+    assert report.ok, report.problems
+
+
+def _run(workdir: Path, *args: str, source: Path = EXAMPLE) -> dict:  # type: ignore[type-arg]
+    proc = subprocess.run(
+        [sys.executable, "-m", "autokaggle", "run", str(source), "--env", "current", "--json",
+         "-q", "--workdir", str(workdir), *args],
+        capture_output=True, text=True, env=dict(os.environ), timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def _status(workdir: Path, run_id: str) -> dict:  # type: ignore[type-arg]
+    proc = subprocess.run(
+        [sys.executable, "-m", "autokaggle", "status", run_id, "--json", "--workdir",
+         str(workdir)], capture_output=True, text=True, env=dict(os.environ), timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_a_small_budget_is_kept_within_five_percent(tmp_path: Path) -> None:
+    budget = 45.0
+    result = _run(tmp_path, "--time-budget", f"{budget:g}")
+    status = _status(tmp_path, result["run_id"])
+    after_data = sum(s["duration_s"] or 0.0 for s in status["steps"] if s["name"] != "intake")
+    baseline = next(s for s in status["steps"] if s["name"] == "baseline")
+    assert baseline["state"] == "done"
+    assert after_data <= budget * 1.05, status["steps"]  # measured overrun
+    assert len(status["candidates"]) >= 2  # the search ran after the baseline
+    run_dir = Path(result["run_dir"])
+    assert (run_dir / "output/search.png").is_file()
+    assert (run_dir / "output/submission.csv").is_file()
+    report = (run_dir / "output/report.md").read_text()
+    assert "## Search" in report and "| family | linear |" in report
+
+
+def test_max_candidates_gives_the_same_search_with_one_or_two_workers(tmp_path: Path) -> None:
+    fx.binary_bool(tmp_path / "competition")  # 160 rows: a few seconds per candidate
+    data = tmp_path / "competition" / "data"
+    runs = [_run(tmp_path / str(w), "--time-budget", "1h", "--max-candidates", "2",
+                 "--workers", str(w), source=data) for w in (1, 2)]
+    boards = []
+    for result in runs:
+        cands = _status(Path(result["run_dir"]).parents[1], result["run_id"])["candidates"]
+        boards.append([(c["label"], c["status"], c["cv_mean"], c["fold_scores"])
+                       for c in cands if c["origin"] != "ensemble"])
+    assert boards[0] == boards[1]
+    assert [label for label, *_ in boards[0]][:3] == ["lightgbm template", "linear", "xgboost"]
+    first, second = (Path(r["run_dir"]) / "output/submission.csv" for r in runs)
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_original_block_appends_the_source_dataset_to_every_training_fold(tmp_path: Path) -> None:
+    profile, run_dir = fx.regression_rmsle(tmp_path)
+    train = pd.read_csv(run_dir / "input/data/train.csv", dtype=str)
+    original = train.drop(columns=[profile.id_column]).sample(frac=1.0, random_state=0)
+    original.to_csv(run_dir / "input/data/original.csv", index=False)  # no id column, like most
+    profile.files.append(profile.files[0].model_copy(update={"name": "original.csv",
+                                                              "role": "extra"}))
+    options = fast_options().model_copy(update={"blocks": ["original"],
+                                                "original_file": "original.csv"})
+    rendered = render_pipeline(profile, options, run_dir)
+    assert rendered.config["data"]["original"] == "input/data/original.csv"
+    run_pipeline(run_dir)
+    oof = pd.read_csv(run_dir / "output/oof.csv", dtype=str)
+    assert oof[profile.id_column].tolist() == train[profile.id_column].tolist()  # own rows only
+    without = fast_options().model_copy(update={"blocks": ["original"]})  # no file: no block
+    assert "original" not in render_pipeline(profile, without, tmp_path / "x").config["data"]
+
+
+def test_interrupted_search_keeps_a_valid_submission_and_resume_continues_it(
+        tmp_path: Path) -> None:
+    from autokaggle.errors import Interrupted
+    from autokaggle.orchestrator.engine import resume_run, start_run
+    from autokaggle.orchestrator.events import Event, Leaderboard
+    from autokaggle.orchestrator.options import RunOptions
+    from autokaggle.store import Store
+
+    fx.binary_bool(tmp_path / "competition")
+    store = Store(tmp_path / "work")
+    boards: list[int] = []
+
+    def ctrl_c_after_first_candidate(event: Event) -> None:
+        if isinstance(event, Leaderboard):
+            boards.append(len(event.rows))
+            if len(boards) == 1:
+                raise KeyboardInterrupt
+
+    options = RunOptions(source=str(tmp_path / "competition" / "data"), env="current",
+                         chat=False, time_budget_s=3600, max_candidates=2)
+    with pytest.raises(Interrupted) as stopped:
+        start_run(store, options, "tiny", ctrl_c_after_first_candidate)
+    run_id = stopped.value.run_id
+    assert run_id is not None
+    run_dir = store.get_run(run_id).run_dir
+    first = (run_dir / "output/submission.csv").read_bytes()
+    assert validate_submission(run_dir / "output/submission.csv",
+                               run_dir / "input/data/sample_submission.csv",
+                               _profile_of(run_dir)).ok
+    record = resume_run(store, run_id, lambda event: None)
+    assert record.status == "done"
+    labels = [c.label for c in store.candidates(run_id) if c.origin != "ensemble"]
+    assert labels == ["lightgbm template", "linear", "xgboost"]  # continued, nothing redone
+    assert first and (run_dir / "output/submission.csv").is_file()
+
+
+def _profile_of(run_dir: Path):  # noqa: ANN202
+    from autokaggle.profile.model import DataProfile
+
+    return DataProfile.model_validate_json((run_dir / "input/data_profile.json").read_text())
+
+
+def test_gpu_is_detected_by_nvidia_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autokaggle.execute.gpu import gpu_available
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert not gpu_available()  # no nvidia-smi: --gpu warns and the search uses the CPU
+    smi = tmp_path / "nvidia-smi"
+    smi.write_text("#!/bin/sh\necho 'GPU 0: NVIDIA H100 (UUID: GPU-0)'\n")
+    smi.chmod(0o755)
+    assert gpu_available()
