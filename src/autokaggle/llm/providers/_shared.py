@@ -6,10 +6,12 @@ import time
 from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from pydantic import BaseModel
 
 from autokaggle.llm.base import Completion, Message, Provider, TokenSink, Usage
+from autokaggle.llm.errors import missing_key_error
 from autokaggle.llm.structured import complete_structured
 
 
@@ -39,6 +41,13 @@ def timed() -> Iterator[Stopwatch]:
 
 class SDKProvider(Provider):
     """A provider backed by an official SDK: one ``_send``; ``complete`` adds structured output."""
+
+    def __init__(self, model: str, *, api_key: str | None = None, base_url: str | None = None,
+                 timeout_s: float = 120.0) -> None:
+        super().__init__(model, api_key=api_key, base_url=base_url, timeout_s=timeout_s)
+        if self.key_required and not api_key:
+            raise missing_key_error(self.name, self.key_env_vars)
+        self._client: Any = None  # the SDK client, made on first use
 
     def complete(
         self,

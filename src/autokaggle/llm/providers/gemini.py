@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 from pydantic import BaseModel
 
 from autokaggle.llm.base import Completion, Message, TokenSink, Usage
-from autokaggle.llm.errors import missing_key_error
 from autokaggle.llm.providers._shared import SDKProvider, split_system, timed
 
 
@@ -24,13 +23,6 @@ class GeminiProvider(SDKProvider):
     key_required: ClassVar[bool] = True
     supports_structured: ClassVar[bool] = True
     default_context_tokens: ClassVar[int] = 1_048_576
-
-    def __init__(self, model: str, *, api_key: str | None = None, base_url: str | None = None,
-                 timeout_s: float = 120.0) -> None:
-        super().__init__(model, api_key=api_key, base_url=base_url, timeout_s=timeout_s)
-        if not api_key:
-            raise missing_key_error(self.name, self.key_env_vars)
-        self._client: Any = None
 
     def _sdk(self) -> Any:
         if self._client is None:

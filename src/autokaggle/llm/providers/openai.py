@@ -38,7 +38,6 @@ class OpenAIProvider(SDKProvider):
         super().__init__(model, api_key=api_key, base_url=base_url, timeout_s=timeout_s)
         if not api_key and not base_url:
             raise missing_key_error(self.name, self.key_env_vars)
-        self._client: Any = None
         self._rejected: set[str] = set()  # request parameters this model answered 400 to
 
     @property
