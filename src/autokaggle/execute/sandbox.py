@@ -12,7 +12,6 @@ import ctypes
 import functools
 import logging
 import os
-import re
 import resource
 import shutil
 import signal
@@ -26,6 +25,7 @@ import psutil
 from pydantic import BaseModel, ConfigDict
 
 from autokaggle.errors import InputError
+from autokaggle.secret_names import has_secret_word
 
 # Copied from the parent when present; everything else is dropped.
 ALLOWED_NAMES = ("PATH", "LANG", "LC_ALL", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -48,12 +48,16 @@ FIXED_VARS = {
 }
 _log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
-_SECRET_WORDS = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH", re.IGNORECASE)
 
 
 def is_secret_name(name: str) -> bool:
-    """Whether an environment variable name looks like it holds a credential."""
-    return name.upper().startswith("KAGGLE_") or bool(_SECRET_WORDS.search(name))
+    """Whether an environment variable name looks like it holds a credential.
+
+    Stricter than the redactor: generated code also loses every ``KAGGLE_*`` and ``*AUTH*``
+    name, since dropping a variable costs it nothing, while redacting such values would shred text.
+    """
+    upper = name.upper()
+    return upper.startswith("KAGGLE_") or "AUTH" in upper or has_secret_word(name)
 
 
 def is_proxy_name(name: str) -> bool:

@@ -19,10 +19,10 @@ from pathlib import Path
 from autokaggle.config import kaggle_config_dirs
 from autokaggle.errors import AutokaggleError
 from autokaggle.llm.keys import read_keys
+from autokaggle.secret_names import has_secret_word
 
 MARKER = "[REDACTED]"
 MIN_SECRET_LEN = 6
-_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL", re.IGNORECASE)
 _TOKEN_FILES = ("access_token", "access_token.txt")
 
 
@@ -30,7 +30,7 @@ def is_secret_name(name: str) -> bool:
     """Whether an environment variable's value is treated as a secret."""
     upper = name.upper()
     kaggle = upper.startswith("KAGGLE_") and upper != "KAGGLE_CONFIG_DIR"
-    return kaggle or bool(_SECRET_NAME.search(name))
+    return kaggle or has_secret_word(name)
 
 
 def environment_secrets(environ: Mapping[str, str] | None = None) -> set[str]:
