@@ -6,8 +6,12 @@ Phases, cheapest first:
    encoding, numeric interactions), then with every block that helped;
 3. **tuning** — an Optuna TPE study of the best family and blocks, warm-started from the
    defaults (already scored in phase 1), one trial per candidate; every ``SEED_EVERY`` trials a
-   reseeded copy of the best pipeline (diversity for the ensemble); with an LLM, every
-   ``LLM_EVERY`` proposals an LLM improvement of the best candidate.
+   reseeded copy of the best pipeline (diversity for the ensemble); with an LLM, an LLM step
+   after every ``LLM_EVERY - 1`` tuning/seed candidates: a **draft** (a new approach from the
+   template) when the LLM has written nothing yet, a **debug** of the last LLM step's failed
+   candidate when that step gave nothing valid, otherwise an **improve** — one atomic,
+   ablation-guided change to the candidate the selection ships now (``parent`` None: resolved
+   by ``best_candidate`` when it runs, so the fold-noise guard decides what "best" is).
 The scheduler is a pure function of the history (``Result`` list, in candidate order), so the
 same seed and the same scores give the same proposals on any machine, and a resumed search
 continues where it stopped. The time budget and the ensembling phase are the step's business.
@@ -18,11 +22,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from autokaggle.search.operators import Proposal, Result
+from autokaggle.search.operators import LLM_OPERATORS, Proposal, Result
 
 FAMILY_ORDER = ("linear", "lightgbm", "xgboost", "catboost")
 SEED_EVERY = 6
 LLM_EVERY = 4
+TEMPLATE_AND_LLM = ("baseline", "family", "blocks", "tune", "seed", *LLM_OPERATORS)
 
 
 @dataclass
@@ -45,13 +50,27 @@ class Scheduler:
         base = self._best(history, ("baseline", "family", "blocks"))
         if base is None:
             return None
-        refine = [r for r in history if r.proposal.operator in ("tune", "seed", "llm-improve")]
-        if self.llm and len(refine) % LLM_EVERY == LLM_EVERY - 1:
-            return Proposal("llm-improve", base.proposal.model, base.proposal.blocks)
+        refine = [r for r in history if r.proposal.operator in ("tune", "seed", *LLM_OPERATORS)]
+        if self.llm and _llm_due(history):
+            return self._llm_step(history, base)
         if len(refine) % SEED_EVERY == SEED_EVERY - 1:
             best = self._best(history, ("baseline", "family", "blocks", "tune", "seed")) or base
             return _reseed(best.proposal, history)
         return self._tune(base.proposal, history)
+
+    def _llm_step(self, history: list[Result], base: Result) -> Proposal:
+        """Draft first; debug a last step that gave nothing valid; otherwise improve the best."""
+        steps = _llm_steps(history)
+        number = len(steps) + 1
+        if not steps:
+            return Proposal("llm-draft", base.proposal.model, base.proposal.blocks, trial=number)
+        last = steps[-1]
+        if all(r.score is None for r in last) and last[-1].proposal.operator != "llm-debug":
+            failed = last[-1].proposal
+            return Proposal("llm-debug", failed.model, failed.blocks, trial=number,
+                            parent=last[-1].number)
+        best = self._best(history, TEMPLATE_AND_LLM) or base
+        return Proposal("llm-improve", best.proposal.model, best.proposal.blocks, trial=number)
 
     def _family(self, tried: set[tuple[object, ...]]) -> Proposal | None:
         for model in self.families:
@@ -109,6 +128,25 @@ class Scheduler:
         """The best scored result among ``operators`` (ties: the earlier one)."""
         scored = [r for r in history if r.score is not None and r.proposal.operator in operators]
         return max(scored, key=lambda r: r.score or 0.0) if scored else None
+
+
+def _llm_due(history: list[Result]) -> bool:
+    """An LLM step after every ``LLM_EVERY - 1`` tuning/seed candidates since the last one."""
+    since = 0
+    for r in reversed(history):
+        if r.proposal.is_llm:
+            break
+        since += r.proposal.operator in ("tune", "seed")
+    return since >= LLM_EVERY - 1
+
+
+def _llm_steps(history: list[Result]) -> list[list[Result]]:
+    """The LLM's results grouped by step (its attempts share the step's number)."""
+    steps: dict[int | None, list[Result]] = {}
+    for r in history:
+        if r.proposal.is_llm:
+            steps.setdefault(r.proposal.trial, []).append(r)
+    return list(steps.values())
 
 
 def _score_of(history: list[Result], proposal: Proposal) -> float | None:
