@@ -205,29 +205,12 @@ def change_line(reply: str, limit: int = 160) -> str:
     """The reply's one-line explanation: its ``Change:`` line, else its first line of prose."""
     found = _CHANGE.search(reply)
     if found:
-        return found.group("text").strip(" *_`")[:limit]
+        return found.group("text").strip(" *_")[:limit]
     for line in reply.split("```", 1)[0].splitlines():
         text = line.strip(" #*_>-")
         if text:
             return text[:limit]
     return ""
-
-
-def changed_blocks(base: dict[str, str], new: dict[str, str]) -> list[str]:
-    """What a reply changed: ``code/train.py:fit_model`` per function, a file where not Python."""
-    changed = []
-    for path, text in new.items():
-        old = base.get(path)
-        if old == text or path == REQUIREMENTS:
-            continue
-        if not path.endswith(".py") or old is None:
-            changed.append(path)
-            continue
-        before, after = _functions(old), _functions(text)
-        names = [n for n in after if before.get(n) != after[n]]
-        names += [n for n in before if n not in after]
-        changed += [f"{path}:{n}" for n in names] or [path]
-    return changed
 
 
 def _functions(text: str) -> dict[str, str]:

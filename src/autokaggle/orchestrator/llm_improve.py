@@ -37,7 +37,9 @@ from autokaggle.store.candidates import CandidateRecord
 
 STEP_ATTEMPTS = 3  # an improve or a debug, then at most two repairs
 LOG_TAIL_LINES = 40
-HARNESS_FUNCTIONS = ("load_config", "read_table", "read_sample")
+# The reader contract and the entry points: shown as "keep as they are", never as blocks.
+HARNESS_FUNCTIONS = ("load_config", "read_table", "read_sample", "read_spec", "read_file",
+                     "read_parquet", "main")
 PURPOSES: dict[str, StartPurpose] = {"llm-draft": "codegen", "llm-improve": "improve", "llm-debug": "debug"}
 
 

@@ -124,6 +124,8 @@ def budget_text(ctx: RunContext, decisions: Decisions) -> str:
     seconds = decisions.time_budget_s.value or ctx.options.time_budget_s
     parts = [f"about {seconds / 60:.0f} minutes of compute" if seconds else
              "no time budget set; keep each script within a few minutes"]
+    if seconds and ctx.deadline is not None:
+        parts[0] = f"about {ctx.time_left() / 60:.1f} of {seconds / 60:.0f} minutes of compute left"
     limits = [f"${ctx.options.max_llm_cost_usd:g} of LLM spend" if ctx.options.max_llm_cost_usd
               else "", f"{ctx.options.max_llm_calls} LLM calls" if ctx.options.max_llm_calls
               else ""]
@@ -166,7 +168,8 @@ def run_codegen(ctx: RunContext, llm: LLM, decisions: Decisions,
     template = template_record(ctx, decisions.revision)
     if template is None:
         return CodegenResult(stopped="no valid template pipeline to start from")
-    return run_step(ctx, llm, decisions, LLMStep(template), on_token)
+    return run_step(ctx, llm, decisions, LLMStep(template, max_attempts=DRAFT_ATTEMPTS),
+                    on_token)
 
 
 def run_step(ctx: RunContext, llm: LLM, decisions: Decisions, step: LLMStep,

@@ -177,6 +177,7 @@ def history(ctx: RunContext) -> list[Result]:
         meta = dict(r.meta)
         if r.origin.startswith("llm"):
             meta.setdefault("operator", "llm-draft")  # the codegen step's draft and repairs
+            meta.setdefault("model", "llm")
         score = sign * r.cv_mean if r.status == "valid" and r.cv_mean is not None else None
         out.append(Result(Proposal.from_meta(meta), score, r.number))
     return out
@@ -231,6 +232,9 @@ def improve_with_llm(ctx: RunContext, run: SearchRun, proposal: Proposal) -> lis
         ctx.note(f"No more LLM steps ({stopped or 'the last one made no candidate'}); "
                  "the search goes on with the templates.", "warning")
     run.made += len(new)
+    for r in ctx.store.candidates(ctx.run_id):
+        if r.number not in before and r.duration_s is not None:
+            run.durations[r.number], run.models[r.number] = r.duration_s, proposal.model
     promote_best(ctx, decisions.revision)
     show_leaderboard(ctx, run.time_left())
     return new

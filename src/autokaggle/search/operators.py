@@ -44,7 +44,7 @@ class Proposal:
             parts.append(f"seed+{self.seed_offset}")
         if self.is_llm:
             what = self.operator.removeprefix("llm-")
-            parts = [f"LLM {what}", f"of {self.parent:03d}" if self.parent else f"of {self.model}"]
+            parts = [f"LLM {what}", f"of {self.parent:03d}" if self.parent else "of the best"]
         return " ".join(parts)
 
     def meta(self) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from autokaggle.search.operators import LLM_OPERATORS, Proposal, Result
 FAMILY_ORDER = ("linear", "lightgbm", "xgboost", "catboost")
 SEED_EVERY = 6
 LLM_EVERY = 4
-TEMPLATE_AND_LLM = ("baseline", "family", "blocks", "tune", "seed", *LLM_OPERATORS)
+LLM_MODEL = "llm"  # an LLM candidate's family is whatever its code says
 
 
 @dataclass
@@ -52,25 +52,22 @@ class Scheduler:
             return None
         refine = [r for r in history if r.proposal.operator in ("tune", "seed", *LLM_OPERATORS)]
         if self.llm and _llm_due(history):
-            return self._llm_step(history, base)
+            return self._llm_step(history)
         if len(refine) % SEED_EVERY == SEED_EVERY - 1:
             best = self._best(history, ("baseline", "family", "blocks", "tune", "seed")) or base
             return _reseed(best.proposal, history)
         return self._tune(base.proposal, history)
 
-    def _llm_step(self, history: list[Result], base: Result) -> Proposal:
+    def _llm_step(self, history: list[Result]) -> Proposal:
         """Draft first; debug a last step that gave nothing valid; otherwise improve the best."""
         steps = _llm_steps(history)
         number = len(steps) + 1
         if not steps:
-            return Proposal("llm-draft", base.proposal.model, base.proposal.blocks, trial=number)
+            return Proposal("llm-draft", LLM_MODEL, trial=number, parent=None)
         last = steps[-1]
         if all(r.score is None for r in last) and last[-1].proposal.operator != "llm-debug":
-            failed = last[-1].proposal
-            return Proposal("llm-debug", failed.model, failed.blocks, trial=number,
-                            parent=last[-1].number)
-        best = self._best(history, TEMPLATE_AND_LLM) or base
-        return Proposal("llm-improve", best.proposal.model, best.proposal.blocks, trial=number)
+            return Proposal("llm-debug", LLM_MODEL, trial=number, parent=last[-1].number)
+        return Proposal("llm-improve", LLM_MODEL, trial=number)
 
     def _family(self, tried: set[tuple[object, ...]]) -> Proposal | None:
         for model in self.families:
