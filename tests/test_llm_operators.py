@@ -12,7 +12,7 @@ from autokaggle.generate.llm_codegen import CodegenLoop, Feedback, change_line
 from autokaggle.generate.llm_files import CONFIG, REQUIREMENTS
 from autokaggle.llm.errors import LLMBudgetExhausted
 from autokaggle.llm.prompts import PromptBuilder, PromptInputs, estimate_tokens
-from autokaggle.orchestrator.llm_improve import failure_stage, named_blocks
+from autokaggle.orchestrator.llm_improve import failure_stage, named_blocks, worth_debugging
 from autokaggle.search.ablation import ablation_summary, fold_gap
 from autokaggle.search.operators import Proposal, Result
 from autokaggle.search.scheduler import LLM_EVERY, Scheduler
@@ -155,6 +155,9 @@ def test_a_debug_sees_the_failure_and_a_spent_budget_is_reported_as_the_llms() -
     assert result.valid is None and "max-llm-calls" in result.llm_error
     assert failure_stage("code/predict.py exited with code 1.\nTraceback") == "predict"
     assert failure_stage("The pipeline did not pass the checks:\nx") == "check"
+    no_code = "The pipeline did not pass the checks:\nthe reply held no code"
+    assert not worth_debugging(_rec(5, [], status="failed", error=no_code))  # improve instead
+    assert worth_debugging(_rec(5, [], status="failed", error="code/train.py exited"))
 
 
 def test_no_attempt_starts_when_the_time_budget_is_spent() -> None:

@@ -47,6 +47,9 @@ def run_search_step(ctx: RunContext, llm: LLM, decisions: Decisions, proposal: P
                     step: LLMStep) -> CodegenResult:
     """Run one LLM operator of the search; ``step`` carries the deadline and the clock."""
     start = start_of(ctx, decisions, proposal)
+    if proposal.operator == "llm-debug" and not worth_debugging(start):
+        proposal = replace(proposal, operator="llm-improve", parent=None)
+        start = start_of(ctx, decisions, proposal)
     if start is None:
         return CodegenResult(stopped=f"nothing to start an {proposal.operator} from")
     purpose = PURPOSES[proposal.operator]
@@ -67,6 +70,13 @@ def start_of(ctx: RunContext, decisions: Decisions, proposal: Proposal) -> Candi
     if proposal.parent is not None:
         return candidate_record(ctx, proposal.parent)
     return improve_target(ctx, decisions.revision)
+
+
+def worth_debugging(failed: CandidateRecord | None) -> bool:
+    """A failure with code to fix (not a reply that held no code, not a spent time budget)."""
+    error = (failed.error or "") if failed is not None else ""
+    return failed is not None and failed.status == "failed" and not any(
+        text in error for text in ("the reply held no code", "The time budget is spent"))
 
 
 def improve_target(ctx: RunContext, revision: int) -> CandidateRecord | None:
