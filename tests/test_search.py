@@ -82,7 +82,7 @@ def _drive(scheduler: Scheduler, score_of, n: int) -> list[Proposal]:  # noqa: A
 
 
 def _score(p: Proposal) -> float:
-    base = {"linear": 0.70, "lightgbm": 0.80, "xgboost": 0.82, "catboost": 0.81}[p.model]
+    base = {"linear": 0.70, "lightgbm": 0.80, "xgboost": 0.82, "catboost": 0.81}.get(p.model, 0.85)
     bonus = {"frequency": 0.01, "target_encoding": 0.02, "interactions": -0.01}
     return base + sum(bonus[b] for b in p.blocks) + 0.001 * len(p.params)
 

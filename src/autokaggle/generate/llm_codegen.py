@@ -11,7 +11,7 @@ harness-scored candidate and returns ``Feedback``. The loop (``MAX_ATTEMPTS``):
 - the same error twice in a row -> a fresh attempt from the starting point instead of a repair;
 - a reply without code -> asked again once, then counted as a failed attempt;
 - ``LLMError`` (budget spent, provider gone) -> stop; the best pipeline so far stands;
-- less than ``MIN_ATTEMPT_S`` of the time budget left -> stop before asking.
+- less than ``min_attempt_s`` of the time budget left -> stop before asking.
 """
 
 from __future__ import annotations
@@ -106,13 +106,14 @@ class CodegenLoop:
     start: StartPurpose = "codegen"  # the fresh attempt's prompt: codegen (draft), improve or debug
     start_extra: dict[str, object] = field(default_factory=dict)  # its prompt's variables
     time_left: Callable[[], float] = lambda: math.inf
+    min_attempt_s: float = MIN_ATTEMPT_S  # no attempt starts with less time left
 
     def run(self) -> CodegenResult:
         """The loop; never raises LLMError (it stops and says why instead)."""
         result = CodegenResult()
         files, parent, last_error, draft = self.template_files, self.template_number, "", True
         while len(result.attempts) < self.max_attempts:
-            if self.time_left() < MIN_ATTEMPT_S:
+            if self.time_left() < self.min_attempt_s:
                 result.stopped = "the time budget is spent"
                 return result
             origin = START_ORIGIN[self.start] if draft else "llm-repair"
@@ -205,11 +206,11 @@ def change_line(reply: str, limit: int = 160) -> str:
     """The reply's one-line explanation: its ``Change:`` line, else its first line of prose."""
     found = _CHANGE.search(reply)
     if found:
-        return found.group("text").strip(" *_")[:limit]
+        return found.group("text").strip(" *_").replace("|", "/")[:limit]
     for line in reply.split("```", 1)[0].splitlines():
         text = line.strip(" #*_>-")
         if text:
-            return text[:limit]
+            return text.replace("|", "/")[:limit]
     return ""
 
 

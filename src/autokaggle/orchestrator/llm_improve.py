@@ -36,6 +36,9 @@ from autokaggle.search.operators import Proposal
 from autokaggle.store.candidates import CandidateRecord
 
 STEP_ATTEMPTS = 3  # an improve or a debug, then at most two repairs
+# A search attempt needs a strong model's reply (often a minute) and a run in the time left:
+# starting one later would overrun the budget the search promises to keep.
+MIN_SEARCH_ATTEMPT_S = 60.0
 LOG_TAIL_LINES = 40
 # The reader contract and the entry points: shown as "keep as they are", never as blocks.
 HARNESS_FUNCTIONS = ("load_config", "read_table", "read_sample", "read_spec", "read_file",
@@ -57,7 +60,7 @@ def run_search_step(ctx: RunContext, llm: LLM, decisions: Decisions, proposal: P
     meta = replace(proposal, parent=start.number).meta()
     attempts = DRAFT_ATTEMPTS if purpose == "codegen" else STEP_ATTEMPTS
     step = replace(step, start=start, purpose=purpose, extra=extra(ctx, start) if extra else {},
-                   meta=meta, max_attempts=attempts)
+                   meta=meta, max_attempts=attempts, min_attempt_s=MIN_SEARCH_ATTEMPT_S)
     return run_step(ctx, llm, decisions, step)
 
 

@@ -58,6 +58,7 @@ class LLMStep:
     max_attempts: int = DRAFT_ATTEMPTS
     deadline: float | None = None  # time.monotonic() past which its scripts may not run
     time_left: Callable[[], float] = lambda: math.inf
+    min_attempt_s: float = 5.0  # an attempt needs this much time left (an LLM reply and a run)
 
 
 def pages_text(ctx: RunContext) -> str:
@@ -190,6 +191,7 @@ def run_step(ctx: RunContext, llm: LLM, decisions: Decisions, step: LLMStep,
         focus=_focus(decisions), on_note=lambda text: ctx.note(text, "warning"),
         on_token=on_token, start=step.purpose, start_extra=step.extra,
         max_attempts=step.max_attempts, time_left=step.time_left,
+        min_attempt_s=step.min_attempt_s,
     )
     return loop.run()
 
