@@ -14,6 +14,7 @@ from a different starting point and prompt:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,12 +44,13 @@ LOG_TAIL_LINES = 40
 # The reader contract and the entry points: shown as "keep as they are", never as blocks.
 HARNESS_FUNCTIONS = ("load_config", "read_table", "read_sample", "read_spec", "read_file",
                      "read_parquet", "main")
-PURPOSES: dict[str, StartPurpose] = {"llm-draft": "codegen", "llm-improve": "improve", "llm-debug": "debug"}
+PURPOSES: dict[str, StartPurpose] = {"llm-draft": "codegen", "llm-improve": "improve",
+                                     "llm-debug": "debug"}
 
 
 def run_search_step(ctx: RunContext, llm: LLM, decisions: Decisions, proposal: Proposal,
-                    step: LLMStep) -> CodegenResult:
-    """Run one LLM operator of the search; ``step`` carries the deadline and the clock."""
+                    deadline: float | None, time_left: Callable[[], float]) -> CodegenResult:
+    """Run one LLM operator of the search within the search's deadline and clock."""
     start = start_of(ctx, decisions, proposal)
     if proposal.operator == "llm-debug" and not worth_debugging(start):
         proposal = replace(proposal, operator="llm-improve", parent=None)
@@ -59,8 +61,9 @@ def run_search_step(ctx: RunContext, llm: LLM, decisions: Decisions, proposal: P
     extra = {"improve": improve_extra, "debug": debug_extra}.get(purpose)
     meta = replace(proposal, parent=start.number).meta()
     attempts = DRAFT_ATTEMPTS if purpose == "codegen" else STEP_ATTEMPTS
-    step = replace(step, start=start, purpose=purpose, extra=extra(ctx, start) if extra else {},
-                   meta=meta, max_attempts=attempts, min_attempt_s=MIN_SEARCH_ATTEMPT_S)
+    step = LLMStep(start, purpose, extra=extra(ctx, start) if extra else {}, meta=meta,
+                   max_attempts=attempts, deadline=deadline, time_left=time_left,
+                   min_attempt_s=MIN_SEARCH_ATTEMPT_S)
     return run_step(ctx, llm, decisions, step)
 
 

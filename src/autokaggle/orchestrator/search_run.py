@@ -23,7 +23,6 @@ from autokaggle.orchestrator.candidates import (
 from autokaggle.orchestrator.context import RunContext
 from autokaggle.orchestrator.executor import Executor, make_executor
 from autokaggle.orchestrator.leaderboard import show_leaderboard
-from autokaggle.orchestrator.llm_work import template_record
 from autokaggle.orchestrator.steps.baseline import current_decisions, template_options
 from autokaggle.orchestrator.steps.codegen import promote_best
 from autokaggle.search.operators import Proposal, Result
@@ -214,14 +213,13 @@ def improve_with_llm(ctx: RunContext, run: SearchRun, proposal: Proposal) -> lis
     or unusable the scheduler stops asking and the search goes on with the templates.
     """
     from autokaggle.orchestrator.llm_improve import run_search_step
-    from autokaggle.orchestrator.llm_work import LLMStep
 
     llm, decisions = ctx.llm, current_decisions(ctx)
     before = {r.number for r in ctx.store.candidates(ctx.run_id)}
     stopped = "no LLM"
-    if llm is not None and (start := template_record(ctx, decisions.revision)) is not None:
-        step = LLMStep(start, deadline=run.search_deadline, time_left=run.time_left)
-        result = run_search_step(ctx, llm, decisions, proposal, step)
+    if llm is not None:
+        result = run_search_step(ctx, llm, decisions, proposal, run.search_deadline,
+                                 run.time_left)
         stopped = result.llm_error
         if result.valid is None:
             what = proposal.operator.removeprefix("llm-")
