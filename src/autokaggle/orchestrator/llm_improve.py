@@ -127,10 +127,18 @@ def named_blocks(files: dict[str, str]) -> str:
 
 def debug_extra(ctx: RunContext, failed: CandidateRecord) -> dict[str, object]:
     """The debug prompt's own parts: the failure, its log's tail, what was tried before."""
-    error = (failed.error or "it failed without a message").strip()
     folder = candidate_folder(ctx, failed.number)
-    return {"target": failed.name, "stage": failure_stage(error), "error": error,
-            "log_tail": log_tail(folder), "tried": tried_before(ctx, failed)}
+    error = relative((failed.error or "it failed without a message").strip(), folder)
+    tail = relative(log_tail(folder), folder)
+    first, _, rest = error.partition("\n")
+    shown = first if rest and rest.strip() in tail else error  # the log tail already holds it
+    return {"target": failed.name, "stage": failure_stage(error), "error": shown,
+            "log_tail": tail, "tried": tried_before(ctx, failed)}
+
+
+def relative(text: str, folder: Path) -> str:
+    """Paths inside the candidate's folder as the code sees them (``code/train.py``)."""
+    return text.replace(f"{folder.resolve()}/", "").replace(f"{folder}/", "")
 
 
 def failure_stage(error: str) -> str:
