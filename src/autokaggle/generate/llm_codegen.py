@@ -38,7 +38,8 @@ MAX_ATTEMPTS = 5
 MIN_ATTEMPT_S = 5.0
 # The prompt purpose of a fresh attempt -> the origin of its candidate.
 StartPurpose = Literal["codegen", "improve", "debug"]
-START_ORIGIN: dict[StartPurpose, str] = {"codegen": "llm-draft", "improve": "llm-improve", "debug": "llm-debug"}
+START_ORIGIN: dict[StartPurpose, str] = {"codegen": "llm-draft", "improve": "llm-improve",
+                                         "debug": "llm-debug"}
 NO_CODE_NUDGE = ("Your reply contained no files. Reply again with every file as a complete "
                  "fenced block whose info string holds the path, e.g. ```python code/train.py")
 

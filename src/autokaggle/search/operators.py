@@ -15,6 +15,7 @@ TEMPLATE_OPERATORS = ("family", "blocks", "tune", "seed", "baseline")
 # The LLM's operators, all through the code contract and the repair loop: a new approach from
 # the template, one atomic change to the best candidate, a fix of a failed candidate.
 LLM_OPERATORS = ("llm-draft", "llm-improve", "llm-debug")
+LLM_MODEL = "llm"  # an LLM proposal's family: whatever its code says
 
 
 @dataclass(frozen=True)

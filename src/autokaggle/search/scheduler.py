@@ -22,12 +22,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from autokaggle.search.operators import LLM_OPERATORS, Proposal, Result
+from autokaggle.search.operators import LLM_MODEL, LLM_OPERATORS, Proposal, Result
 
 FAMILY_ORDER = ("linear", "lightgbm", "xgboost", "catboost")
 SEED_EVERY = 6
 LLM_EVERY = 4
-LLM_MODEL = "llm"  # an LLM candidate's family is whatever its code says
 
 
 @dataclass
@@ -58,6 +57,13 @@ class Scheduler:
             return _reseed(best.proposal, history)
         return self._tune(base.proposal, history)
 
+    def _family(self, tried: set[tuple[object, ...]]) -> Proposal | None:
+        for model in self.families:
+            proposal = Proposal("family", model)
+            if proposal.key() not in tried:
+                return proposal
+        return None
+
     def _llm_step(self, history: list[Result]) -> Proposal:
         """Draft first; debug a last step that gave nothing valid; otherwise improve the best."""
         steps = _llm_steps(history)
@@ -68,13 +74,6 @@ class Scheduler:
         if all(r.score is None for r in last) and last[-1].proposal.operator != "llm-debug":
             return Proposal("llm-debug", LLM_MODEL, trial=number, parent=last[-1].number)
         return Proposal("llm-improve", LLM_MODEL, trial=number)
-
-    def _family(self, tried: set[tuple[object, ...]]) -> Proposal | None:
-        for model in self.families:
-            proposal = Proposal("family", model)
-            if proposal.key() not in tried:
-                return proposal
-        return None
 
     def _block(self, history: list[Result], tried: set[tuple[object, ...]]) -> Proposal | None:
         family = self._best(history, ("baseline", "family"))
@@ -127,6 +126,18 @@ class Scheduler:
         return max(scored, key=lambda r: r.score or 0.0) if scored else None
 
 
+def _score_of(history: list[Result], proposal: Proposal) -> float | None:
+    return next((r.score for r in history if r.proposal.key() == proposal.key()), None)
+
+
+def _reseed(proposal: Proposal, history: list[Result]) -> Proposal:
+    """The same pipeline with the next unused seed offset."""
+    used = {r.proposal.seed_offset for r in history}
+    offset = next(i for i in range(1, len(used) + 2) if i not in used)
+    return Proposal("seed", proposal.model, proposal.blocks, offset, dict(proposal.params),
+                    proposal.trial)
+
+
 def _llm_due(history: list[Result]) -> bool:
     """An LLM step after every ``LLM_EVERY - 1`` tuning/seed candidates since the last one."""
     since = 0
@@ -144,15 +155,3 @@ def _llm_steps(history: list[Result]) -> list[list[Result]]:
         if r.proposal.is_llm:
             steps.setdefault(r.proposal.trial, []).append(r)
     return list(steps.values())
-
-
-def _score_of(history: list[Result], proposal: Proposal) -> float | None:
-    return next((r.score for r in history if r.proposal.key() == proposal.key()), None)
-
-
-def _reseed(proposal: Proposal, history: list[Result]) -> Proposal:
-    """The same pipeline with the next unused seed offset."""
-    used = {r.proposal.seed_offset for r in history}
-    offset = next(i for i in range(1, len(used) + 2) if i not in used)
-    return Proposal("seed", proposal.model, proposal.blocks, offset, dict(proposal.params),
-                    proposal.trial)
