@@ -128,6 +128,7 @@ def _host_port(target: str, given: str) -> tuple[str, int]:
 
 def _init(ray: ModuleType, target: str | None, given: str) -> None:
     quiet: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
+    _cluster_errors_to_stderr()
     try:
         if target is None:
             ray.init(address="local", include_dashboard=False, **quiet)
@@ -137,6 +138,27 @@ def _init(ray: ModuleType, target: str | None, given: str) -> None:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise ClusterUnreachable(f"Cannot join the Ray cluster at {target or given}: {first}",
                                  START_HINT) from exc
+
+
+def _cluster_errors_to_stderr() -> None:
+    """Ray prints the cluster's errors (a worker died, ...) on stdout; ``run --json`` owns stdout.
+
+    The driver's listener thread looks ``print_to_stdstream`` up at each message, so wrapping
+    it sends every message to stderr. Ray's internals: where they differ, nothing changes.
+    """
+    try:
+        from ray._private import worker
+    except ImportError:
+        return
+    original = getattr(worker, "print_to_stdstream", None)
+    if original is None or getattr(original, "autokaggle", False):
+        return
+
+    def to_stderr(data: dict[str, Any], ignore_prefix: bool) -> None:
+        original({**data, "is_err": True}, ignore_prefix)
+
+    to_stderr.autokaggle = True  # type: ignore[attr-defined]
+    worker.print_to_stdstream = to_stderr
 
 
 @contextlib.contextmanager
