@@ -324,3 +324,47 @@ def test_task_resources_follow_the_candidate_and_the_cluster(tmp_path: Path) -> 
     huge = Candidate(9, tmp_path, "template", "x", memory_limit_mb=10**6)
     with pytest.raises(RunFailed, match="memory"):
         task_resources(Ctx(), huge, nodes)  # type: ignore[arg-type]
+
+
+class _FakeRay:
+    """What ``RayExecutor._wait`` calls of Ray: tasks that never finish, or a Ctrl-C in wait."""
+
+    def __init__(self, interrupt: bool = False) -> None:
+        self.interrupt = interrupt
+        self.cancelled: list[tuple[str, bool]] = []
+
+    def wait(self, refs: list[str], num_returns: int, timeout: float) -> tuple[list, list]:
+        if self.interrupt:
+            raise KeyboardInterrupt
+        time.sleep(timeout)
+        return [], refs
+
+    def cancel(self, ref: str, force: bool = False) -> None:
+        self.cancelled.append((ref, force))
+
+
+def test_the_head_stops_waiting_at_the_deadline_and_on_ctrl_c_cancels_the_tasks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import autokaggle.orchestrator.ray_executor as rx
+
+    monkeypatch.setattr(rx, "HEAD_GRACE_S", 0.2)
+    monkeypatch.setattr(rx, "WAIT_STEP_S", 0.05)
+    fake = _FakeRay()
+    started = time.monotonic()
+    replies = rx.RayExecutor(2)._wait(fake, {2: "ref-2", 3: "ref-3"}, time.monotonic() + 0.3)
+    assert 0.5 <= time.monotonic() - started < 3  # the deadline plus the grace, no longer
+    assert replies[2]["error"] == "The time budget is spent." and replies[3]["stage"] == "train"
+    assert fake.cancelled == [("ref-2", True), ("ref-3", True)]  # force: the worker is killed
+    fake = _FakeRay(interrupt=True)
+    with pytest.raises(KeyboardInterrupt):
+        rx.RayExecutor(2)._wait(fake, {4: "ref-4"}, None)
+    assert fake.cancelled == [("ref-4", True)]
+
+
+def test_help_lists_the_ray_options_without_importing_ray() -> None:
+    code = ("import sys; from autokaggle.cli import main\n"
+            "try:\n    main(['run', '--help'])\nexcept SystemExit:\n    pass\n"
+            "print('ray' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "--executor" in out.stdout and "--ray-address" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "False"

@@ -44,6 +44,9 @@ Examples:
               help="Stop the search after N candidates (same seed, no LLM: same result anywhere).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Search candidates run at once (they share --threads and the memory limit).")
+@click.option("--threads", type=click.IntRange(min=1), metavar="N",
+              help="CPU threads for generated code in all, shared by the --workers candidates "
+              "(default: this machine's cores; on a Ray cluster, e.g. workers x cores per node).")
 @click.option("--executor", type=click.Choice(["local", "ray"]),
               help="Where search candidates run: local (a process pool, the default) or ray (a "
               "Ray cluster; pip install \"autokaggle[ray]\").")
@@ -123,6 +126,7 @@ def run_command(
     time_budget: str,
     max_candidates: int | None,
     workers: int,
+    threads: int | None,
     executor: str | None,
     ray_address: str | None,
     model: str,
@@ -174,6 +178,7 @@ def run_command(
                         "max_candidates": max_candidates,
                         "workers": workers,
                         **_executor_options(executor, ray_address),
+                        **({"threads": threads} if threads else {}),
                         "model": model,
                         "gpu": gpu,
                         "llm": _checked_llm(llm),
