@@ -35,6 +35,9 @@ from autokaggle.orchestrator.options import RunOptions
 # Ray turns 127.0.0.1 into the machine's outward address; 127.0.0.2 is loopback all the same.
 NODE_IP = "127.0.0.2"
 NODE_SECRETS = {"KAGGLE_KEY": "planted-kaggle-key", "OPENAI_API_KEY": "planted-openai-key"}
+# No usage statistics; no token auth on this throw-away loopback cluster (a ~/.ray/auth_token
+# left by another Ray would otherwise turn it on for the head only).
+CLUSTER_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
 RUN_ARGS = ("--time-budget", "1h", "--max-candidates", "3", "--workers", "2")
 
 
@@ -66,8 +69,8 @@ def _free_port() -> int:
 
 
 def _ray_start(args: list[str], cache: Path, temp: Path) -> None:
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "AUTOKAGGLE_CACHE_DIR": str(cache),
-           **NODE_SECRETS}
+    env = {**os.environ, **CLUSTER_ENV, "HOME": str(temp / "home"),  # no ~/.ray state shared
+           "AUTOKAGGLE_CACHE_DIR": str(cache), **NODE_SECRETS}
     ray = Path(sys.executable).parent / "ray"
     common = ["--node-ip-address", NODE_IP, "--num-cpus", "1", "--object-store-memory",
               "100000000", "--temp-dir", str(temp), "--disable-usage-stats",
@@ -101,6 +104,8 @@ def cluster() -> Iterator[Cluster]:
     temp = Path(tempfile.mkdtemp(prefix="akray-", dir="/tmp"))  # short: Ray's socket paths
     caches = {"head": temp / "head-cache", "worker": temp / "worker-cache"}
     port = _free_port()
+    saved = {name: os.environ.get(name) for name in CLUSTER_ENV}
+    os.environ.update(CLUSTER_ENV)  # the drivers: autokaggle runs and this process
     try:
         _ray_start(["--head", "--port", str(port), "--include-dashboard=false",
                     "--dashboard-port", str(_free_port())], caches["head"], temp)
@@ -109,6 +114,11 @@ def cluster() -> Iterator[Cluster]:
     finally:
         _stop(temp)
         shutil.rmtree(temp, ignore_errors=True)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _cli(workdir: Path, *args: str, source: Path | None = None) -> list[str]:
@@ -146,19 +156,25 @@ def _wait_for_script(cluster: Cluster, timeout_s: float = 120) -> list[psutil.Pr
     before = {p.pid for p in cluster.work_processes()}
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if found := [p for p in cluster.work_processes() if p.pid not in before]:
-            return found
+        found = [p for p in cluster.work_processes() if p.pid not in before]
+        with contextlib.suppress(psutil.Error):  # mid-task: running for a second, set up
+            if found and time.time() - min(p.create_time() for p in found) > 1.0:
+                return found
         time.sleep(0.1)
     raise AssertionError("no candidate script started on the cluster")
 
 
-def _kill_its_ray_worker(script: psutil.Process) -> int:
-    """SIGKILL the Ray worker process running this script's task (its nearest ``ray::`` parent)."""
-    for parent in script.parents():
-        if (parent.cmdline() or [""])[0].startswith("ray::"):
-            parent.kill()
-            return parent.pid
-    raise AssertionError(f"no Ray worker above {script.cmdline()}")
+def _kill_a_ray_worker(cluster: Cluster) -> int:
+    """SIGKILL the Ray worker process running a candidate's script (its nearest ``ray::`` parent)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for script in _wait_for_script(cluster):
+            with contextlib.suppress(psutil.Error):  # the script may have just ended
+                for parent in script.parents():
+                    if (parent.cmdline() or [""])[0].startswith("ray::"):
+                        parent.kill()
+                        return parent.pid
+    raise AssertionError("no Ray worker running a candidate's script was found")
 
 
 @pytest.mark.ray
@@ -169,7 +185,7 @@ def test_ray_search_equals_the_local_pool_even_when_a_worker_dies(cluster: Clust
     local = _popen(_cli(tmp_path / "local", *RUN_ARGS, source=data))
     on_ray = _popen(_cli(tmp_path / "ray", *RUN_ARGS, "--executor", "ray", "--ray-address",
                          cluster.address, source=data))
-    killed = _kill_its_ray_worker(_wait_for_script(cluster)[0])  # the task is retried
+    killed = _kill_a_ray_worker(cluster)  # mid-task: Ray retries it
     ray_run, local_run = _finished(on_ray), _finished(local)
     assert killed
     assert not psutil.wait_procs(cluster.work_processes(), timeout=10)[1]  # nothing left over

@@ -174,13 +174,27 @@ def _work_folder(root: Path, spec: dict[str, Any], code: bytes, inputs: Path) ->
 
 
 def _forget_dead_work(work: Path) -> None:
-    """Work folders of worker processes that died (a killed attempt) are removed."""
+    """A killed attempt's work folder is removed, and whatever still runs in it is killed."""
     if not work.is_dir():
         return
-    for folder in work.iterdir():
-        pid = folder.name.split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
+    dead = [f for f in work.iterdir()
+            if f.name.split("-", 1)[0].isdigit() and not _alive(int(f.name.split("-", 1)[0]))]
+    if dead:
+        _kill_inside(dead)
+    for folder in dead:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _kill_inside(folders: list[Path]) -> None:
+    """SIGKILL processes working in ``folders`` (a sandbox orphaned while it was starting)."""
+    import psutil
+
+    roots = [str(f) for f in folders]
+    for proc in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            line = " ".join(proc.cmdline())
+            if any(r in line or proc.cwd().startswith(r) for r in roots):
+                proc.kill()
 
 
 def _alive(pid: int) -> bool:
