@@ -132,12 +132,13 @@ class RayExecutor:
 
 
 def task_spec(ctx: RunContext, c: Candidate, digest: str, deadline: float | None) -> dict[str, Any]:
-    """What the task needs to know, as plain data (no secrets: the options hold none)."""
+    """What the task needs to know, as plain data (the options without the LLM's settings)."""
     import autokaggle
 
     wall = None if deadline is None else time.time() + (deadline - time.monotonic())
+    options = ctx.options.model_copy(update={"llm": None, "llm_base_url": None})
     return {"run_id": ctx.run_id, "number": c.number, "label": c.label, "threads": c.threads,
-            "memory_limit_mb": c.memory_limit_mb, "options": ctx.options.model_dump(mode="json"),
+            "memory_limit_mb": c.memory_limit_mb, "options": options.model_dump(mode="json"),
             "deadline": wall, "input_hash": digest, "version": autokaggle.__version__}
 
 
