@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from autokaggle.orchestrator.candidates import selected_candidate
 from autokaggle.orchestrator.context import RunContext
@@ -27,8 +28,17 @@ def rows_for(records: list[CandidateRecord], greater_is_better: bool, selected: 
                    key=lambda r: (-sign * (r.cv_mean or 0.0), r.number))
     rest = [r for r in records if r not in valid]
     rows = [LeaderRow(r.number, r.label, r.status, r.cv_mean, r.cv_std, r.duration_s,
-                      r.number == selected) for r in [*valid, *rest]]
+                      r.number == selected, node_label(r.meta)) for r in [*valid, *rest]]
     return rows[:limit] if limit else rows
+
+
+def node_label(meta: dict[str, Any]) -> str:
+    """Where a candidate ran (``host IP node-id``), '' when it ran on the head's own pool."""
+    node = meta.get("node")
+    if not isinstance(node, dict):
+        return ""
+    return " ".join(p for p in (node.get("hostname"), node.get("ip"),
+                                str(node.get("id", ""))[:8]) if p)
 
 
 def show_leaderboard(ctx: RunContext, time_left: float | None = None) -> None:
