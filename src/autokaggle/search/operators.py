@@ -58,8 +58,14 @@ class Proposal:
 
 @dataclass(frozen=True)
 class Result:
-    """A finished proposal: its CV score signed so that higher is better, or None (failed)."""
+    """A finished proposal: its CV score signed so that higher is better, or None (failed).
+
+    ``fold_scores`` are signed too; a ``screened`` result lost its first look on a few folds
+    (``score`` None, ``fold_scores`` those folds' scores).
+    """
 
     proposal: Proposal
     score: float | None
     number: int = 0
+    fold_scores: tuple[float, ...] = ()
+    screened: bool = False

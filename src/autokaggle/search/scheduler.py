@@ -8,6 +8,14 @@ Phases, cheapest first:
    defaults (already scored in phase 1), one trial per candidate; every ``SEED_EVERY`` trials a
    reseeded copy of the best pipeline (diversity for the ensemble); with an LLM, every
    ``LLM_EVERY`` proposals an LLM improvement of the best candidate.
+
+**Screening** (slow ideas pay for their time): a tuning trial first trains only the first
+``SCREEN_FOLDS`` of the run's fixed folds; it goes on to the full CV only when it is
+``promising`` — better than the best candidate on those same folds, or within their fold noise.
+A losing trial is journaled ``screened`` and told to Optuna as a pruned trial (its per-fold
+scores as intermediate values), so TPE ranks it below every completed trial.
+Proposals come in rounds of ``round_size(workers)`` whatever the number of workers up to two,
+so one and two workers make the same search.
 The scheduler is a pure function of the history (``Result`` list, in candidate order), so the
 same seed and the same scores give the same proposals on any machine, and a resumed search
 continues where it stopped. The time budget and the ensembling phase are the step's business.
@@ -17,12 +25,44 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from autokaggle.search.operators import Proposal, Result
 
 FAMILY_ORDER = ("linear", "lightgbm", "xgboost", "catboost")
 SEED_EVERY = 6
 LLM_EVERY = 4
+SCREEN_OPERATORS = ("tune",)  # what is screened on a few folds before its full CV
+SCREEN_FOLDS = 2  # the first two of the run's folds, the same for every candidate
+SCREEN_MIN_FOLDS = 4  # fewer folds: screening would save too little to be worth a rerun
+ROUND = 2  # proposals made together from the same history (one or two workers alike)
+
+
+def round_size(workers: int) -> int:
+    """How many proposals are made from one history: ``ROUND``, or more with more workers."""
+    return max(ROUND, workers)
+
+
+def screen_folds(proposal: Proposal, folds: list[int]) -> list[int] | None:
+    """The folds a proposal is screened on first (None: straight to the full CV)."""
+    if proposal.operator not in SCREEN_OPERATORS or len(folds) < SCREEN_MIN_FOLDS:
+        return None
+    return sorted(folds)[:SCREEN_FOLDS]
+
+
+def promising(fold_scores: tuple[float, ...], best: Result | None) -> bool:
+    """Whether a screened result may beat ``best``: better on the same folds, or within noise.
+
+    Scores are signed (higher is better); the noise is the standard error of the per-fold gaps,
+    as in the final selection's guard.
+    """
+    import statistics
+
+    if best is None or len(best.fold_scores) < len(fold_scores) or not fold_scores:
+        return True
+    gaps = [b - a for a, b in zip(fold_scores, best.fold_scores, strict=False)]
+    noise = statistics.stdev(gaps) / len(gaps) ** 0.5 if len(gaps) > 1 else 0.0
+    return statistics.fmean(gaps) <= noise
 
 
 @dataclass
@@ -94,11 +134,7 @@ class Scheduler:
         warm = warm_start(base.model, self.classify, self.learning_rate)
         for r in same:
             params = {**warm, **r.proposal.params}
-            state = (optuna.trial.TrialState.COMPLETE if r.score is not None
-                     else optuna.trial.TrialState.FAIL)
-            study.add_trial(optuna.trial.create_trial(
-                params={k: params[k] for k in space}, distributions=space,
-                value=r.score, state=state))
+            study.add_trial(_trial(r, {k: params[k] for k in space}, space))
         trial = study.ask(space)
         tunes = sum(r.proposal.operator == "tune" for r in history)
         return Proposal("tune", base.model, base.blocks, params=dict(trial.params),
@@ -109,6 +145,26 @@ class Scheduler:
         """The best scored result among ``operators`` (ties: the earlier one)."""
         scored = [r for r in history if r.score is not None and r.proposal.operator in operators]
         return max(scored, key=lambda r: r.score or 0.0) if scored else None
+
+
+def best_result(history: list[Result]) -> Result | None:
+    """The best scored result of the history (ties: the earlier one)."""
+    scored = [r for r in history if r.score is not None]
+    return max(scored, key=lambda r: r.score or 0.0) if scored else None
+
+
+def _trial(result: Result, params: dict[str, Any], space: dict[str, Any]) -> Any:
+    """A past result as an Optuna trial: complete, pruned at screening (per-fold values), failed."""
+    import optuna
+
+    state = optuna.trial.TrialState
+    if result.score is not None:
+        return optuna.trial.create_trial(params=params, distributions=space, value=result.score)
+    if result.screened:
+        steps = dict(enumerate(result.fold_scores))
+        return optuna.trial.create_trial(params=params, distributions=space,
+                                         intermediate_values=steps, state=state.PRUNED)
+    return optuna.trial.create_trial(params=params, distributions=space, state=state.FAIL)
 
 
 def _score_of(history: list[Result], proposal: Proposal) -> float | None:
