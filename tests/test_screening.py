@@ -177,3 +177,19 @@ def test_resumed_search_counts_the_time_its_interrupted_session_spent(tmp_path: 
     labels = [c.label for c in store.candidates(run_id) if c.origin != "ensemble"]
     assert labels == ["lightgbm template", "linear", "xgboost", "catboost"]  # continued,
     assert (run_dir / "output/submission.csv").is_file()  # nothing redone
+
+
+def test_cost_aware_scheduler_tunes_a_much_cheaper_pipeline_that_is_as_good() -> None:
+    def base_model(cost_aware: bool, slow_seconds: float) -> str:
+        sched = Scheduler(("lightgbm", "catboost"), (), True, 3, 0.05, cost_aware=cost_aware)
+        past = [Result(Proposal("baseline", "lightgbm"), 0.800, 1,
+                       (0.81, 0.79, 0.80, 0.80, 0.80), seconds=2.0),
+                Result(Proposal("family", "catboost"), 0.801, 2,
+                       (0.80, 0.80, 0.81, 0.79, 0.805), seconds=slow_seconds)]
+        proposal = sched.next(past)
+        assert proposal is not None and proposal.operator == "tune"
+        return proposal.model
+
+    assert base_model(False, 30.0) == "catboost"  # by count (--max-candidates): seconds unseen
+    assert base_model(True, 30.0) == "lightgbm"  # 15x cheaper, within the fold noise
+    assert base_model(True, 3.0) == "catboost"  # not much cheaper: the best is tuned

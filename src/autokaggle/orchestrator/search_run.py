@@ -68,8 +68,10 @@ class SearchRun:
 
         prof = ctx.profile
         classify = prof.task in ("binary", "multiclass", "multilabel")
+        cost_aware = ctx.options.max_candidates is None and ctx.deadline is not None
         scheduler = Scheduler(FAMILY_ORDER, _blocks_for(ctx), classify, ctx.options.seed,
-                              learning_rate(prof), llm=ctx.llm is not None)
+                              learning_rate(prof), llm=ctx.llm is not None,
+                              cost_aware=cost_aware)
         spent_before = _spent_before(ctx)
         if ctx.deadline is not None and spent_before:  # the engine counts finished steps only
             ctx.deadline -= spent_before
@@ -213,7 +215,7 @@ def history(ctx: RunContext) -> list[Result]:
         score = sign * r.cv_mean if r.status == "valid" and r.cv_mean is not None else None
         folds = tuple(sign * f for f in r.fold_scores)
         out.append(Result(Proposal.from_meta(meta), score, r.number, folds,
-                          r.status == "screened"))
+                          r.status == "screened", r.duration_s))
     return out
 
 
@@ -328,7 +330,7 @@ def record(ctx: RunContext, run: SearchRun, proposal: Proposal, outcome: Outcome
     screened = cv is not None and outcome.candidate.screen_folds is not None
     score = sign * cv.cv_mean if cv is not None and not screened else None
     folds = tuple(sign * f.score for f in cv.folds) if cv is not None else ()
-    return Result(proposal, score, number, folds, screened)
+    return Result(proposal, score, number, folds, screened, outcome.duration_s)
 
 
 def show_progress(ctx: RunContext, run: SearchRun) -> None:

@@ -61,7 +61,7 @@ class Result:
     """A finished proposal: its CV score signed so that higher is better, or None (failed).
 
     ``fold_scores`` are signed too; a ``screened`` result lost its first look on a few folds
-    (``score`` None, ``fold_scores`` those folds' scores).
+    (``score`` None, ``fold_scores`` those folds' scores). ``seconds`` it took, as measured.
     """
 
     proposal: Proposal
@@ -69,3 +69,4 @@ class Result:
     number: int = 0
     fold_scores: tuple[float, ...] = ()
     screened: bool = False
+    seconds: float | None = None  # measured: used only by a cost-aware scheduler

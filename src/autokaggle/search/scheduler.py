@@ -16,6 +16,10 @@ A losing trial is journaled ``screened`` and told to Optuna as a pruned trial (i
 scores as intermediate values), so TPE ranks it below every completed trial.
 Proposals come in rounds of ``round_size(workers)`` whatever the number of workers up to two,
 so one and two workers make the same search.
+
+**Cost** (only under a time budget without ``--max-candidates``: measured seconds differ across
+machines, so a search bounded by count never looks at them): the pipeline tuned is the cheapest
+one whose CV is within the fold noise of the best, when it is at least ``CHEAPER`` times faster.
 The scheduler is a pure function of the history (``Result`` list, in candidate order), so the
 same seed and the same scores give the same proposals on any machine, and a resumed search
 continues where it stopped. The time budget and the ensembling phase are the step's business.
@@ -36,6 +40,8 @@ SCREEN_OPERATORS = ("tune",)  # what is screened on a few folds before its full 
 SCREEN_FOLDS = 2  # the first two of the run's folds, the same for every candidate
 SCREEN_MIN_FOLDS = 4  # fewer folds: screening would save too little to be worth a rerun
 ROUND = 2  # proposals made together from the same history (one or two workers alike)
+CHEAPER = 2.0  # a pipeline this many times faster, and as good within noise, is tuned instead
+BASE_OPERATORS = ("baseline", "family", "blocks")  # the pipelines tuning starts from
 
 
 def round_size(workers: int) -> int:
@@ -75,6 +81,7 @@ class Scheduler:
     seed: int
     learning_rate: float
     llm: bool = False
+    cost_aware: bool = False  # weigh measured seconds (a time budget, no --max-candidates)
 
     def next(self, history: list[Result]) -> Proposal | None:
         """The next proposal, or None when there is nothing left worth trying."""
@@ -82,7 +89,7 @@ class Scheduler:
         for proposal in (self._family(tried), self._block(history, tried)):
             if proposal is not None:
                 return proposal
-        base = self._best(history, ("baseline", "family", "blocks"))
+        base = self._base(history)
         if base is None:
             return None
         refine = [r for r in history if r.proposal.operator in ("tune", "seed", "llm-improve")]
@@ -92,6 +99,18 @@ class Scheduler:
             best = self._best(history, ("baseline", "family", "blocks", "tune", "seed")) or base
             return _reseed(best.proposal, history)
         return self._tune(base.proposal, history)
+
+    def _base(self, history: list[Result]) -> Result | None:
+        """The pipeline to tune: the best, or a much cheaper one as good within the noise."""
+        best = self._best(history, BASE_OPERATORS)
+        if best is None or not self.cost_aware or not best.seconds:
+            return best
+        cheap = [r for r in history if r.proposal.operator in BASE_OPERATORS
+                 and r.score is not None and r.seconds is not None
+                 and r.seconds * CHEAPER <= best.seconds
+                 and len(r.fold_scores) == len(best.fold_scores)
+                 and promising(r.fold_scores, best)]
+        return min(cheap, key=lambda r: (r.seconds or 0.0, r.number)) if cheap else best
 
     def _family(self, tried: set[tuple[object, ...]]) -> Proposal | None:
         for model in self.families:
