@@ -193,3 +193,13 @@ def test_cost_aware_scheduler_tunes_a_much_cheaper_pipeline_that_is_as_good() ->
     assert base_model(False, 30.0) == "catboost"  # by count (--max-candidates): seconds unseen
     assert base_model(True, 30.0) == "lightgbm"  # 15x cheaper, within the fold noise
     assert base_model(True, 3.0) == "catboost"  # not much cheaper: the best is tuned
+
+
+def test_past_the_exploring_share_the_scheduler_refines_instead_of_trying_blocks() -> None:
+    sched = Scheduler(("lightgbm",), ("frequency", "interactions"), True, 3, 0.05)
+    past = [Result(Proposal("baseline", "lightgbm"), 0.80, 1, (0.8,) * 5)]
+    first = sched.next(past)
+    assert first is not None and first.operator == "blocks"
+    sched.explore = False  # set by the step past 60% of a time budget
+    then = sched.next(past)
+    assert then is not None and then.operator == "tune"

@@ -28,6 +28,7 @@ from autokaggle.orchestrator.steps.baseline import current_decisions, template_o
 from autokaggle.orchestrator.steps.codegen import promote_best
 from autokaggle.search.operators import Proposal, Result
 from autokaggle.search.scheduler import (
+    EXPLORE_SHARE,
     FAMILY_ORDER,
     Scheduler,
     best_result,
@@ -106,6 +107,7 @@ class SearchRun:
         """Up to ``workers`` proposals; empty when the count, the time or the ideas run out."""
         batch: list[Proposal] = []
         pending = list(past)
+        self.scheduler.explore = self.exploring()
         while len(batch) < round_size(self.executor.workers) and self._room(len(batch)):
             proposal = self.scheduler.next(pending)
             if proposal is None:
@@ -119,6 +121,13 @@ class SearchRun:
             batch.append(proposal)
             pending.append(Result(proposal, None, -1))
         return batch
+
+    def exploring(self) -> bool:
+        """Still in the exploring share of a time budget (always, in a search bounded by count)."""
+        budget = self.ctx.options.time_budget_s
+        if not self.scheduler.cost_aware or budget <= 0:
+            return True
+        return 1.0 - self.ctx.time_left() / budget < EXPLORE_SHARE
 
     def _room(self, in_batch: int) -> bool:
         limit = self.ctx.options.max_candidates

@@ -19,7 +19,10 @@ so one and two workers make the same search.
 
 **Cost** (only under a time budget without ``--max-candidates``: measured seconds differ across
 machines, so a search bounded by count never looks at them): the pipeline tuned is the cheapest
-one whose CV is within the fold noise of the best, when it is at least ``CHEAPER`` times faster.
+one whose CV is within the fold noise of the best, when it is at least ``CHEAPER`` times faster;
+and past ``EXPLORE_SHARE`` of the budget (``explore`` False, set by the step from the clock) the
+feature blocks still untried are skipped for tuning the best (explore ~60%, refine, then the
+ensemble's reserve: it re-blends saved predictions, so it needs seconds, not a fifth).
 The scheduler is a pure function of the history (``Result`` list, in candidate order), so the
 same seed and the same scores give the same proposals on any machine, and a resumed search
 continues where it stopped. The time budget and the ensembling phase are the step's business.
@@ -42,6 +45,7 @@ SCREEN_MIN_FOLDS = 4  # fewer folds: screening would save too little to be worth
 ROUND = 2  # proposals made together from the same history (one or two workers alike)
 CHEAPER = 2.0  # a pipeline this many times faster, and as good within noise, is tuned instead
 BASE_OPERATORS = ("baseline", "family", "blocks")  # the pipelines tuning starts from
+EXPLORE_SHARE = 0.6  # of a time budget: past it, refine the best (tuning) instead of exploring
 
 
 def round_size(workers: int) -> int:
@@ -82,11 +86,13 @@ class Scheduler:
     learning_rate: float
     llm: bool = False
     cost_aware: bool = False  # weigh measured seconds (a time budget, no --max-candidates)
+    explore: bool = True  # False past EXPLORE_SHARE of a time budget: no more feature blocks
 
     def next(self, history: list[Result]) -> Proposal | None:
         """The next proposal, or None when there is nothing left worth trying."""
         tried = {r.proposal.key() for r in history}
-        for proposal in (self._family(tried), self._block(history, tried)):
+        block = self._block(history, tried) if self.explore else None
+        for proposal in (self._family(tried), block):
             if proposal is not None:
                 return proposal
         base = self._base(history)
