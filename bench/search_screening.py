@@ -62,7 +62,8 @@ def bench_one(src: Path, exp: Expected, budget: float, code: Path | None) -> dic
             "tuning": sum((c.get("meta") or {}).get("operator") == "tune" for c in cands),
             "seconds_in_candidates": round(sum(c["duration_s"] or 0.0 for c in cands), 1),
             "holdout": holdout, "cv": result.get("cv_score"), "wall_s": round(wall, 1),
-            "load_start": round(load, 2), "load_end": round(os.getloadavg()[0], 2)}
+            "load_start": round(load, 2), "load_end": round(os.getloadavg()[0], 2),
+            "board": [[c["label"], c["status"], c["cv_mean"], c["duration_s"]] for c in cands]}
 
 
 def main() -> int:

@@ -142,6 +142,9 @@ class SearchRun:
             return True
         same = [self.durations[n] for n, model in self.models.items() if model == proposal.model]
         expected = max(same) if same else _median(list(self.durations.values()))
+        screen = screen_folds(proposal, run_folds(self.ctx))
+        if screen:  # its first look trains a share of the folds; the rest only if it may win
+            expected *= len(screen) / len(run_folds(self.ctx))
         return self.time_left() > max(1.0, 0.8 * expected)
 
 
