@@ -56,6 +56,8 @@ def test_screening_policy_folds_noise_and_pruned_trials() -> None:
     assert screen_folds(tune, [0, 1, 2, 3, 4]) == [0, 1]
     assert screen_folds(family, [0, 1, 2, 3, 4]) is None  # only tuning trials are screened
     assert screen_folds(tune, [0, 1, 2]) is None  # too few folds to save anything
+    assert screen_folds(tune, [0, 1, 2, 3, 4], 40.0) == [0, 1]  # a slow family: screened
+    assert screen_folds(tune, [0, 1, 2, 3, 4], 5.0) is None  # a fast one: start-up dominates
     assert round_size(1) == round_size(2) == 2 and round_size(4) == 4
     best = Result(family, 0.85, 1, (0.86, 0.84, 0.85, 0.85, 0.85))
     assert promising((0.87, 0.85), best)  # better on the same folds

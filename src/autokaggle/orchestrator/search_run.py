@@ -140,12 +140,21 @@ class SearchRun:
         """Whether the time left likely covers the proposal (like ones so far took that long)."""
         if self.ctx.options.max_candidates is not None and self.search_deadline is None:
             return True
-        same = [self.durations[n] for n, model in self.models.items() if model == proposal.model]
-        expected = max(same) if same else _median(list(self.durations.values()))
-        screen = screen_folds(proposal, run_folds(self.ctx))
+        expected = self._expected_s(proposal)
+        screen = self.screen(proposal)
         if screen:  # its first look trains a share of the folds; the rest only if it may win
             expected *= len(screen) / len(run_folds(self.ctx))
         return self.time_left() > max(1.0, 0.8 * expected)
+
+    def _expected_s(self, proposal: Proposal) -> float:
+        """Seconds a full run of the proposal likely takes: the slowest of its family so far."""
+        same = [self.durations[n] for n, model in self.models.items() if model == proposal.model]
+        return max(same) if same else _median(list(self.durations.values()))
+
+    def screen(self, proposal: Proposal) -> list[int] | None:
+        """The folds the proposal is screened on first (seconds weigh only under a budget)."""
+        seconds = self._expected_s(proposal) if self.scheduler.cost_aware else None
+        return screen_folds(proposal, run_folds(self.ctx), seconds)
 
 
 def _spent_before(ctx: RunContext) -> float:
@@ -238,7 +247,7 @@ def produce(ctx: RunContext, run: SearchRun, proposal: Proposal) -> Candidate:
     revision = current_decisions(ctx).revision
     gpu = run.gpu and proposal.model in GPU_FAMILIES
     meta = {**proposal.meta(), "plan": revision, "gpu": gpu}
-    screen = screen_folds(proposal, run_folds(ctx))
+    screen = run.screen(proposal)
     meta = {**meta, "screen": {"folds": screen}} if screen else meta
     candidate = new_candidate(ctx, "template", proposal.label, None, meta)
     options = template_options(ctx, proposal.model, gpu)  # type: ignore[arg-type]

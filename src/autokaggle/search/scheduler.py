@@ -10,7 +10,8 @@ Phases, cheapest first:
    ``LLM_EVERY`` proposals an LLM improvement of the best candidate.
 
 **Screening** (slow ideas pay for their time): a tuning trial first trains only the first
-``SCREEN_FOLDS`` of the run's fixed folds; it goes on to the full CV only when it is
+``SCREEN_FOLDS`` of the run's fixed folds (under a time budget, only when its family's full CV
+takes ``SCREEN_MIN_SECONDS`` or more; always in a search bounded by ``--max-candidates``); it goes on to the full CV only when it is
 ``promising`` — better than the best candidate on those same folds, or within their fold noise.
 A losing trial is journaled ``screened`` and told to Optuna as a pruned trial (its per-fold
 scores as intermediate values), so TPE ranks it below every completed trial.
@@ -42,6 +43,10 @@ LLM_EVERY = 4
 SCREEN_OPERATORS = ("tune",)  # what is screened on a few folds before its full CV
 SCREEN_FOLDS = 2  # the first two of the run's folds, the same for every candidate
 SCREEN_MIN_FOLDS = 4  # fewer folds: screening would save too little to be worth a rerun
+# Under a time budget, a pipeline whose full CV takes less is not screened: a promoted trial
+# starts its scripts twice (~3 s here), and a saving of 60% of a loser's fit pays for that only
+# when the fit dominates (break-even near 5x the start-up cost at the ~50% promotion rate seen).
+SCREEN_MIN_SECONDS = 15.0
 ROUND = 2  # proposals made together from the same history (one or two workers alike)
 CHEAPER = 2.0  # a pipeline this many times faster, and as good within noise, is tuned instead
 BASE_OPERATORS = ("baseline", "family", "blocks")  # the pipelines tuning starts from
@@ -53,9 +58,16 @@ def round_size(workers: int) -> int:
     return max(ROUND, workers)
 
 
-def screen_folds(proposal: Proposal, folds: list[int]) -> list[int] | None:
-    """The folds a proposal is screened on first (None: straight to the full CV)."""
+def screen_folds(proposal: Proposal, folds: list[int],
+                 full_seconds: float | None = None) -> list[int] | None:
+    """The folds a proposal is screened on first (None: straight to the full CV).
+
+    ``full_seconds`` (only under a time budget): what a full run of its family takes; below
+    ``SCREEN_MIN_SECONDS`` a second start of the scripts costs more than screening saves.
+    """
     if proposal.operator not in SCREEN_OPERATORS or len(folds) < SCREEN_MIN_FOLDS:
+        return None
+    if full_seconds is not None and full_seconds < SCREEN_MIN_SECONDS:
         return None
     return sorted(folds)[:SCREEN_FOLDS]
 
