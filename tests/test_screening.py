@@ -1,6 +1,6 @@
 """Screening before full CV: the template trains a subset of the fixed folds, the harness scores
 exactly those rows, the scheduler's policy (which folds, promising or not, pruned Optuna trials),
-whole runs with screened tuning trials (same with one or two workers), and a resumed search that
+whole runs with screened candidates (same with one or two workers), and a resumed search that
 counts the time its interrupted session spent."""
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ def test_folds_to_run_trains_only_those_folds_and_scores_them_like_the_full_cv(
 def test_screening_policy_folds_noise_and_pruned_trials() -> None:
     tune, family = Proposal("tune", "xgboost", params={"a": 1}), Proposal("family", "xgboost")
     assert screen_folds(tune, [0, 1, 2, 3, 4]) == [0, 1]
-    assert screen_folds(family, [0, 1, 2, 3, 4]) is None  # only tuning trials are screened
+    assert screen_folds(family, [0, 1, 2, 3, 4]) == [0, 1]  # a new family: a slow idea too
+    reseed = Proposal("seed", "xgboost", seed_offset=1)
+    assert screen_folds(reseed, [0, 1, 2, 3, 4]) is None  # a copy of the best, for the ensemble
     assert screen_folds(tune, [0, 1, 2]) is None  # too few folds to save anything
     assert screen_folds(tune, [0, 1, 2, 3, 4], 40.0) == [0, 1]  # a slow family: screened
     assert screen_folds(tune, [0, 1, 2, 3, 4], 5.0) is None  # a fast one: start-up dominates
@@ -132,7 +134,7 @@ def test_screened_search_is_the_same_with_one_or_two_workers(
                        if r.origin != "ensemble"])
         submissions.append((run_dir / "output/submission.csv").read_bytes())
         report = (run_dir / "output/report.md").read_text()
-        assert "Screening: 2 tuning trials first trained folds [0, 1] only" in report
+        assert "Screening: 2 candidates first trained folds [0, 1] only" in report
     assert boards[0] == boards[1]
     assert submissions[0] == submissions[1]
     assert [status for _, status, *_ in boards[0]] == ["valid", "valid", "screened"]  # one won

@@ -40,7 +40,7 @@ def _screening_lines(candidates: list[dict[str, Any]]) -> list[str]:
     out = [c for c in looked if c["status"] == "screened"]
     folds = looked[0]["meta"]["screen"].get("folds") or []
     seconds = sum(c["duration_s"] or 0.0 for c in out)
-    return [f"Screening: {len(looked)} tuning trials first trained folds {folds} only; "
+    return [f"Screening: {len(looked)} candidates first trained folds {folds} only; "
             f"{len(out)} lost to the best on those folds (within the fold noise counts as a "
             f"win) and stopped there ({seconds:.1f} s in all); {len(looked) - len(out)} went on "
             "to the full CV.", ""]

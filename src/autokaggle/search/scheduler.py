@@ -9,12 +9,15 @@ Phases, cheapest first:
    reseeded copy of the best pipeline (diversity for the ensemble); with an LLM, every
    ``LLM_EVERY`` proposals an LLM improvement of the best candidate.
 
-**Screening** (slow ideas pay for their time): a tuning trial first trains only the first
-``SCREEN_FOLDS`` of the run's fixed folds (under a time budget, only when its family's full CV
-takes ``SCREEN_MIN_SECONDS`` or more; always in a search bounded by ``--max-candidates``); it goes on to the full CV only when it is
-``promising`` — better than the best candidate on those same folds, or within their fold noise.
-A losing trial is journaled ``screened`` and told to Optuna as a pruned trial (its per-fold
-scores as intermediate values), so TPE ranks it below every completed trial.
+**Screening** (slow ideas pay for their time): a new family, a feature block or a tuning trial
+first trains only the first ``SCREEN_FOLDS`` of the run's fixed folds (under a time budget, only
+when its family's full CV takes ``SCREEN_MIN_SECONDS`` or more; always in a search bounded by
+``--max-candidates``); it goes on to the full CV only when it is ``promising`` — better than the
+best candidate on those same folds, or within their fold noise (with two folds: better on at
+least one of them). A loser is journaled ``screened`` (never selected or ensembled; a block that
+lost did not help); a losing tuning trial is told to Optuna as a pruned trial (its per-fold
+scores as intermediate values), so TPE ranks it below every completed trial. Reseeds are not
+screened: they are copies of the best, made for the ensemble.
 Proposals come in rounds of ``round_size(workers)`` whatever the number of workers up to two,
 so one and two workers make the same search.
 
@@ -40,7 +43,7 @@ from autokaggle.search.operators import Proposal, Result
 FAMILY_ORDER = ("linear", "lightgbm", "xgboost", "catboost")
 SEED_EVERY = 6
 LLM_EVERY = 4
-SCREEN_OPERATORS = ("tune",)  # what is screened on a few folds before its full CV
+SCREEN_OPERATORS = ("family", "blocks", "tune")  # screened on a few folds before the full CV
 SCREEN_FOLDS = 2  # the first two of the run's folds, the same for every candidate
 SCREEN_MIN_FOLDS = 4  # fewer folds: screening would save too little to be worth a rerun
 # Under a time budget, a pipeline whose full CV takes less is not screened: a promoted trial
