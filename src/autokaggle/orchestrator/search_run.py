@@ -146,14 +146,22 @@ class SearchRun:
             expected *= len(screen) / len(run_folds(self.ctx))
         return self.time_left() > max(1.0, 0.8 * expected)
 
-    def _expected_s(self, proposal: Proposal) -> float:
-        """Seconds a full run of the proposal likely takes: the slowest of its family so far."""
+    def _expected_s(self, proposal: Proposal, untried: str = "median") -> float:
+        """Seconds a full run of the proposal likely takes: the slowest of its family so far;
+        for a family not run yet, the median (or, ``untried="max"``, the slowest) of all."""
         same = [self.durations[n] for n, model in self.models.items() if model == proposal.model]
-        return max(same) if same else _median(list(self.durations.values()))
+        every = list(self.durations.values())
+        if same:
+            return max(same)
+        return max(every, default=0.0) if untried == "max" else _median(every)
 
     def screen(self, proposal: Proposal) -> list[int] | None:
-        """The folds the proposal is screened on first (seconds weigh only under a budget)."""
-        seconds = self._expected_s(proposal) if self.scheduler.cost_aware else None
+        """The folds the proposal is screened on first (seconds weigh only under a budget).
+
+        A family not run yet is expected as slow as the slowest so far (a multiclass linear
+        model or CatBoost can take several times the LightGBM baseline's time).
+        """
+        seconds = self._expected_s(proposal, "max") if self.scheduler.cost_aware else None
         return screen_folds(proposal, run_folds(self.ctx), seconds)
 
 

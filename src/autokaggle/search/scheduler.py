@@ -48,8 +48,8 @@ SCREEN_FOLDS = 2  # the first two of the run's folds, the same for every candida
 SCREEN_MIN_FOLDS = 4  # fewer folds: screening would save too little to be worth a rerun
 # Under a time budget, a pipeline whose full CV takes less is not screened: a promoted trial
 # starts its scripts twice (~3 s here), and a saving of 60% of a loser's fit pays for that only
-# when the fit dominates (break-even near 5x the start-up cost at the ~50% promotion rate seen).
-SCREEN_MIN_SECONDS = 15.0
+# when the fit dominates (titanic and s5e3, 3-9 s per candidate, gained nothing from screening).
+SCREEN_MIN_SECONDS = 10.0
 ROUND = 2  # proposals made together from the same history (one or two workers alike)
 CHEAPER = 2.0  # a pipeline this many times faster, and as good within noise, is tuned instead
 BASE_OPERATORS = ("baseline", "family", "blocks")  # the pipelines tuning starts from
