@@ -45,12 +45,13 @@ def canonical_from_submission(sub: pd.DataFrame, exp: Expected, classes: list[st
 
 
 def run_autokaggle(split_dir: Path, workdir: Path, env: str,
-                   budget_s: float = 0) -> tuple[dict, float]:
+                   budget_s: float = 0, extra: tuple[str, ...] = ()) -> tuple[dict, float]:
     """Run the CLI on a split with a time budget; return its --json result and the wall time."""
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "autokaggle", "run", str(split_dir), "--env", env, "--json", "-q",
-         "--workdir", str(workdir), "--time-budget", f"{budget_s:g}"],
+         "--workdir", str(workdir), "--time-budget", f"{budget_s:g}",
+         *extra],
         capture_output=True, text=True,
     )
     wall = time.perf_counter() - start

@@ -13,11 +13,11 @@ SEED = 2026
 SAMPLE_NAMES = ("sample_submission.csv", "sampleSubmission.csv", "gender_submission.csv")
 
 
-def make_split(src: Path, exp: Expected, dest: Path) -> pd.DataFrame:
+def make_split(src: Path, exp: Expected, dest: Path, seed: int = SEED) -> pd.DataFrame:
     """Write an 80% train / 20% unlabeled test competition to ``dest``; return the hidden truth."""
     train = pd.read_csv(src / "train.csv", dtype=str, keep_default_na=False)
     stratify = train[exp.targets[0]] if exp.task in ("binary", "multiclass") else None
-    fit, hold = train_test_split(train, test_size=0.2, random_state=SEED, stratify=stratify)
+    fit, hold = train_test_split(train, test_size=0.2, random_state=seed, stratify=stratify)
     dest.mkdir(parents=True, exist_ok=True)
     fit.to_csv(dest / "train.csv", index=False)
     hold.drop(columns=list(exp.targets)).to_csv(dest / "test.csv", index=False)

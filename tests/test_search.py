@@ -82,7 +82,7 @@ def _drive(scheduler: Scheduler, score_of, n: int) -> list[Proposal]:  # noqa: A
 
 
 def _score(p: Proposal) -> float:
-    base = {"linear": 0.70, "lightgbm": 0.80, "xgboost": 0.82, "catboost": 0.81}[p.model]
+    base = {"linear": 0.70, "lightgbm": 0.80, "xgboost": 0.82, "catboost": 0.81}.get(p.model, 0.85)
     bonus = {"frequency": 0.01, "target_encoding": 0.02, "interactions": -0.01}
     return base + sum(bonus[b] for b in p.blocks) + 0.001 * len(p.params)
 
@@ -102,7 +102,7 @@ def test_scheduler_goes_families_then_blocks_then_tuning_and_is_deterministic() 
     assert [p.operator for p in made[7:]].count("seed") == 1 and made[7 + SEED_EVERY - 1].operator == "seed"
     assert [p.label for p in _drive(make(False), _score, 14)] == labels  # same inputs, same path
     with_llm = _drive(make(True), _score, 7 + LLM_EVERY)
-    assert with_llm[7 + LLM_EVERY - 1].operator == "llm-improve"
+    assert with_llm[7 + LLM_EVERY - 1].operator == "llm-draft"  # the first LLM step
 
 
 def test_warm_start_is_the_tested_defaults_inside_the_space() -> None:

@@ -1,20 +1,26 @@
-"""LLM code generation and the repair loop: draft, check, run, feed the failure back, repeat.
+"""LLM code generation and the repair loop: write, check, run, feed the failure back, repeat.
 
-The LLM writes the same contract as the template, starting from the template's code and CV.
-Nothing here runs code or scores it: the caller passes ``execute``, which turns files into an
-executed, harness-scored candidate and returns ``Feedback``. The loop (``MAX_ATTEMPTS``):
+The LLM writes the same contract as the template, starting from a candidate's code and CV. A
+fresh attempt is one of three operators (``start``): a **draft** (``codegen`` prompt: a new
+approach from the template), an **improve** (one atomic change to the best candidate, guided
+by the ablation) or a **debug** (a fix of a failed candidate, with fresh context). Nothing here
+runs code or scores it: the caller passes ``execute``, which turns files into an executed,
+harness-scored candidate and returns ``Feedback``. The loop (``MAX_ATTEMPTS``):
 
 - a failure sends back the trimmed traceback, the last log lines and the validator's messages;
-- the same error twice in a row -> a fresh draft from the template instead of another repair;
+- the same error twice in a row -> a fresh attempt from the starting point instead of a repair;
 - a reply without code -> asked again once, then counted as a failed attempt;
-- ``LLMError`` (budget spent, provider gone) -> stop; the template pipeline stands.
+- ``LLMError`` (budget spent, provider gone) -> stop; the best pipeline so far stands;
+- less than ``min_attempt_s`` of the time budget left -> stop before asking.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from autokaggle.generate.llm_files import (
     CONFIG,
@@ -24,11 +30,16 @@ from autokaggle.generate.llm_files import (
     merge_config,
     requirements_for,
 )
-from autokaggle.llm.base import LLM, Message
+from autokaggle.llm.base import LLM, Message, Purpose
 from autokaggle.llm.errors import LLMError
 from autokaggle.llm.prompts import PromptBuilder
 
 MAX_ATTEMPTS = 5
+MIN_ATTEMPT_S = 5.0
+# The prompt purpose of a fresh attempt -> the origin of its candidate.
+StartPurpose = Literal["codegen", "improve", "debug"]
+START_ORIGIN: dict[StartPurpose, str] = {"codegen": "llm-draft", "improve": "llm-improve",
+                                         "debug": "llm-debug"}
 NO_CODE_NUDGE = ("Your reply contained no files. Reply again with every file as a complete "
                  "fenced block whose info string holds the path, e.g. ```python code/train.py")
 
@@ -50,7 +61,7 @@ class Feedback:
 class Attempt:
     """One candidate the LLM produced: its origin, parent and what happened."""
 
-    origin: str  # llm-draft or llm-repair
+    origin: str  # llm-draft, llm-improve, llm-debug or llm-repair
     parent: int | None
     feedback: Feedback
 
@@ -66,6 +77,7 @@ class CodegenResult:
 
     attempts: list[Attempt] = field(default_factory=list)
     stopped: str = ""
+    llm_error: str = ""  # set when the LLM itself stopped (budget spent, provider gone)
 
     @property
     def valid(self) -> Attempt | None:
@@ -75,7 +87,11 @@ class CodegenResult:
 
 @dataclass
 class CodegenLoop:
-    """Draft and repair pipelines with an LLM until one is valid or the attempts run out."""
+    """Write and repair pipelines with an LLM until one is valid or the attempts run out.
+
+    ``template_files``/``template_number`` are the starting point of every fresh attempt: the
+    template for a draft, the best candidate for an improve, the failed one for a debug.
+    """
 
     llm: LLM
     prompts: PromptBuilder
@@ -88,18 +104,25 @@ class CodegenLoop:
     max_attempts: int = MAX_ATTEMPTS
     on_note: Callable[[str], None] = lambda text: None
     on_token: Callable[[str], None] | None = None
+    start: StartPurpose = "codegen"  # the fresh attempt's prompt: codegen (draft), improve or debug
+    start_extra: dict[str, object] = field(default_factory=dict)  # its prompt's variables
+    time_left: Callable[[], float] = lambda: math.inf
+    min_attempt_s: float = MIN_ATTEMPT_S  # no attempt starts with less time left
 
     def run(self) -> CodegenResult:
         """The loop; never raises LLMError (it stops and says why instead)."""
         result = CodegenResult()
         files, parent, last_error, draft = self.template_files, self.template_number, "", True
         while len(result.attempts) < self.max_attempts:
-            origin = "llm-draft" if draft else "llm-repair"
+            if self.time_left() < self.min_attempt_s:
+                result.stopped = "the time budget is spent"
+                return result
+            origin = START_ORIGIN[self.start] if draft else "llm-repair"
             base = self.template_files if draft else files
             try:
                 reply, new = self._ask(origin, base, result)
             except LLMError as exc:
-                result.stopped = f"LLM stopped: {exc.message}"
+                result.stopped = result.llm_error = f"LLM stopped: {exc.message}"
                 return result
             merged = self._assemble(base, new)
             problems = check_files(merged, self.allowed) if new else ["the reply held no code"]
@@ -123,14 +146,14 @@ class CodegenLoop:
             what = "; ".join(feedback.problems[:2])
         else:
             what = (feedback.error or "failed").splitlines()[0]
-        again = " again with the same error; starting a fresh draft" if same else ""
+        again = " again with the same error; starting afresh" if same else ""
         self.on_note(f"LLM pipeline attempt {number} failed{again}: {what[:160]}")
 
     def _ask(self, origin: str, base: dict[str, str], result: CodegenResult
              ) -> tuple[str, dict[str, str]]:
         """One reply and its files; a reply without code is asked again once."""
         messages = self._messages(origin, base, result)
-        purpose = "codegen" if origin == "llm-draft" else "repair"
+        purpose: Purpose = "repair" if origin == "llm-repair" else self.start
         reply = self.llm.ask(purpose, messages, on_token=self.on_token).text
         files = extract_files(reply)
         if not files:
@@ -142,8 +165,9 @@ class CodegenLoop:
 
     def _messages(self, origin: str, base: dict[str, str], result: CodegenResult
                   ) -> list[Message]:
-        if origin == "llm-draft":
-            return self.prompts.messages("codegen", code=_shown(base), focus=self.focus)
+        if origin != "llm-repair":
+            return self.prompts.messages(self.start, code=_shown(base), focus=self.focus,
+                                         **self.start_extra)
         last = result.attempts[-1].feedback
         error = "\n".join([last.error, *last.problems[:20]]) if last.problems != [last.error] \
             else last.error
@@ -174,3 +198,36 @@ def error_signature(feedback: Feedback) -> str:
     errors = [line for line in lines if re.match(r"^\w*(Error|Exception)\b", line)]
     last = (errors or lines or [""])[-1]
     return f"{feedback.stage}:{_NOISE.sub('_', last)[:200]}"
+
+
+_CHANGE = re.compile(r"^\W*change\W*:\s*(?P<text>.+)$", re.I | re.M)
+
+
+def change_line(reply: str, limit: int = 160) -> str:
+    """The reply's one-line explanation: its ``Change:`` line, else its first line of prose."""
+    found = _CHANGE.search(reply)
+    if found:
+        return found.group("text").strip(" *_").replace("|", "/")[:limit]
+    for line in reply.split("```", 1)[0].splitlines():
+        text = line.strip(" #*_>-")
+        if text:
+            return text.replace("|", "/")[:limit]
+    return ""
+
+
+def _functions(text: str) -> dict[str, str]:
+    """Top-level functions and classes of a module -> their source (empty when it won't parse)."""
+    import ast
+
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return {}
+    nodes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return {n.name: ast.get_source_segment(text, n) or "" for n in tree.body
+            if isinstance(n, nodes)}
+
+
+def function_names(text: str) -> list[str]:
+    """The top-level functions and classes a module defines, in order."""
+    return list(_functions(text))

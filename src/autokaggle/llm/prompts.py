@@ -19,11 +19,14 @@ from autokaggle.llm.base import Message
 
 CHARS_PER_TOKEN = 4
 MAX_PROMPT_TOKENS = 24_000  # even a 1M-token model gets a focused prompt
-REPLY_TOKENS = {"codegen": 12_000, "repair": 12_000, "plan": 2_000, "chat": 1_500}
+REPLY_TOKENS = {"codegen": 12_000, "repair": 12_000, "improve": 12_000, "debug": 12_000,
+                "plan": 2_000, "chat": 1_500}
 # Share of the prompt budget each variable part may take (the rest is fixed text).
 SHARES = {"pages": 0.10, "profile": 0.25, "baseline": 0.04, "decisions": 0.04, "code": 0.40,
-          "error": 0.08, "user_text": 0.05}
-PromptPurpose = Literal["plan", "chat_brief", "chat_turn", "codegen", "repair"]
+          "error": 0.08, "user_text": 0.05, "ablation": 0.06, "blocks": 0.02,
+          "tried": 0.03}
+PromptPurpose = Literal["plan", "chat_brief", "chat_turn", "codegen", "repair", "improve",
+                        "debug"]
 
 
 def estimate_tokens(text: str) -> int:
@@ -142,6 +145,7 @@ class PromptBuilder:
             "budget": i.budget, "threads": i.threads, "contract": contract_text(),
             "packages": ", ".join(i.packages) or "numpy, pandas, scikit-learn, pyyaml",
             "focus": "", "code": "", "stage": "", "error": "", "log_tail": "", "user_text": "",
+            "ablation": "", "blocks": "", "target": "", "tried": "",
         }
         variables.update(self._trimmed_extra(purpose, extra))
         return self.render_raw(f"{purpose}.j2", **variables)
@@ -150,7 +154,7 @@ class PromptBuilder:
         out = dict(extra)
         if isinstance(out.get("code"), dict):
             out["code"] = self.part("code", render_files(out["code"]), purpose)  # type: ignore[arg-type]
-        for name in ("error", "user_text"):
+        for name in ("error", "user_text", "ablation", "blocks", "tried"):
             if isinstance(out.get(name), str):
                 out[name] = self.part(name, str(out[name]), purpose)
         if isinstance(out.get("log_tail"), str):

@@ -7,14 +7,25 @@ an LLM wrote into an executed, harness-scored candidate.
 
 from __future__ import annotations
 
+import math
 import re
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from autokaggle.chat.decisions import Decisions, describe
-from autokaggle.generate.llm_codegen import CodegenLoop, CodegenResult, Feedback
+from autokaggle.generate.llm_codegen import (
+    MAX_ATTEMPTS,
+    CodegenLoop,
+    CodegenResult,
+    Feedback,
+    StartPurpose,
+    change_line,
+)
 from autokaggle.generate.llm_files import REQUIREMENTS, available_packages
 from autokaggle.llm.base import LLM, TokenSink
 from autokaggle.llm.prompts import PromptBuilder, PromptInputs
@@ -33,6 +44,21 @@ PIPELINE_FILES = ("code/features.py", "code/train.py", "code/predict.py", "code/
                   REQUIREMENTS)
 TOP_FEATURES = 15
 MIN_LLM_TIMEOUT_S = 300.0
+DRAFT_ATTEMPTS = MAX_ATTEMPTS  # a draft (the codegen step, a search draft) and its repairs
+
+
+@dataclass
+class LLMStep:
+    """One run of the LLM loop: where its fresh attempts start and how its candidates are kept."""
+
+    start: CandidateRecord  # the template (draft), the best candidate (improve), a failure (debug)
+    purpose: StartPurpose = "codegen"  # the fresh attempt's prompt: codegen, improve or debug
+    extra: dict[str, object] = field(default_factory=dict)  # that prompt's own variables
+    meta: dict[str, Any] = field(default_factory=dict)  # recorded on every candidate it makes
+    max_attempts: int = DRAFT_ATTEMPTS
+    deadline: float | None = None  # time.monotonic() past which its scripts may not run
+    time_left: Callable[[], float] = lambda: math.inf
+    min_attempt_s: float = 5.0  # an attempt needs this much time left (an LLM reply and a run)
 
 
 def pages_text(ctx: RunContext) -> str:
@@ -99,6 +125,8 @@ def budget_text(ctx: RunContext, decisions: Decisions) -> str:
     seconds = decisions.time_budget_s.value or ctx.options.time_budget_s
     parts = [f"about {seconds / 60:.0f} minutes of compute" if seconds else
              "no time budget set; keep each script within a few minutes"]
+    if seconds and ctx.deadline is not None:
+        parts[0] = f"about {ctx.time_left() / 60:.1f} of {seconds / 60:.0f} minutes of compute left"
     limits = [f"${ctx.options.max_llm_cost_usd:g} of LLM spend" if ctx.options.max_llm_cost_usd
               else "", f"{ctx.options.max_llm_calls} LLM calls" if ctx.options.max_llm_calls
               else ""]
@@ -106,12 +134,15 @@ def budget_text(ctx: RunContext, decisions: Decisions) -> str:
     return "; ".join(parts)
 
 
-def prompt_builder(ctx: RunContext, llm: LLM, decisions: Decisions) -> PromptBuilder:
-    """A prompt builder sized to the run's model."""
+def prompt_builder(ctx: RunContext, llm: LLM, decisions: Decisions,
+                   start: CandidateRecord | None = None) -> PromptBuilder:
+    """A prompt builder sized to the run's model (``start``: the candidate shown as the base)."""
     provider = getattr(llm, "provider", llm)  # LLMClient wraps the provider that knows its size
     context = getattr(provider, "context_tokens", None)
-    return PromptBuilder(prompt_inputs(ctx, decisions),
-                         context if isinstance(context, int) else 128_000)
+    inputs = prompt_inputs(ctx, decisions)
+    if start is not None and start.cv_mean is not None:
+        inputs = replace(inputs, baseline=candidate_summary(ctx, start))
+    return PromptBuilder(inputs, context if isinstance(context, int) else 128_000)
 
 
 def template_record(ctx: RunContext, revision: int) -> CandidateRecord | None:
@@ -138,18 +169,29 @@ def run_codegen(ctx: RunContext, llm: LLM, decisions: Decisions,
     template = template_record(ctx, decisions.revision)
     if template is None:
         return CodegenResult(stopped="no valid template pipeline to start from")
-    folder = candidate_folder(ctx, template.number)
-    files = read_files(folder)
-    timeout = max(MIN_LLM_TIMEOUT_S, 10 * (template.duration_s or 60.0))
+    return run_step(ctx, llm, decisions, LLMStep(template, max_attempts=DRAFT_ATTEMPTS),
+                    on_token)
+
+
+def run_step(ctx: RunContext, llm: LLM, decisions: Decisions, step: LLMStep,
+             on_token: TokenSink | None = None) -> CodegenResult:
+    """The LLM loop from ``step.start``'s files: each attempt a harness-scored candidate."""
+    files = read_files(candidate_folder(ctx, step.start.number))
+    harness = template_record(ctx, decisions.revision) or step.start
+    timeout = max(MIN_LLM_TIMEOUT_S, 10 * (harness.duration_s or 60.0))
+    config = read_files(candidate_folder(ctx, harness.number)).get("code/config.yaml")
     loop = CodegenLoop(
-        llm=llm, prompts=prompt_builder(ctx, llm, decisions), template_files=files,
-        template_number=template.number,
-        harness_config=yaml.safe_load(files["code/config.yaml"]),
+        llm=llm, prompts=prompt_builder(ctx, llm, decisions, step.start), template_files=files,
+        template_number=step.start.number,
+        harness_config=yaml.safe_load(config or files["code/config.yaml"]),
         allowed=available_packages(),
         execute=lambda f, origin, parent, reply, problems: execute_files(
-            ctx, f, origin, parent, reply, problems, decisions.revision, timeout),
+            ctx, f, origin, parent, reply, problems, decisions.revision, timeout,
+            step.meta, step.deadline),
         focus=_focus(decisions), on_note=lambda text: ctx.note(text, "warning"),
-        on_token=on_token,
+        on_token=on_token, start=step.purpose, start_extra=step.extra,
+        max_attempts=step.max_attempts, time_left=step.time_left,
+        min_attempt_s=step.min_attempt_s,
     )
     return loop.run()
 
@@ -167,11 +209,14 @@ def _focus(decisions: Decisions) -> str:
 
 def execute_files(
     ctx: RunContext, files: dict[str, str], origin: str, parent: int | None, reply: str,
-    problems: list[str], revision: int, timeout_s: float,
+    problems: list[str], revision: int, timeout_s: float, meta: dict[str, Any] | None = None,
+    deadline: float | None = None,
 ) -> Feedback:
     """Write the LLM's files into a new candidate, run and score it (unless checks failed)."""
-    candidate = new_candidate(ctx, origin, f"{origin} ({origin.split('-')[-1]})", parent,
-                              {"plan": revision})
+    change = change_line(reply)
+    extra = {**(meta or {}), "change": change} if meta else {}
+    candidate = new_candidate(ctx, origin, _label(origin, parent, change), parent,
+                              {**extra, "plan": revision})
     for name, text in files.items():
         path = candidate.folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -184,9 +229,19 @@ def execute_files(
         return Feedback(candidate.number, ok=False, stage="check", error=error,
                         problems=problems)
     started = time.monotonic()
-    outcome = run_candidate(ctx, candidate, timeout_s=timeout_s, deadline=ctx.deadline)
+    outcome = run_candidate(ctx, candidate, timeout_s=timeout_s,
+                            deadline=ctx.deadline if deadline is None else deadline)
     ctx.emit(ScriptLine("codegen", f"{outcome.summary()} in {time.monotonic() - started:.1f}s"))
     ctx.note(outcome.summary(), "info" if outcome.ok else "warning")
     return Feedback(candidate.number, ok=outcome.ok,
                     cv_mean=outcome.cv.cv_mean if outcome.cv else None, stage=outcome.stage,
                     error=outcome.error, log_tail=outcome.log_tail, problems=outcome.problems)
+
+
+def _label(origin: str, parent: int | None, change: str) -> str:
+    """``llm-draft (draft)``; an improve or debug says what it changed in which candidate."""
+    kind = origin.split("-")[-1]
+    if origin in ("llm-improve", "llm-debug") and parent is not None:
+        text = f"LLM {kind} of {parent:03d}: {change}" if change else f"LLM {kind} of {parent:03d}"
+        return text if len(text) <= 80 else text[:79] + "…"
+    return f"{origin} ({kind})"

@@ -116,7 +116,7 @@ class SearchRun:
             if not self._fits(proposal):
                 self.stopped = f"not enough time left for {proposal.label}"
                 break
-            if proposal.operator == "llm-improve":  # runs alone: the codegen loop is serial
+            if proposal.is_llm:  # runs alone: the codegen loop is serial
                 return batch or [proposal]
             batch.append(proposal)
             pending.append(Result(proposal, None, -1))
@@ -240,7 +240,8 @@ def history(ctx: RunContext) -> list[Result]:
             continue
         meta = dict(r.meta)
         if r.origin.startswith("llm"):
-            meta.setdefault("operator", "llm-improve")
+            meta.setdefault("operator", "llm-draft")  # the codegen step's draft and repairs
+            meta.setdefault("model", "llm")
         score = sign * r.cv_mean if r.status == "valid" and r.cv_mean is not None else None
         folds = tuple(sign * f for f in r.fold_scores)
         out.append(Result(Proposal.from_meta(meta), score, r.number, folds,
@@ -323,27 +324,36 @@ def _with_first_look(full: Outcome, screening: Outcome) -> Outcome:
 
 
 def improve_with_llm(ctx: RunContext, run: SearchRun, proposal: Proposal) -> list[Result]:
-    """The LLM operator: the codegen loop (draft + repairs) from the best template candidate.
+    """An LLM operator (draft, improve or debug; ``orchestrator.llm_improve``) with its repairs.
 
-    Its candidates (origin ``llm-draft``/``llm-repair``) are scored by the harness like any other
-    and capped by the time budget; when the LLM is spent or unusable the scheduler stops asking.
+    Its candidates are scored by the harness like any other and capped by the time budget; the
+    selection's fold-noise guard decides whether an improvement is kept. When the LLM is spent
+    or unusable the scheduler stops asking and the search goes on with the templates.
     """
-    from autokaggle.orchestrator.llm_work import run_codegen
+    from autokaggle.orchestrator.llm_improve import run_search_step
 
-    llm = ctx.llm
+    llm, decisions = ctx.llm, current_decisions(ctx)
     before = {r.number for r in ctx.store.candidates(ctx.run_id)}
+    stopped = "no LLM"
     if llm is not None:
-        result = run_codegen(ctx, llm, current_decisions(ctx))
+        result = run_search_step(ctx, llm, decisions, proposal, run.search_deadline,
+                                 run.time_left)
+        stopped = result.llm_error
         if result.valid is None:
-            ctx.note(f"LLM improvement gave nothing valid: {result.stopped}.", "warning")
+            what = proposal.operator.removeprefix("llm-")
+            ctx.note(f"LLM {what} gave nothing valid: {result.stopped}.", "warning")
     new = [r for r in history(ctx) if r.number not in before]
-    if llm is None or not new:
+    if stopped or not new:
         run.scheduler.llm = False
+        ctx.note(f"No more LLM steps ({stopped or 'the last one made no candidate'}); "
+                 "the search goes on with the templates.", "warning")
     run.made += len(new)
-    promote_best(ctx, current_decisions(ctx).revision)
+    for r in ctx.store.candidates(ctx.run_id):
+        if r.number not in before and r.duration_s is not None:
+            run.durations[r.number], run.models[r.number] = r.duration_s, proposal.model
+    promote_best(ctx, decisions.revision)
     show_leaderboard(ctx, run.time_left())
-    return [Result(Proposal("llm-improve", proposal.model, proposal.blocks), r.score, r.number)
-            for r in new]
+    return new
 
 
 def record(ctx: RunContext, run: SearchRun, proposal: Proposal, outcome: Outcome) -> Result:

@@ -10,8 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-Operator = str  # family, blocks, tune, seed, llm-improve
+Operator = str  # family, blocks, tune, seed, llm-draft, llm-improve, llm-debug
 TEMPLATE_OPERATORS = ("family", "blocks", "tune", "seed", "baseline")
+# The LLM's operators, all through the code contract and the repair loop: a new approach from
+# the template, one atomic change to the best candidate, a fix of a failed candidate.
+LLM_OPERATORS = ("llm-draft", "llm-improve", "llm-debug")
+LLM_MODEL = "llm"  # an LLM proposal's family: whatever its code says
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,13 @@ class Proposal:
     blocks: tuple[str, ...] = ()
     seed_offset: int = 0
     params: dict[str, Any] = field(default_factory=dict, hash=False)
-    trial: int | None = None  # Optuna trial number of a tuning proposal
+    trial: int | None = None  # Optuna trial of a tuning proposal; an LLM step's number
+    parent: int | None = None  # the candidate an LLM improve/debug starts from (None: the best)
+
+    @property
+    def is_llm(self) -> bool:
+        """Whether the LLM writes this candidate (draft, improve or debug)."""
+        return self.operator in LLM_OPERATORS
 
     @property
     def label(self) -> str:
@@ -33,27 +43,32 @@ class Proposal:
             parts.append(f"tuned#{self.trial}")
         if self.seed_offset:
             parts.append(f"seed+{self.seed_offset}")
-        if self.operator == "llm-improve":
-            parts = ["LLM improve", f"of {self.model}"]
+        if self.is_llm:
+            what = self.operator.removeprefix("llm-")
+            parts = [f"LLM {what}", f"of {self.parent:03d}" if self.parent else "of the best"]
         return " ".join(parts)
 
     def meta(self) -> dict[str, Any]:
         """What the journal keeps to rebuild this proposal (``CandidateRecord.meta``)."""
-        return {"operator": self.operator, "model": self.model, "blocks": list(self.blocks),
+        meta = {"operator": self.operator, "model": self.model, "blocks": list(self.blocks),
                 "seed_offset": self.seed_offset, "params": dict(self.params),
                 "trial": self.trial}
+        return meta if self.parent is None else {**meta, "parent": self.parent}
 
     @classmethod
     def from_meta(cls, meta: dict[str, Any]) -> Proposal:
         """The proposal a journal entry was made from (a template baseline is one too)."""
         return cls(operator=meta.get("operator", "baseline"), model=meta.get("model", "linear"),
                    blocks=tuple(meta.get("blocks", ())), seed_offset=meta.get("seed_offset", 0),
-                   params=dict(meta.get("params", {})), trial=meta.get("trial"))
+                   params=dict(meta.get("params", {})), trial=meta.get("trial"),
+                   parent=meta.get("parent"))
 
     def key(self) -> tuple[Any, ...]:
         """Identity of the pipeline a proposal makes (to never run the same one twice)."""
-        return (self.operator if self.operator == "llm-improve" else "template", self.model,
-                self.blocks, self.seed_offset, tuple(sorted(self.params.items())))
+        if self.is_llm:
+            return (self.operator, self.trial, self.parent)
+        return ("template", self.model, self.blocks, self.seed_offset,
+                tuple(sorted(self.params.items())))
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,12 @@ Phases, cheapest first:
    encoding, numeric interactions), then with every block that helped;
 3. **tuning** — an Optuna TPE study of the best family and blocks, warm-started from the
    defaults (already scored in phase 1), one trial per candidate; every ``SEED_EVERY`` trials a
-   reseeded copy of the best pipeline (diversity for the ensemble); with an LLM, every
-   ``LLM_EVERY`` proposals an LLM improvement of the best candidate.
+   reseeded copy of the best pipeline (diversity for the ensemble); with an LLM, an LLM step
+   after every ``LLM_EVERY - 1`` tuning/seed candidates: a **draft** (a new approach from the
+   template) when the LLM has written nothing yet, a **debug** of the last LLM step's failed
+   candidate when that step gave nothing valid, otherwise an **improve** — one atomic,
+   ablation-guided change to the candidate the selection ships now (``parent`` None: resolved
+   by ``best_candidate`` when it runs, so the fold-noise guard decides what "best" is).
 
 **Screening** (slow ideas pay for their time): a new family, a feature block or a tuning trial
 first trains only the first ``SCREEN_FOLDS`` of the run's fixed folds (under a time budget, only
@@ -38,7 +42,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from autokaggle.search.operators import Proposal, Result
+from autokaggle.search.operators import LLM_MODEL, LLM_OPERATORS, Proposal, Result
 
 FAMILY_ORDER = ("linear", "lightgbm", "xgboost", "catboost")
 SEED_EVERY = 6
@@ -113,9 +117,9 @@ class Scheduler:
         base = self._base(history)
         if base is None:
             return None
-        refine = [r for r in history if r.proposal.operator in ("tune", "seed", "llm-improve")]
-        if self.llm and len(refine) % LLM_EVERY == LLM_EVERY - 1:
-            return Proposal("llm-improve", base.proposal.model, base.proposal.blocks)
+        refine = [r for r in history if r.proposal.operator in ("tune", "seed", *LLM_OPERATORS)]
+        if self.llm and _llm_due(history):
+            return self._llm_step(history)
         if len(refine) % SEED_EVERY == SEED_EVERY - 1:
             best = self._best(history, ("baseline", "family", "blocks", "tune", "seed")) or base
             return _reseed(best.proposal, history)
@@ -139,6 +143,17 @@ class Scheduler:
             if proposal.key() not in tried:
                 return proposal
         return None
+
+    def _llm_step(self, history: list[Result]) -> Proposal:
+        """Draft first; debug a last step that gave nothing valid; otherwise improve the best."""
+        steps = _llm_steps(history)
+        number = len(steps) + 1
+        if not steps:
+            return Proposal("llm-draft", LLM_MODEL, trial=number, parent=None)
+        last = steps[-1]
+        if all(r.score is None for r in last) and last[-1].proposal.operator != "llm-debug":
+            return Proposal("llm-debug", LLM_MODEL, trial=number, parent=last[-1].number)
+        return Proposal("llm-improve", LLM_MODEL, trial=number)
 
     def _block(self, history: list[Result], tried: set[tuple[object, ...]]) -> Proposal | None:
         family = self._best(history, ("baseline", "family"))
@@ -217,3 +232,22 @@ def _reseed(proposal: Proposal, history: list[Result]) -> Proposal:
     offset = next(i for i in range(1, len(used) + 2) if i not in used)
     return Proposal("seed", proposal.model, proposal.blocks, offset, dict(proposal.params),
                     proposal.trial)
+
+
+def _llm_due(history: list[Result]) -> bool:
+    """An LLM step after every ``LLM_EVERY - 1`` tuning/seed candidates since the last one."""
+    since = 0
+    for r in reversed(history):
+        if r.proposal.is_llm:
+            break
+        since += r.proposal.operator in ("tune", "seed")
+    return since >= LLM_EVERY - 1
+
+
+def _llm_steps(history: list[Result]) -> list[list[Result]]:
+    """The LLM's results grouped by step (its attempts share the step's number)."""
+    steps: dict[int | None, list[Result]] = {}
+    for r in history:
+        if r.proposal.is_llm:
+            steps.setdefault(r.proposal.trial, []).append(r)
+    return list(steps.values())

@@ -49,7 +49,7 @@ def _loop(ctx: RunContext, run: SearchRun) -> None:
     """Choose, produce, execute, score and record candidates until the budget or ideas end."""
     past = history(ctx)
     while batch := run.next_batch(past):  # choose operators (pure function of the history)
-        if batch[0].operator == "llm-improve":  # the LLM writes, runs and repairs its own
+        if batch[0].is_llm:  # the LLM drafts, improves or debugs; runs and repairs its own
             past += improve_with_llm(ctx, run, batch[0])
             continue
         candidates = [produce(ctx, run, p) for p in batch]  # render (tuning: screening folds)
