@@ -91,7 +91,9 @@ def blend_policies(run_dir: Path, exp: Expected, classes: list[str], truth: pd.D
     ens = build_ensemble(oof, ytrain, fold_of, scorer, classes or None)
     top3 = sorted(cvs, key=lambda n: -cvs[n])[:3]
     out = {"caruana": {"holdout": scorer.score(y, blend(test, ens.weights), classes or None),
-                       "gain": ens.gain, "noise": ens.noise, "weights": ens.weights}}
+                       "gain": ens.gain, "noise": ens.noise, "weights": ens.weights,
+                       "gain_vs_best": float(scorer.sign * np.mean(np.subtract(
+                           ens.fold_scores, ens.best_single_fold_scores)))}}
     for key, names in (("mean_all", list(oof)), ("mean_top3", top3)):
         weights = {n: 1.0 for n in names}
         out[key] = {"holdout": scorer.score(y, blend(test, weights), classes or None),
@@ -111,7 +113,8 @@ def summarize(run: dict) -> dict:
             "best_cv": best_cv["holdout"], "oracle": oracle["holdout"],
             "spearman": round(float(rho), 3),
             **{k: round(v["holdout"], 5) for k, v in run.get("blends", {}).items()},
-            "caruana_gain_noise": [round(run["blends"]["caruana"][k], 5) for k in ("gain", "noise")]
+            "caruana_gain_noise": [round(run["blends"]["caruana"][k], 5)
+                                   for k in ("gain", "noise", "gain_vs_best")]
             if run.get("blends") else None}
 
 

@@ -46,7 +46,8 @@ def test_a_copy_of_the_best_is_not_kept_as_an_ensemble() -> None:
     y, preds = _regression(seed=2)
     twins = {"a": preds["a"], "a2": preds["a"] + 1e-9}
     ens = build_ensemble(twins, y, FOLDS, get_scorer("rmse"), None)
-    assert not ens.kept  # no gain beyond fold noise: prefer the single, simpler candidate
+    assert list(ens.weights) == ["a"] or list(ens.weights) == ["a2"]  # a twin adds nothing
+    assert not ens.kept  # one member: the single, simpler candidate
 
 
 def test_classification_blends_probabilities_and_scores_labels() -> None:

@@ -23,7 +23,7 @@ from autokaggle.execute.runner import run_script
 from autokaggle.generate import render_pipeline
 from autokaggle.generate.ensemble import render_ensemble
 from autokaggle.generate.search_space import search_space, warm_start
-from autokaggle.orchestrator.candidates import within_noise
+from autokaggle.orchestrator.candidates import choose, within_noise
 from autokaggle.search.operators import Proposal, Result
 from autokaggle.search.scheduler import LLM_EVERY, SEED_EVERY, Scheduler
 from autokaggle.store.candidates import CandidateRecord
@@ -124,6 +124,18 @@ def test_selection_prefers_the_simpler_candidate_within_the_fold_noise() -> None
     assert within_noise(noisy, best, 1.0)
     assert not within_noise(steady, best, 1.0)
     assert not within_noise(_record(4, [0.8]), _record(5, [0.9]), 1.0)
+    assert choose([noisy, steady, best], 1.0) is noisy
+
+
+def test_selection_prefers_a_kept_ensemble_within_the_noise_but_not_beyond() -> None:
+    best = _record(3, [0.90, 0.80, 0.86, 0.84, 0.85])
+    first = _record(1, [0.85, 0.84, 0.84, 0.85, 0.83])
+    blend = _record(4, [0.92, 0.79, 0.85, 0.83, 0.84], origin="ensemble")  # lower on average
+    assert choose([first, best, blend], 1.0) is blend
+    worse = _record(4, [0.86, 0.76, 0.82, 0.80, 0.81], origin="ensemble")  # 0.04 on every fold
+    assert choose([first, best, worse], 1.0) is first
+    later = _record(5, [0.95, 0.90, 0.93, 0.92, 0.94])  # made after the ensemble, far better
+    assert choose([first, best, blend, later], 1.0) is later
 
 
 def test_ensemble_candidate_blends_its_members_saved_predictions(tmp_path: Path) -> None:

@@ -136,12 +136,16 @@ def _print_status(data: dict) -> None:  # type: ignore[type-arg]
 
 
 def _print_candidates(candidates: list[dict]) -> None:  # type: ignore[type-arg]
-    """One line per candidate: number, origin, status, CV or the first line of its error."""
+    """One line per candidate: number, origin, status, CV or its error's first line, its node."""
+    from autokaggle.orchestrator.leaderboard import node_label
+
     for c in candidates:
         score = (f"{c['cv_mean']:.5f} ± {c['cv_std'] or 0:.5f}" if c["cv_mean"] is not None
                  else escape((c["error"] or "").splitlines()[0][:80] if c["error"] else ""))
+        node = node_label(c.get("meta") or {})
+        where = f"  [dim]on {escape(node)}[/]" if node else ""
         err_console.print(f"  candidate {c['number']:03d} {c['origin']:<10} {c['status']:<7} "
-                          f"{score}", highlight=False)
+                          f"{score}{where}", highlight=False)
 
 
 def _fmt_llm(usage: dict) -> str:  # type: ignore[type-arg]

@@ -67,10 +67,14 @@ def leaderboard_table(metric: str, rows: tuple[LeaderRow, ...] | list[LeaderRow]
     for name, justify in (("#", "right"), ("candidate", "left"), (f"CV {metric}", "right"),
                           ("±", "right"), ("time", "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    nodes = any(row.node for row in rows)  # ran on a Ray cluster: where each one ran
+    if nodes:
+        table.add_column("node")
     for row in rows:
         score = f"{row.cv_mean:.5f}" if row.cv_mean is not None else f"[red]{row.status}[/]"
         std = f"{row.cv_std:.5f}" if row.cv_std is not None else ""
         took = f"{row.duration_s:.1f}s" if row.duration_s is not None else ""
         mark = "★ " if row.selected else ""
-        table.add_row(f"{row.number:03d}", mark + escape(row.label), score, std, took)
+        cells = [f"{row.number:03d}", mark + escape(row.label), score, std, took]
+        table.add_row(*cells, *([escape(row.node or "head")] if nodes else []))
     return table

@@ -15,7 +15,7 @@ from autokaggle.cli.render import ConsoleRenderer
 from autokaggle.errors import AutokaggleError, InputError
 from autokaggle.orchestrator.events import discard
 from autokaggle.orchestrator.options import RunOptions, parse_duration
-from autokaggle.store import RunRecord, Store, open_store
+from autokaggle.store import RunRecord, open_store
 
 if TYPE_CHECKING:
     from autokaggle.execute.sandbox import SandboxChoice
@@ -44,6 +44,16 @@ Examples:
               help="Stop the search after N candidates (same seed, no LLM: same result anywhere).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Search candidates run at once (they share --threads and the memory limit).")
+@click.option("--threads", type=click.IntRange(min=1), metavar="N",
+              help="CPU threads for generated code in all, shared by the --workers candidates "
+              "(default: this machine's cores; on a Ray cluster, e.g. workers x cores per node).")
+@click.option("--executor", type=click.Choice(["local", "ray"]),
+              help="Where search candidates run: local (a process pool, the default) or ray (a "
+              "Ray cluster; pip install \"autokaggle[ray]\").")
+@click.option("--ray-address", metavar="ADDRESS",
+              help="The Ray cluster: HOST:PORT of its head, auto (the one `ray start` started "
+              "here), or local (a throw-away cluster in this process). Default: $RAY_ADDRESS, "
+              "else auto. Implies --executor ray.")
 @click.option(
     "--model",
     type=click.Choice(["auto", "lightgbm", "xgboost", "catboost", "linear"]),
@@ -116,6 +126,9 @@ def run_command(
     time_budget: str,
     max_candidates: int | None,
     workers: int,
+    threads: int | None,
+    executor: str | None,
+    ray_address: str | None,
     model: str,
     gpu: bool,
     llm: str | None,
@@ -147,7 +160,9 @@ def run_command(
     try:
         with InterruptOnSigterm():
             if resume_id:
-                _check_sandbox(_resumed_sandbox(store, resume_id))
+                resumed = RunOptions.model_validate(store.get_run(resume_id).args)
+                _check_sandbox(resumed.sandbox)
+                _check_executor(resumed, quiet)
                 record = resume_run(store, resume_id, emit)
             else:
                 if not source:
@@ -162,6 +177,8 @@ def run_command(
                         "time_budget_s": parse_duration(time_budget),
                         "max_candidates": max_candidates,
                         "workers": workers,
+                        **_executor_options(executor, ray_address),
+                        **({"threads": threads} if threads else {}),
                         "model": model,
                         "gpu": gpu,
                         "llm": _checked_llm(llm),
@@ -183,6 +200,7 @@ def run_command(
                     }
                 )
                 _check_sandbox(options.sandbox)
+                _check_executor(options, quiet)
                 record = start_run(store, options, _slug_for(source), emit)
     except AutokaggleError as exc:
         if as_json and exc.run_id:
@@ -200,9 +218,30 @@ def _check_sandbox(choice: SandboxChoice) -> None:
         f"[yellow]Warning:[/] {escape(text)}", highlight=False, soft_wrap=True))
 
 
-def _resumed_sandbox(store: Store, run_id: str) -> SandboxChoice:
-    """The sandbox a run was started with (auto for runs older than the option)."""
-    return RunOptions.model_validate(store.get_run(run_id).args).sandbox
+def _executor_options(executor: str | None, ray_address: str | None) -> dict[str, object]:
+    """``--executor``/``--ray-address`` as run options (an address implies Ray)."""
+    import os
+
+    if executor == "local" and ray_address:
+        raise InputError("--ray-address is for --executor ray.",
+                         "Drop --ray-address, or pass --executor ray.")
+    if executor is None:
+        executor = "ray" if ray_address else "local"
+    if executor == "ray":
+        ray_address = ray_address or os.environ.get("RAY_ADDRESS") or "auto"
+    return {"executor": executor, "ray_address": ray_address}
+
+
+def _check_executor(options: RunOptions, quiet: bool) -> None:
+    """With Ray: fail now (exit 2) when it is missing, the cluster unreachable or its nodes differ."""
+    if options.executor != "ray":
+        return
+    from autokaggle.orchestrator.ray_cluster import join
+
+    _, nodes = join(options.ray_address)
+    if not quiet:
+        err_console.print(f"Ray cluster: {len(nodes)} node(s) "
+                          f"({', '.join(sorted({n['ip'] for n in nodes}))})", highlight=False)
 
 
 def _checked_llm(spec: str | None) -> str | None:

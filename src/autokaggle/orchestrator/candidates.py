@@ -274,9 +274,11 @@ def best_candidate(ctx: RunContext, plan: int | None = None) -> CandidateRecord 
 
     With ``plan``, only candidates made under that revision of the decisions count when there
     is one (a user who changed the plan wants its result); otherwise every valid candidate.
-    Among the candidates whose per-fold gap to the best is within the fold noise, the earliest
-    (the simpler: the search goes from cheap to elaborate) wins — except an ensemble, which is
-    only made when it beats the best single candidate beyond the noise.
+    An ensemble within the fold noise of the best wins (it is only made when its honest,
+    nested CV is no worse than picking the best single candidate beyond the noise, and blends
+    generalise better than the pick: ``bench/selection.py``). Otherwise, among the candidates
+    whose per-fold gap to the best is within the noise, the earliest (the simpler: the search
+    goes from cheap to elaborate) wins.
     """
     valid = [r for r in ctx.store.candidates(ctx.run_id)
              if r.status == "valid" and r.cv_mean is not None]
@@ -284,10 +286,16 @@ def best_candidate(ctx: RunContext, plan: int | None = None) -> CandidateRecord 
         valid = [r for r in valid if r.meta.get("plan", 0) == plan] or valid
     if not valid:
         return None
-    sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0
+    return choose(valid, 1.0 if ctx.profile.metric.greater_is_better else -1.0)
+
+
+def choose(valid: list[CandidateRecord], sign: float) -> CandidateRecord:
+    """The selection rule of ``best_candidate`` over scored records (``sign``: +1 higher wins)."""
     best = max(valid, key=lambda r: (sign * (r.cv_mean or 0.0), -r.number))
-    if best.origin == "ensemble":
-        return best
+    ensemble = max((r for r in valid if r.origin == "ensemble"), key=lambda r: r.number,
+                   default=None)
+    if ensemble is not None and (ensemble is best or within_noise(ensemble, best, sign)):
+        return ensemble
     return next(r for r in valid if r is best or within_noise(r, best, sign))
 
 

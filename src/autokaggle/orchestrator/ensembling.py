@@ -1,8 +1,8 @@
 """The ensemble candidate: Caruana weights over the valid candidates' OOF, run like any other.
 
 ``evaluate.ensemble`` chooses the weights (climbed per fold out of fold, for an honest CV) and
-says whether the blend beats the best single candidate beyond the fold noise. Only then is the
-ensemble made a candidate (``candidates/NNN``, origin ``ensemble``): its ``code/`` reloads the
+says whether the blend is no worse than picking the best single candidate beyond the fold noise.
+Only then is the ensemble made a candidate (``candidates/NNN``, origin ``ensemble``): its ``code/`` reloads the
 members' saved predictions and blends them, and the harness scores and validates it as usual.
 Its journal CV is the honest out-of-fold one (the harness's score of the all-rows weights, a
 little optimistic, is kept in ``meta.harness_cv``).

@@ -64,6 +64,7 @@ class LeaderRow:
     cv_std: float | None
     duration_s: float | None
     selected: bool = False
+    node: str = ""  # where it ran, when not on this machine (the Ray executor)
 
 
 @dataclass(frozen=True)

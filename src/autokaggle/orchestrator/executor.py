@@ -1,9 +1,10 @@
-"""The Executor interface: where the search's candidates run (a local pool here; Ray later).
+"""The Executor interface: where the search's candidates run (a local pool, or a Ray cluster).
 
 The head (the search step) makes each candidate's folder and records its outcome in the store;
 an executor only runs prepared candidates — environment, scripts, harness score, validation —
-and returns their outcomes in the order given. Nothing an executor does touches the store, so a
-distributed executor (the Ray issue) can replace ``LocalExecutor`` without touching the search.
+and returns their outcomes in the order given. An executor records no outcome (the Ray executor
+only adds where a candidate ran to its meta), so ``RayExecutor`` (``ray_executor``) replaces
+``LocalExecutor`` without touching the search.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Protocol
 
 from autokaggle.orchestrator.candidates import Candidate, Outcome, execute_candidate
 from autokaggle.orchestrator.context import RunContext
+from autokaggle.orchestrator.options import RunOptions
 
 
 class Executor(Protocol):
@@ -46,6 +48,10 @@ class LocalExecutor:
             return [f.result() for f in futures]
 
 
-def make_executor(workers: int) -> Executor:
-    """The executor for ``--workers`` (the local pool; a Ray executor plugs in here)."""
-    return LocalExecutor(workers)
+def make_executor(options: RunOptions) -> Executor:
+    """The executor for ``--executor`` and ``--workers``: the local pool or Ray (imported lazily)."""
+    if options.executor == "ray":
+        from autokaggle.orchestrator.ray_executor import RayExecutor
+
+        return RayExecutor(options.workers, options.ray_address)
+    return LocalExecutor(options.workers)

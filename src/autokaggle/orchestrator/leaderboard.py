@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from autokaggle.orchestrator.candidates import selected_candidate
 from autokaggle.orchestrator.context import RunContext
@@ -34,10 +35,20 @@ def _row(r: CandidateRecord, selected: bool) -> LeaderRow:
     """A record's row; a screened one shows its partial score beside its name, not as a CV."""
     if r.status != "screened":
         return LeaderRow(r.number, r.label, r.status, r.cv_mean, r.cv_std, r.duration_s,
-                         selected)
+                         selected, node_label(r.meta))
     folds = ",".join(str(f) for f in (r.meta.get("screen") or {}).get("folds") or [])
     label = f"{r.label} (folds {folds}: {r.cv_mean:.5f})" if r.cv_mean is not None else r.label
-    return LeaderRow(r.number, label, r.status, None, None, r.duration_s, selected)
+    return LeaderRow(r.number, label, r.status, None, None, r.duration_s, selected,
+                     node_label(r.meta))
+
+
+def node_label(meta: dict[str, Any]) -> str:
+    """Where a candidate ran (``host IP node-id``), '' when it ran on the head's own pool."""
+    node = meta.get("node")
+    if not isinstance(node, dict):
+        return ""
+    return " ".join(p for p in (node.get("hostname"), node.get("ip"),
+                                str(node.get("id", ""))[:8]) if p)
 
 
 def show_leaderboard(ctx: RunContext, time_left: float | None = None) -> None:

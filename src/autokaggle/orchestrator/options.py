@@ -58,6 +58,8 @@ class RunOptions(BaseModel):
     script_timeout_s: float = 3600.0
     max_candidates: int | None = Field(default=None, ge=0)  # search candidates (None: budget)
     workers: int = Field(default=1, ge=1)  # candidates run at once by the search
+    executor: Literal["local", "ray"] = "local"  # where search candidates run
+    ray_address: str | None = None  # --ray-address (None: RAY_ADDRESS, else auto)
     id_column: str | None = None
     target_columns: list[str] = Field(default_factory=list)
     group_column: str | None = None

@@ -82,7 +82,7 @@ class SearchRun:
         deadline = None if ctx.deadline is None else ctx.deadline - reserve
         records = ctx.store.candidates(ctx.run_id)
         made = sum(1 for r in records if r.meta.get("operator") not in (None, "ensemble"))
-        run = cls(ctx, scheduler, make_executor(ctx.options.workers), time.monotonic(),
+        run = cls(ctx, scheduler, make_executor(ctx.options), time.monotonic(),
                   deadline, _use_gpu(ctx), made, spent_before=spent_before)
         for r in records:
             if r.duration_s is not None and r.origin != "ensemble":
