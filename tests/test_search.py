@@ -237,48 +237,6 @@ def test_original_block_appends_the_source_dataset_to_every_training_fold(tmp_pa
     assert "original" not in render_pipeline(profile, without, tmp_path / "x").config["data"]
 
 
-def test_interrupted_search_keeps_a_valid_submission_and_resume_continues_it(
-        tmp_path: Path) -> None:
-    from autokaggle.errors import Interrupted
-    from autokaggle.orchestrator.engine import resume_run, start_run
-    from autokaggle.orchestrator.events import Event, Leaderboard
-    from autokaggle.orchestrator.options import RunOptions
-    from autokaggle.store import Store
-
-    fx.binary_bool(tmp_path / "competition")
-    store = Store(tmp_path / "work")
-    boards: list[int] = []
-
-    def ctrl_c_after_first_candidate(event: Event) -> None:
-        if isinstance(event, Leaderboard):
-            boards.append(len(event.rows))
-            if len(boards) == 1:
-                raise KeyboardInterrupt
-
-    options = RunOptions(source=str(tmp_path / "competition" / "data"), env="current",
-                         chat=False, time_budget_s=3600, max_candidates=2)
-    with pytest.raises(Interrupted) as stopped:
-        start_run(store, options, "tiny", ctrl_c_after_first_candidate)
-    run_id = stopped.value.run_id
-    assert run_id is not None
-    run_dir = store.get_run(run_id).run_dir
-    first = (run_dir / "output/submission.csv").read_bytes()
-    assert validate_submission(run_dir / "output/submission.csv",
-                               run_dir / "input/data/sample_submission.csv",
-                               _profile_of(run_dir)).ok
-    record = resume_run(store, run_id, lambda event: None)
-    assert record.status == "done"
-    labels = [c.label for c in store.candidates(run_id) if c.origin != "ensemble"]
-    assert labels == ["lightgbm template", "linear", "xgboost"]  # continued, nothing redone
-    assert first and (run_dir / "output/submission.csv").is_file()
-
-
-def _profile_of(run_dir: Path):  # noqa: ANN202
-    from autokaggle.profile.model import DataProfile
-
-    return DataProfile.model_validate_json((run_dir / "input/data_profile.json").read_text())
-
-
 def test_gpu_is_detected_by_nvidia_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from autokaggle.execute.gpu import gpu_available
 

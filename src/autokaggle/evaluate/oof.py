@@ -170,12 +170,19 @@ def _score(scorer: Scorer, y: np.ndarray, p: np.ndarray, classes: list[str] | No
 
 
 def score_oof(oof_path: Path, train: pd.DataFrame, folds: pd.DataFrame, profile: DataProfile,
-              scorer: Scorer) -> CVResult:
-    """Score ``oof.csv`` against train's targets per fold and overall (rows with a target)."""
+              scorer: Scorer, folds_to_run: list[int] | None = None) -> CVResult:
+    """Score ``oof.csv`` against train's targets per fold and overall (rows with a target).
+
+    With ``folds_to_run`` (a screened candidate) only those folds' rows are expected and scored.
+    """
     all_ids = pd.Index(train[profile.id_column].astype(str), name=profile.id_column)
+    fold = _fold_numbers(folds, all_ids, profile.id_column)
+    if folds_to_run is not None:
+        ran = np.isin(fold, folds_to_run)
+        train, all_ids, fold = cast(pd.DataFrame, train.loc[ran]), all_ids[ran], fold[ran]
     known = np.asarray(train[profile.target_columns].notna().to_numpy().all(axis=1))
     p = _align(read_oof(oof_path, profile), all_ids)[known]
-    fold = _fold_numbers(folds, all_ids, profile.id_column)[known]
+    fold = fold[known]
     ids, y = truth(cast(pd.DataFrame, train.loc[known]), profile)
     classes = profile.class_labels if profile.task in ("binary", "multiclass") else None
     per_fold = [FoldScore(fold=int(f), score=_score(scorer, y[fold == f], p[fold == f], classes,

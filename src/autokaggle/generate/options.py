@@ -30,6 +30,8 @@ class PipelineOptions(BaseModel):
     # Optional feature blocks on top of the base features (the search swaps them in and out).
     blocks: list[FeatureBlock] = Field(default_factory=list)
     original_file: str | None = None  # the competition's "original" dataset (block "original")
+    # Screening: train only these folds of input/folds.csv (the search's cheap first look).
+    folds_to_run: list[int] | None = None
 
 
 class RenderedPipeline(BaseModel):

@@ -1,4 +1,7 @@
-"""``output/search.png``: every candidate's CV score over the search, and the best so far."""
+"""``output/search.png``: every candidate's CV score over the search, and the best so far.
+
+Screened-out candidates are grey crosses at their partial score (the screening folds only).
+"""
 
 from __future__ import annotations
 
@@ -29,6 +32,10 @@ def plot_search(records: list[CandidateRecord], metric: str, greater_is_better: 
     colours = ["tab:purple" if r.origin == "ensemble" else "tab:blue" for r in valid]
     ax.scatter(numbers, [r.cv_mean or 0.0 for r in valid], c=colours, s=18, label="candidate")
     ax.step(numbers, line, where="post", color="tab:orange", label="best so far")
+    screened = [r for r in records if r.status == "screened" and r.cv_mean is not None]
+    if screened:  # their partial score, on the screening folds only
+        ax.scatter([r.number for r in screened], [r.cv_mean or 0.0 for r in screened],
+                   c="tab:gray", marker="x", s=18, label="screened out (first folds)")
     ax.set_xlabel("candidate")
     ax.set_ylabel(f"CV {metric} ({'higher' if greater_is_better else 'lower'} is better)")
     ax.legend(loc="best", fontsize=8)

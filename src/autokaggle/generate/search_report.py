@@ -11,21 +11,39 @@ def search_section(run_dir: Path, candidates: list[dict[str, Any]]) -> list[str]
     searched = [c for c in candidates if "operator" in c.get("meta", {})]
     if not searched:
         return []
-    lines = ["## Search", "", "| operator | family | candidates | valid | seconds |",
-             "|---|---|---:|---:|---:|"]
+    lines = ["## Search", "",
+             "| operator | family | candidates | valid | screened out | seconds | s/candidate |",
+             "|---|---|---:|---:|---:|---:|---:|"]
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for c in searched:
         meta = c["meta"]
         groups.setdefault((meta["operator"], meta.get("model", "-")), []).append(c)
     for (operator, family), group in groups.items():
         valid = sum(c["status"] == "valid" for c in group)
+        screened = sum(c["status"] == "screened" for c in group)
         seconds = sum(c["duration_s"] or 0.0 for c in group)
-        lines.append(f"| {operator} | {family} | {len(group)} | {valid} | {seconds:.1f} |")
+        lines.append(f"| {operator} | {family} | {len(group)} | {valid} | {screened} "
+                     f"| {seconds:.1f} | {seconds / len(group):.1f} |")
     lines.append("")
+    lines += _screening_lines(searched)
     lines += _ensemble_lines(searched)
     if (run_dir / "output" / "search.png").is_file():
         lines += ["![search: each candidate's CV and the best so far](search.png)", ""]
     return lines
+
+
+def _screening_lines(candidates: list[dict[str, Any]]) -> list[str]:
+    """How the cheap first look on a few folds spent and saved time."""
+    looked = [c for c in candidates if c["meta"].get("screen")]
+    if not looked:
+        return []
+    out = [c for c in looked if c["status"] == "screened"]
+    folds = looked[0]["meta"]["screen"].get("folds") or []
+    seconds = sum(c["duration_s"] or 0.0 for c in out)
+    return [f"Screening: {len(looked)} candidates first trained folds {folds} only; "
+            f"{len(out)} lost to the best on those folds (within the fold noise counts as a "
+            f"win) and stopped there ({seconds:.1f} s in all); {len(looked) - len(out)} went on "
+            "to the full CV.", ""]
 
 
 def _ensemble_lines(candidates: list[dict[str, Any]]) -> list[str]:

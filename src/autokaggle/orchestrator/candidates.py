@@ -46,6 +46,7 @@ class Candidate:
     threads: int | None = None  # a worker's share of the CPUs (None: the run's --threads)
     memory_limit_mb: int | None = None  # a worker's share of the memory limit
     read_only: list[Path] = field(default_factory=list)  # more folders its scripts may read
+    screen_folds: list[int] | None = None  # screening: train and score only these folds
 
 
 @dataclass
@@ -64,6 +65,9 @@ class Outcome:
     def summary(self) -> str:
         """One line: the score, or where and why it failed."""
         c = self.candidate
+        if self.ok and self.cv is not None and c.screen_folds is not None:
+            return (f"candidate {c.number:03d} ({c.label}): screened out on folds "
+                    f"{c.screen_folds}, {self.cv.metric} {self.cv.cv_mean:.5f}")
         if self.ok and self.cv is not None:
             return (f"candidate {c.number:03d} ({c.label}): CV {self.cv.metric} "
                     f"{self.cv.cv_mean:.5f} ± {self.cv.cv_std:.5f}")
@@ -114,7 +118,10 @@ def execute_candidate(ctx: RunContext, candidate: Candidate, timeout_s: float | 
         python = _environment(ctx, candidate, outcome)
         _run(ctx, candidate, "train", python, outcome, _capped(limit, deadline), echo)
         outcome.stage = "score"
-        outcome.cv = _score(ctx, candidate.folder)
+        outcome.cv = _score(ctx, candidate.folder, candidate.screen_folds)
+        if candidate.screen_folds is not None:  # a first look: no submission until it is promoted
+            outcome.ok = True
+            return _timed(outcome, started)
         _run(ctx, candidate, "predict", python, outcome, _capped(limit, deadline), echo)
         outcome.stage = "validate"
         _validate(ctx, candidate.folder, outcome)
@@ -122,7 +129,12 @@ def execute_candidate(ctx: RunContext, candidate: Candidate, timeout_s: float | 
     except RunFailed as exc:
         outcome.error = exc.message
         outcome.problems = outcome.problems or [exc.message]
-    outcome.duration_s = time.monotonic() - started
+    return _timed(outcome, started)
+
+
+def _timed(outcome: Outcome, started: float) -> Outcome:
+    """The outcome with the seconds since ``started`` added."""
+    outcome.duration_s += time.monotonic() - started
     return outcome
 
 
@@ -196,8 +208,8 @@ def _run(ctx: RunContext, candidate: Candidate, name: str, python: Path,
         raise RunFailed(f"code/{name}.py {why}.\n{tail}", f"Full log: {result.log_path}")
 
 
-def _score(ctx: RunContext, folder: Path) -> CVResult:
-    """Score the OOF predictions with the competition's metric on the run's folds."""
+def _score(ctx: RunContext, folder: Path, folds_to_run: list[int] | None = None) -> CVResult:
+    """Score the OOF predictions with the competition's metric on the run's folds (or some)."""
     from autokaggle.evaluate.folds import read_folds
     from autokaggle.evaluate.oof import score_oof, scorer_for_profile
     from autokaggle.profile import read_table
@@ -210,7 +222,7 @@ def _score(ctx: RunContext, folder: Path) -> CVResult:
                        columns=[prof.id_column, *prof.target_columns], as_strings=True)
     folds = read_folds(ctx.paths.input / "folds.csv", prof.id_column)
     try:
-        cv = score_oof(oof, train, folds, prof, scorer_for_profile(prof))
+        cv = score_oof(oof, train, folds, prof, scorer_for_profile(prof), folds_to_run)
     except (ValueError, KeyError) as exc:
         raise RunFailed(f"output/oof.csv cannot be scored: {exc}") from exc
     cv.write(folder / "output" / "metrics.json")
@@ -234,8 +246,9 @@ def _validate(ctx: RunContext, folder: Path, outcome: Outcome) -> None:
 def record_outcome(ctx: RunContext, outcome: Outcome) -> None:
     """Write the candidate's result to the journal and to ``candidate.json``."""
     c, cv = outcome.candidate, outcome.cv
+    status = "screened" if outcome.ok and c.screen_folds is not None else "valid"
     ctx.store.finish_candidate(
-        ctx.run_id, c.number, status="valid" if outcome.ok else "failed",
+        ctx.run_id, c.number, status=status if outcome.ok else "failed",
         metric=cv.metric if cv else None, cv_mean=cv.cv_mean if cv else None,
         cv_std=cv.cv_std if cv else None,
         fold_scores=[f.score for f in cv.folds] if cv else None,

@@ -27,9 +27,19 @@ def rows_for(records: list[CandidateRecord], greater_is_better: bool, selected: 
     valid = sorted((r for r in records if r.status == "valid" and r.cv_mean is not None),
                    key=lambda r: (-sign * (r.cv_mean or 0.0), r.number))
     rest = [r for r in records if r not in valid]
-    rows = [LeaderRow(r.number, r.label, r.status, r.cv_mean, r.cv_std, r.duration_s,
-                      r.number == selected, node_label(r.meta)) for r in [*valid, *rest]]
+    rows = [_row(r, r.number == selected) for r in [*valid, *rest]]
     return rows[:limit] if limit else rows
+
+
+def _row(r: CandidateRecord, selected: bool) -> LeaderRow:
+    """A record's row; a screened one shows its partial score beside its name, not as a CV."""
+    if r.status != "screened":
+        return LeaderRow(r.number, r.label, r.status, r.cv_mean, r.cv_std, r.duration_s,
+                         selected, node_label(r.meta))
+    folds = ",".join(str(f) for f in (r.meta.get("screen") or {}).get("folds") or [])
+    label = f"{r.label} (folds {folds}: {r.cv_mean:.5f})" if r.cv_mean is not None else r.label
+    return LeaderRow(r.number, label, r.status, None, None, r.duration_s, selected,
+                     node_label(r.meta))
 
 
 def node_label(meta: dict[str, Any]) -> str:

@@ -185,7 +185,7 @@ def _score_on_head(ctx: RunContext, c: Candidate, reply: dict[str, Any], outcome
     """The harness's score, then the task's predict failure if any, then the validation."""
     try:
         outcome.stage = "score"
-        outcome.cv = _score(ctx, c.folder)
+        outcome.cv = _score(ctx, c.folder, c.screen_folds)  # a screened one: its folds only
         if not reply["ok"]:
             outcome.stage = reply["stage"]
             raise RunFailed(reply.get("error", "failed"))

@@ -14,6 +14,7 @@ from typing import Any
 
 from autokaggle.files import write_json_atomic
 from autokaggle.orchestrator.candidates import (
+    CANDIDATES_DIR,
     Candidate,
     Outcome,
     best_candidate,
@@ -26,11 +27,20 @@ from autokaggle.orchestrator.leaderboard import show_leaderboard
 from autokaggle.orchestrator.steps.baseline import current_decisions, template_options
 from autokaggle.orchestrator.steps.codegen import promote_best
 from autokaggle.search.operators import Proposal, Result
-from autokaggle.search.scheduler import FAMILY_ORDER, Scheduler
+from autokaggle.search.scheduler import (
+    EXPLORE_SHARE,
+    FAMILY_ORDER,
+    Scheduler,
+    best_result,
+    promising,
+    round_size,
+    screen_folds,
+)
 
 ENSEMBLE_SHARE = 0.10  # of the budget, kept for the ensemble and the final step
 MIN_RESERVE_S = 8.0
 MAX_MEMBERS = 20
+CLOCK_FILE = "search_clock.json"  # in candidates/: seconds the search spent, for --resume
 # PyPI's LightGBM has no GPU learner; XGBoost (device=cuda) and CatBoost (task_type=GPU) do.
 GPU_FAMILIES = ("xgboost", "catboost")  # best candidates the ensemble may draw from
 
@@ -47,7 +57,9 @@ class SearchRun:
     gpu: bool
     made: int = 0
     stopped: str = ""
+    spent_before: float = 0.0  # seconds earlier, interrupted sessions of this search spent
     durations: dict[int, float] = field(default_factory=dict)  # candidate -> seconds
+    full_options: dict[int, Any] = field(default_factory=dict)  # screened -> its full-CV render
     models: dict[int, str] = field(default_factory=dict)  # candidate -> model family
 
     @classmethod
@@ -57,19 +69,33 @@ class SearchRun:
 
         prof = ctx.profile
         classify = prof.task in ("binary", "multiclass", "multilabel")
+        cost_aware = ctx.options.max_candidates is None and ctx.deadline is not None
         scheduler = Scheduler(FAMILY_ORDER, _blocks_for(ctx), classify, ctx.options.seed,
-                              learning_rate(prof), llm=ctx.llm is not None)
+                              learning_rate(prof), llm=ctx.llm is not None,
+                              cost_aware=cost_aware)
+        spent_before = _spent_before(ctx)
+        if ctx.deadline is not None and spent_before:  # the engine counts finished steps only
+            ctx.deadline -= spent_before
+            ctx.log.info("the interrupted search already spent %.0f s of the budget",
+                         spent_before)
         reserve = max(MIN_RESERVE_S, ENSEMBLE_SHARE * ctx.options.time_budget_s)
         deadline = None if ctx.deadline is None else ctx.deadline - reserve
         records = ctx.store.candidates(ctx.run_id)
         made = sum(1 for r in records if r.meta.get("operator") not in (None, "ensemble"))
         run = cls(ctx, scheduler, make_executor(ctx.options), time.monotonic(),
-                  deadline, _use_gpu(ctx), made)
+                  deadline, _use_gpu(ctx), made, spent_before=spent_before)
         for r in records:
             if r.duration_s is not None and r.origin != "ensemble":
                 run.durations[r.number] = r.duration_s
                 run.models[r.number] = str(r.meta.get("model", ""))
         return run
+
+    def save_clock(self, finished: bool = False) -> None:
+        """Record the seconds this search has spent so far (a resumed one starts from there)."""
+        spent = self.spent_before + time.monotonic() - self.started
+        (self.ctx.paths.root / CANDIDATES_DIR).mkdir(exist_ok=True)
+        write_json_atomic(self.ctx.paths.root / CANDIDATES_DIR / CLOCK_FILE,
+                          {"spent_s": round(spent, 2), "finished": finished})
 
     def time_left(self) -> float:
         """Seconds left for search candidates (inf without a budget)."""
@@ -81,7 +107,8 @@ class SearchRun:
         """Up to ``workers`` proposals; empty when the count, the time or the ideas run out."""
         batch: list[Proposal] = []
         pending = list(past)
-        while len(batch) < self.executor.workers and self._room(len(batch)):
+        self.scheduler.explore = self.exploring()
+        while len(batch) < round_size(self.executor.workers) and self._room(len(batch)):
             proposal = self.scheduler.next(pending)
             if proposal is None:
                 self.stopped = self.stopped or "no more proposals"
@@ -95,6 +122,13 @@ class SearchRun:
             pending.append(Result(proposal, None, -1))
         return batch
 
+    def exploring(self) -> bool:
+        """Still in the exploring share of a time budget (always, in a search bounded by count)."""
+        budget = self.ctx.options.time_budget_s
+        if not self.scheduler.cost_aware or budget <= 0:
+            return True
+        return 1.0 - self.ctx.time_left() / budget < EXPLORE_SHARE
+
     def _room(self, in_batch: int) -> bool:
         limit = self.ctx.options.max_candidates
         if limit is not None and self.made + in_batch >= limit:
@@ -106,9 +140,40 @@ class SearchRun:
         """Whether the time left likely covers the proposal (like ones so far took that long)."""
         if self.ctx.options.max_candidates is not None and self.search_deadline is None:
             return True
-        same = [self.durations[n] for n, model in self.models.items() if model == proposal.model]
-        expected = max(same) if same else _median(list(self.durations.values()))
+        expected = self._expected_s(proposal)
+        screen = self.screen(proposal)
+        if screen:  # its first look trains a share of the folds; the rest only if it may win
+            expected *= len(screen) / len(run_folds(self.ctx))
         return self.time_left() > max(1.0, 0.8 * expected)
+
+    def _expected_s(self, proposal: Proposal, untried: str = "median") -> float:
+        """Seconds a full run of the proposal likely takes: the slowest of its family so far;
+        for a family not run yet, the median (or, ``untried="max"``, the slowest) of all."""
+        same = [self.durations[n] for n, model in self.models.items() if model == proposal.model]
+        every = list(self.durations.values())
+        if same:
+            return max(same)
+        return max(every, default=0.0) if untried == "max" else _median(every)
+
+    def screen(self, proposal: Proposal) -> list[int] | None:
+        """The folds the proposal is screened on first (seconds weigh only under a budget).
+
+        A family not run yet is expected as slow as the slowest so far (a multiclass linear
+        model or CatBoost can take several times the LightGBM baseline's time).
+        """
+        seconds = self._expected_s(proposal, "max") if self.scheduler.cost_aware else None
+        return screen_folds(proposal, run_folds(self.ctx), seconds)
+
+
+def _spent_before(ctx: RunContext) -> float:
+    """Seconds spent by earlier sessions of a search that did not finish (0 for a new one)."""
+    import json
+
+    path = ctx.paths.root / CANDIDATES_DIR / CLOCK_FILE
+    if not path.is_file():
+        return 0.0
+    clock = json.loads(path.read_text())
+    return 0.0 if clock.get("finished") else float(clock.get("spent_s", 0.0))
 
 
 def _median(values: list[float]) -> float:
@@ -178,7 +243,9 @@ def history(ctx: RunContext) -> list[Result]:
             meta.setdefault("operator", "llm-draft")  # the codegen step's draft and repairs
             meta.setdefault("model", "llm")
         score = sign * r.cv_mean if r.status == "valid" and r.cv_mean is not None else None
-        out.append(Result(Proposal.from_meta(meta), score, r.number))
+        folds = tuple(sign * f for f in r.fold_scores)
+        out.append(Result(Proposal.from_meta(meta), score, r.number, folds,
+                          r.status == "screened", r.duration_s))
     return out
 
 
@@ -189,12 +256,18 @@ def produce(ctx: RunContext, run: SearchRun, proposal: Proposal) -> Candidate:
     revision = current_decisions(ctx).revision
     gpu = run.gpu and proposal.model in GPU_FAMILIES
     meta = {**proposal.meta(), "plan": revision, "gpu": gpu}
+    screen = run.screen(proposal)
+    meta = {**meta, "screen": {"folds": screen}} if screen else meta
     candidate = new_candidate(ctx, "template", proposal.label, None, meta)
     options = template_options(ctx, proposal.model, gpu)  # type: ignore[arg-type]
     options = options.model_copy(update={
         "blocks": list(proposal.blocks), "seed": options.seed + proposal.seed_offset,
-        "params": {**options.params, **proposal.params}, "original_file": original_file(ctx)})
+        "params": {**options.params, **proposal.params}, "original_file": original_file(ctx),
+        "folds_to_run": screen})
     render_pipeline(ctx.profile, options, candidate.folder)
+    candidate.screen_folds = screen
+    if screen:
+        run.full_options[candidate.number] = options.model_copy(update={"folds_to_run": None})
     write_json_atomic(candidate.folder / "output" / "run_summary.json",
                       {"model": proposal.model, "gpu": gpu, "blocks": list(proposal.blocks)})
     workers = run.executor.workers
@@ -203,6 +276,51 @@ def produce(ctx: RunContext, run: SearchRun, proposal: Proposal) -> Candidate:
         candidate.memory_limit_mb = max(256, ctx.options.memory_limit_mb // workers)
     run.made += 1
     return candidate
+
+
+def run_folds(ctx: RunContext) -> list[int]:
+    """The validation folds of the run's fixed ``input/folds.csv``."""
+    from autokaggle.evaluate.folds import read_folds
+
+    if "run_folds" not in ctx.cache:
+        folds = read_folds(ctx.paths.input / "folds.csv", ctx.profile.id_column)
+        ctx.cache["run_folds"] = sorted(int(f) for f in set(folds["fold"]) if int(f) >= 0)
+    return ctx.cache["run_folds"]
+
+
+def full_cv_if_promising(ctx: RunContext, run: SearchRun, past: list[Result],
+                         outcomes: list[Outcome]) -> list[Outcome]:
+    """Screened candidates that may beat the best get their full CV; the others stay screened.
+
+    Each is compared with the best of ``past`` (the history the batch was proposed from) on the
+    same folds, so the decision does not depend on how the batch was spread over workers.
+    """
+    from autokaggle.generate import render_pipeline
+
+    sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0
+    best = best_result(past)
+    chosen = []
+    for outcome in outcomes:
+        c, cv = outcome.candidate, outcome.cv
+        if c.screen_folds is None or not outcome.ok or cv is None:
+            continue
+        first_look = {"folds": c.screen_folds, "score": cv.cv_mean,
+                      "seconds": round(outcome.duration_s, 2)}
+        ctx.store.update_candidate_meta(ctx.run_id, c.number, {"screen": first_look})
+        if promising(tuple(sign * f.score for f in cv.folds), best):
+            render_pipeline(ctx.profile, run.full_options.pop(c.number), c.folder)
+            c.screen_folds = None
+            chosen.append(c)
+    ran = run.executor.run(ctx, chosen, run.search_deadline) if chosen else []
+    full = {o.candidate.number: o for o in ran}
+    return [_with_first_look(full[o.candidate.number], o) if o.candidate.number in full else o
+            for o in outcomes]
+
+
+def _with_first_look(full: Outcome, screening: Outcome) -> Outcome:
+    """The full CV's outcome, its seconds counting the screening's too."""
+    full.duration_s += screening.duration_s
+    return full
 
 
 def improve_with_llm(ctx: RunContext, run: SearchRun, proposal: Proposal) -> list[Result]:
@@ -239,17 +357,25 @@ def improve_with_llm(ctx: RunContext, run: SearchRun, proposal: Proposal) -> lis
 
 
 def record(ctx: RunContext, run: SearchRun, proposal: Proposal, outcome: Outcome) -> Result:
-    """Journal the outcome, promote a new best at once, show the leaderboard."""
+    """Journal the outcome (with its seconds) and return it as a scheduler result."""
     record_outcome(ctx, outcome)
+    run.save_clock()
     number = outcome.candidate.number
     run.durations[number] = outcome.duration_s
     run.models[number] = proposal.model
     ctx.log.info(outcome.summary())
+    sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0
+    cv = outcome.cv if outcome.ok else None
+    screened = cv is not None and outcome.candidate.screen_folds is not None
+    score = sign * cv.cv_mean if cv is not None and not screened else None
+    folds = tuple(sign * f.score for f in cv.folds) if cv is not None else ()
+    return Result(proposal, score, number, folds, screened, outcome.duration_s)
+
+
+def show_progress(ctx: RunContext, run: SearchRun) -> None:
+    """After a batch: promote a new best at once, show the leaderboard."""
     promote_best(ctx, current_decisions(ctx).revision)
     show_leaderboard(ctx, run.time_left())
-    sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0
-    score = sign * outcome.cv.cv_mean if outcome.ok and outcome.cv else None
-    return Result(proposal, score, number)
 
 
 def ensemble_candidates(ctx: RunContext, run: SearchRun) -> str:

@@ -73,8 +73,15 @@ class Proposal:
 
 @dataclass(frozen=True)
 class Result:
-    """A finished proposal: its CV score signed so that higher is better, or None (failed)."""
+    """A finished proposal: its CV score signed so that higher is better, or None (failed).
+
+    ``fold_scores`` are signed too; a ``screened`` result lost its first look on a few folds
+    (``score`` None, ``fold_scores`` those folds' scores). ``seconds`` it took, as measured.
+    """
 
     proposal: Proposal
     score: float | None
     number: int = 0
+    fold_scores: tuple[float, ...] = ()
+    screened: bool = False
+    seconds: float | None = None  # measured: used only by a cost-aware scheduler

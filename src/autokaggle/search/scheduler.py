@@ -12,6 +12,25 @@ Phases, cheapest first:
    candidate when that step gave nothing valid, otherwise an **improve** — one atomic,
    ablation-guided change to the candidate the selection ships now (``parent`` None: resolved
    by ``best_candidate`` when it runs, so the fold-noise guard decides what "best" is).
+
+**Screening** (slow ideas pay for their time): a new family, a feature block or a tuning trial
+first trains only the first ``SCREEN_FOLDS`` of the run's fixed folds (under a time budget, only
+when its family's full CV takes ``SCREEN_MIN_SECONDS`` or more; always in a search bounded by
+``--max-candidates``); it goes on to the full CV only when it is ``promising`` — better than the
+best candidate on those same folds, or within their fold noise (with two folds: better on at
+least one of them). A loser is journaled ``screened`` (never selected or ensembled; a block that
+lost did not help); a losing tuning trial is told to Optuna as a pruned trial (its per-fold
+scores as intermediate values), so TPE ranks it below every completed trial. Reseeds are not
+screened: they are copies of the best, made for the ensemble.
+Proposals come in rounds of ``round_size(workers)`` whatever the number of workers up to two,
+so one and two workers make the same search.
+
+**Cost** (only under a time budget without ``--max-candidates``: measured seconds differ across
+machines, so a search bounded by count never looks at them): the pipeline tuned is the cheapest
+one whose CV is within the fold noise of the best, when it is at least ``CHEAPER`` times faster;
+and past ``EXPLORE_SHARE`` of the budget (``explore`` False, set by the step from the clock) the
+feature blocks still untried are skipped for tuning the best (explore ~60%, refine, then the
+ensemble's reserve: it re-blends saved predictions, so it needs seconds, not a fifth).
 The scheduler is a pure function of the history (``Result`` list, in candidate order), so the
 same seed and the same scores give the same proposals on any machine, and a resumed search
 continues where it stopped. The time budget and the ensembling phase are the step's business.
@@ -21,12 +40,58 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from autokaggle.search.operators import LLM_MODEL, LLM_OPERATORS, Proposal, Result
 
 FAMILY_ORDER = ("linear", "lightgbm", "xgboost", "catboost")
 SEED_EVERY = 6
 LLM_EVERY = 4
+SCREEN_OPERATORS = ("family", "blocks", "tune")  # screened on a few folds before the full CV
+SCREEN_FOLDS = 2  # the first two of the run's folds, the same for every candidate
+SCREEN_MIN_FOLDS = 4  # fewer folds: screening would save too little to be worth a rerun
+# Under a time budget, a pipeline whose full CV takes less is not screened: a promoted trial
+# starts its scripts twice (~3 s here), and a saving of 60% of a loser's fit pays for that only
+# when the fit dominates (titanic and s5e3, 3-9 s per candidate, gained nothing from screening).
+SCREEN_MIN_SECONDS = 10.0
+ROUND = 2  # proposals made together from the same history (one or two workers alike)
+CHEAPER = 2.0  # a pipeline this many times faster, and as good within noise, is tuned instead
+BASE_OPERATORS = ("baseline", "family", "blocks")  # the pipelines tuning starts from
+EXPLORE_SHARE = 0.6  # of a time budget: past it, refine the best (tuning) instead of exploring
+
+
+def round_size(workers: int) -> int:
+    """How many proposals are made from one history: ``ROUND``, or more with more workers."""
+    return max(ROUND, workers)
+
+
+def screen_folds(proposal: Proposal, folds: list[int],
+                 full_seconds: float | None = None) -> list[int] | None:
+    """The folds a proposal is screened on first (None: straight to the full CV).
+
+    ``full_seconds`` (only under a time budget): what a full run of its family takes; below
+    ``SCREEN_MIN_SECONDS`` a second start of the scripts costs more than screening saves.
+    """
+    if proposal.operator not in SCREEN_OPERATORS or len(folds) < SCREEN_MIN_FOLDS:
+        return None
+    if full_seconds is not None and full_seconds < SCREEN_MIN_SECONDS:
+        return None
+    return sorted(folds)[:SCREEN_FOLDS]
+
+
+def promising(fold_scores: tuple[float, ...], best: Result | None) -> bool:
+    """Whether a screened result may beat ``best``: better on the same folds, or within noise.
+
+    Scores are signed (higher is better); the noise is the standard error of the per-fold gaps,
+    as in the final selection's guard.
+    """
+    import statistics
+
+    if best is None or len(best.fold_scores) < len(fold_scores) or not fold_scores:
+        return True
+    gaps = [b - a for a, b in zip(fold_scores, best.fold_scores, strict=False)]
+    noise = statistics.stdev(gaps) / len(gaps) ** 0.5 if len(gaps) > 1 else 0.0
+    return statistics.fmean(gaps) <= noise
 
 
 @dataclass
@@ -39,14 +104,17 @@ class Scheduler:
     seed: int
     learning_rate: float
     llm: bool = False
+    cost_aware: bool = False  # weigh measured seconds (a time budget, no --max-candidates)
+    explore: bool = True  # False past EXPLORE_SHARE of a time budget: no more feature blocks
 
     def next(self, history: list[Result]) -> Proposal | None:
         """The next proposal, or None when there is nothing left worth trying."""
         tried = {r.proposal.key() for r in history}
-        for proposal in (self._family(tried), self._block(history, tried)):
+        block = self._block(history, tried) if self.explore else None
+        for proposal in (self._family(tried), block):
             if proposal is not None:
                 return proposal
-        base = self._best(history, ("baseline", "family", "blocks"))
+        base = self._base(history)
         if base is None:
             return None
         refine = [r for r in history if r.proposal.operator in ("tune", "seed", *LLM_OPERATORS)]
@@ -56,6 +124,18 @@ class Scheduler:
             best = self._best(history, ("baseline", "family", "blocks", "tune", "seed")) or base
             return _reseed(best.proposal, history)
         return self._tune(base.proposal, history)
+
+    def _base(self, history: list[Result]) -> Result | None:
+        """The pipeline to tune: the best, or a much cheaper one as good within the noise."""
+        best = self._best(history, BASE_OPERATORS)
+        if best is None or not self.cost_aware or not best.seconds:
+            return best
+        cheap = [r for r in history if r.proposal.operator in BASE_OPERATORS
+                 and r.score is not None and r.seconds is not None
+                 and r.seconds * CHEAPER <= best.seconds
+                 and len(r.fold_scores) == len(best.fold_scores)
+                 and promising(r.fold_scores, best)]
+        return min(cheap, key=lambda r: (r.seconds or 0.0, r.number)) if cheap else best
 
     def _family(self, tried: set[tuple[object, ...]]) -> Proposal | None:
         for model in self.families:
@@ -109,11 +189,7 @@ class Scheduler:
         warm = warm_start(base.model, self.classify, self.learning_rate)
         for r in same:
             params = {**warm, **r.proposal.params}
-            state = (optuna.trial.TrialState.COMPLETE if r.score is not None
-                     else optuna.trial.TrialState.FAIL)
-            study.add_trial(optuna.trial.create_trial(
-                params={k: params[k] for k in space}, distributions=space,
-                value=r.score, state=state))
+            study.add_trial(_trial(r, {k: params[k] for k in space}, space))
         trial = study.ask(space)
         tunes = sum(r.proposal.operator == "tune" for r in history)
         return Proposal("tune", base.model, base.blocks, params=dict(trial.params),
@@ -124,6 +200,26 @@ class Scheduler:
         """The best scored result among ``operators`` (ties: the earlier one)."""
         scored = [r for r in history if r.score is not None and r.proposal.operator in operators]
         return max(scored, key=lambda r: r.score or 0.0) if scored else None
+
+
+def best_result(history: list[Result]) -> Result | None:
+    """The best scored result of the history (ties: the earlier one)."""
+    scored = [r for r in history if r.score is not None]
+    return max(scored, key=lambda r: r.score or 0.0) if scored else None
+
+
+def _trial(result: Result, params: dict[str, Any], space: dict[str, Any]) -> Any:
+    """A past result as an Optuna trial: complete, pruned at screening (per-fold values), failed."""
+    import optuna
+
+    state = optuna.trial.TrialState
+    if result.score is not None:
+        return optuna.trial.create_trial(params=params, distributions=space, value=result.score)
+    if result.screened:
+        steps = dict(enumerate(result.fold_scores))
+        return optuna.trial.create_trial(params=params, distributions=space,
+                                         intermediate_values=steps, state=state.PRUNED)
+    return optuna.trial.create_trial(params=params, distributions=space, state=state.FAIL)
 
 
 def _score_of(history: list[Result], proposal: Proposal) -> float | None:

@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-CANDIDATE_STATES = ("running", "valid", "failed")
+CANDIDATE_STATES = ("running", "valid", "failed", "screened")  # screened: lost its first look
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class CandidateRecord:
     parent: int | None
     origin: str  # template, llm-draft, llm-repair (the search adds its own)
     label: str
-    status: str  # running, valid, failed
+    status: str  # running, valid, failed, screened (partial CV only, never submitted)
     metric: str | None = None
     cv_mean: float | None = None
     cv_std: float | None = None

@@ -1,0 +1,209 @@
+"""Screening before full CV: the template trains a subset of the fixed folds, the harness scores
+exactly those rows, the scheduler's policy (which folds, promising or not, pruned Optuna trials),
+whole runs with screened candidates (same with one or two workers), and a resumed search that
+counts the time its interrupted session spent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import gen_fixtures as fx
+import pandas as pd
+import pytest
+import yaml
+from pipeline_run import score
+from test_generate import fast_options, run_pipeline
+
+from autokaggle.errors import RunFailed
+from autokaggle.evaluate.folds import read_folds
+from autokaggle.evaluate.oof import score_oof, scorer_for_profile
+from autokaggle.evaluate.validate import validate_submission
+from autokaggle.generate import render_pipeline
+from autokaggle.profile import read_table
+from autokaggle.profile.model import DataProfile
+from autokaggle.search.operators import Proposal, Result
+from autokaggle.search.scheduler import Scheduler, _trial, promising, round_size, screen_folds
+
+
+def test_folds_to_run_trains_only_those_folds_and_scores_them_like_the_full_cv(
+        tmp_path: Path) -> None:
+    profile, run_dir = fx.binary_bool(tmp_path)
+    options = fast_options().model_copy(update={"blocks": ["target_encoding"]})
+    render_pipeline(profile, options, run_dir)
+    assert "folds_to_run" not in yaml.safe_load((run_dir / "code/config.yaml").read_text())
+    run_pipeline(run_dir)
+    full = score(run_dir, profile)
+    render_pipeline(profile, options.model_copy(update={"folds_to_run": [0, 1]}), run_dir)
+    assert yaml.safe_load((run_dir / "code/config.yaml").read_text())["folds_to_run"] == [0, 1]
+    assert fx.run_code(run_dir, "train.py").returncode == 0
+    folds = read_folds(run_dir / "input/folds.csv", profile.id_column)
+    oof = pd.read_csv(run_dir / "output/oof.csv", dtype=str)
+    expected = folds.loc[folds["fold"].isin([0, 1]), profile.id_column]
+    assert sorted(oof[profile.id_column]) == sorted(expected)  # the other folds' rows: absent
+    train = read_table(run_dir / "input/data/train.csv",
+                       columns=[profile.id_column, *profile.target_columns], as_strings=True)
+    scorer = scorer_for_profile(profile)
+    partial = score_oof(run_dir / "output/oof.csv", train, folds, profile, scorer, [0, 1])
+    assert [f.fold for f in partial.folds] == [0, 1]
+    assert [f.score for f in partial.folds] == [f.score for f in full.folds[:2]]  # same models
+    with pytest.raises(RunFailed, match="have no prediction"):
+        score_oof(run_dir / "output/oof.csv", train, folds, profile, scorer)
+
+
+def test_screening_policy_folds_noise_and_pruned_trials() -> None:
+    tune, family = Proposal("tune", "xgboost", params={"a": 1}), Proposal("family", "xgboost")
+    assert screen_folds(tune, [0, 1, 2, 3, 4]) == [0, 1]
+    assert screen_folds(family, [0, 1, 2, 3, 4]) == [0, 1]  # a new family: a slow idea too
+    reseed = Proposal("seed", "xgboost", seed_offset=1)
+    assert screen_folds(reseed, [0, 1, 2, 3, 4]) is None  # a copy of the best, for the ensemble
+    assert screen_folds(tune, [0, 1, 2]) is None  # too few folds to save anything
+    assert screen_folds(tune, [0, 1, 2, 3, 4], 40.0) == [0, 1]  # a slow family: screened
+    assert screen_folds(tune, [0, 1, 2, 3, 4], 5.0) is None  # a fast one: start-up dominates
+    assert round_size(1) == round_size(2) == 2 and round_size(4) == 4
+    best = Result(family, 0.85, 1, (0.86, 0.84, 0.85, 0.85, 0.85))
+    assert promising((0.87, 0.85), best)  # better on the same folds
+    assert promising((0.85, 0.845), best)  # worse on average, but within the gaps' noise
+    assert not promising((0.80, 0.79), best)  # worse on both folds beyond the noise
+    assert promising((0.5, 0.5), None)  # nothing to compare with: full CV
+    import optuna
+
+    space = {"a": optuna.distributions.IntDistribution(0, 3)}
+    pruned = _trial(Result(tune, None, 2, (0.80, 0.79), screened=True), {"a": 1}, space)
+    assert pruned.state == optuna.trial.TrialState.PRUNED
+    assert pruned.intermediate_values == {0: 0.80, 1: 0.79}
+    assert _trial(Result(tune, None, 3), {"a": 1}, space).state == optuna.trial.TrialState.FAIL
+
+
+def test_scheduler_keeps_tuning_after_screened_trials_deterministically() -> None:
+    def drive() -> list[Proposal]:
+        sched = Scheduler(("lightgbm",), (), True, 3, 0.05)
+        past = [Result(Proposal("baseline", "lightgbm"), 0.80, 1, (0.8,) * 5)]
+        made: list[Proposal] = []
+        for i in range(6):
+            proposal = sched.next(past)
+            assert proposal is not None and proposal.operator in ("tune", "seed")
+            made.append(proposal)
+            lost = i % 2 == 0  # every other trial loses its first look
+            past.append(Result(proposal, None if lost else 0.81, i + 2,
+                               (0.7, 0.7) if lost else (0.81,) * 5, screened=lost))
+        return made
+
+    first = drive()
+    assert [p.params for p in first] == [p.params for p in drive()]
+    tuned = [tuple(sorted(p.params.items())) for p in first if p.operator == "tune"]
+    assert len(set(tuned)) == len(tuned) == 5  # no trial repeated (the 6th is a reseed)
+
+
+def _screened_run(tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A run whose search tunes LightGBM at once (no other family, no blocks)."""
+    import autokaggle.orchestrator.steps  # noqa: F401 - the steps first: search_run needs them
+    from autokaggle.orchestrator.engine import start_run
+    from autokaggle.orchestrator.options import RunOptions
+    from autokaggle.store import Store
+
+    monkeypatch.setattr("autokaggle.orchestrator.search_run.FAMILY_ORDER", ("lightgbm",))
+    monkeypatch.setattr("autokaggle.orchestrator.search_run._blocks_for", lambda ctx: ())
+    fx.binary_bool(tmp_path / "competition")
+    store = Store(tmp_path / "work")
+    options = RunOptions(source=str(tmp_path / "competition" / "data"), env="current",
+                         chat=False, time_budget_s=3600, max_candidates=2, workers=workers)
+    record = start_run(store, options, "tiny", lambda event: None)
+    assert record.status == "done"
+    return store.get_run(record.run_id).run_dir
+
+
+def test_screened_search_is_the_same_with_one_or_two_workers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autokaggle.store import Store
+
+    boards, submissions = [], []
+    for workers in (1, 2):
+        run_dir = _screened_run(tmp_path / str(workers), workers, monkeypatch)
+        records = Store(tmp_path / str(workers) / "work").candidates(run_dir.name)
+        looked = [r for r in records if r.meta.get("screen")]
+        assert len(looked) == 2, [r.label for r in records]  # every tuning trial looked first
+        for r in looked:
+            config = yaml.safe_load((run_dir / f"candidates/{r.name}/code/config.yaml").read_text())
+            if r.status == "screened":  # partial score on folds 0, 1 only; never shipped
+                assert config["folds_to_run"] == [0, 1] and len(r.fold_scores) == 2
+            else:  # promoted: its code/ is the full CV, its seconds include the first look
+                assert "folds_to_run" not in config and len(r.fold_scores) == 5
+                assert (r.duration_s or 0) > r.meta["screen"]["seconds"]
+        boards.append([(r.label, r.status, r.cv_mean, r.fold_scores) for r in records
+                       if r.origin != "ensemble"])
+        submissions.append((run_dir / "output/submission.csv").read_bytes())
+        report = (run_dir / "output/report.md").read_text()
+        assert "Screening: 2 candidates first trained folds [0, 1] only" in report
+    assert boards[0] == boards[1]
+    assert submissions[0] == submissions[1]
+    assert [status for _, status, *_ in boards[0]] == ["valid", "valid", "screened"]  # one won
+
+
+def test_resumed_search_counts_the_time_its_interrupted_session_spent(tmp_path: Path) -> None:
+    from autokaggle.errors import Interrupted
+    from autokaggle.orchestrator.engine import resume_run, start_run
+    from autokaggle.orchestrator.events import Event, Leaderboard
+    from autokaggle.orchestrator.options import RunOptions
+    from autokaggle.store import Store
+
+    fx.binary_bool(tmp_path / "competition")
+    store = Store(tmp_path / "work")
+    lefts: list[float | None] = []
+
+    def ctrl_c_at_first_leaderboard(event: Event) -> None:
+        if isinstance(event, Leaderboard):
+            lefts.append(event.time_left_s)
+            if len(lefts) == 1:
+                raise KeyboardInterrupt
+
+    options = RunOptions(source=str(tmp_path / "competition" / "data"), env="current",
+                         chat=False, time_budget_s=3600, max_candidates=3)
+    with pytest.raises(Interrupted) as stopped:
+        start_run(store, options, "tiny", ctrl_c_at_first_leaderboard)
+    run_id = stopped.value.run_id
+    assert run_id is not None
+    run_dir = store.get_run(run_id).run_dir
+    assert validate_submission(run_dir / "output/submission.csv",
+                               run_dir / "input/data/sample_submission.csv",
+                               DataProfile.model_validate_json(
+                                   (run_dir / "input/data_profile.json").read_text())).ok
+    clock_path = run_dir / "candidates/search_clock.json"
+    clock = json.loads(clock_path.read_text())
+    assert clock["finished"] is False and clock["spent_s"] > 0
+    clock_path.write_text(json.dumps({"spent_s": 3000.0, "finished": False}))  # a long session
+    record = resume_run(store, run_id, ctrl_c_at_first_leaderboard)
+    assert record.status == "done"
+    left = lefts[-1]
+    assert left is not None and left < 3600 - 360 - 3000  # the budget minus what was spent
+    clock = json.loads(clock_path.read_text())
+    assert clock["finished"] is True and clock["spent_s"] > 3000
+    labels = [c.label for c in store.candidates(run_id) if c.origin != "ensemble"]
+    assert labels == ["lightgbm template", "linear", "xgboost", "catboost"]  # continued,
+    assert (run_dir / "output/submission.csv").is_file()  # nothing redone
+
+
+def test_cost_aware_scheduler_tunes_a_much_cheaper_pipeline_that_is_as_good() -> None:
+    def base_model(cost_aware: bool, slow_seconds: float) -> str:
+        sched = Scheduler(("lightgbm", "catboost"), (), True, 3, 0.05, cost_aware=cost_aware)
+        past = [Result(Proposal("baseline", "lightgbm"), 0.800, 1,
+                       (0.81, 0.79, 0.80, 0.80, 0.80), seconds=2.0),
+                Result(Proposal("family", "catboost"), 0.801, 2,
+                       (0.80, 0.80, 0.81, 0.79, 0.805), seconds=slow_seconds)]
+        proposal = sched.next(past)
+        assert proposal is not None and proposal.operator == "tune"
+        return proposal.model
+
+    assert base_model(False, 30.0) == "catboost"  # by count (--max-candidates): seconds unseen
+    assert base_model(True, 30.0) == "lightgbm"  # 15x cheaper, within the fold noise
+    assert base_model(True, 3.0) == "catboost"  # not much cheaper: the best is tuned
+
+
+def test_past_the_exploring_share_the_scheduler_refines_instead_of_trying_blocks() -> None:
+    sched = Scheduler(("lightgbm",), ("frequency", "interactions"), True, 3, 0.05)
+    past = [Result(Proposal("baseline", "lightgbm"), 0.80, 1, (0.8,) * 5)]
+    first = sched.next(past)
+    assert first is not None and first.operator == "blocks"
+    sched.explore = False  # set by the step past 60% of a time budget
+    then = sched.next(past)
+    assert then is not None and then.operator == "tune"
