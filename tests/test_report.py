@@ -15,7 +15,7 @@ import pytest
 from autokaggle.errors import InputError
 from autokaggle.generate import PipelineOptions, render_pipeline
 from autokaggle.generate.notebook import write_notebook
-from autokaggle.generate.report import write_report
+from autokaggle.generate.report import candidates_section, write_report
 
 METRICS = {
     "metric": "accuracy", "greater_is_better": True, "cv_mean": 0.8125, "cv_std": 0.0312,
@@ -81,3 +81,19 @@ def test_notebook_runs_top_to_bottom_and_writes_a_submission(
     sample = pd.read_csv(run_dir / "input/data/sample_submission.csv", dtype=str)
     assert list(submission.columns) == list(sample.columns)
     assert submission["id"].tolist() == sample["id"].tolist()
+
+
+def _candidate(number: int, meta: dict) -> dict:
+    return {"number": number, "origin": "template", "parent": None, "label": f"c{number}",
+            "status": "valid", "cv_mean": 0.8, "cv_std": 0.01, "duration_s": 2.0, "error": None,
+            "meta": meta}
+
+
+def test_the_candidates_table_names_the_ray_node_only_when_one_ran_there() -> None:
+    local = candidates_section([_candidate(1, {})], {"candidate": 1})
+    assert not any("node" in line for line in local)
+    node = {"id": "abc123", "ip": "10.0.0.7", "hostname": "worker-2"}
+    rows = candidates_section([_candidate(1, {}), _candidate(2, {"node": node})], None)
+    table = [line for line in rows if line.startswith("|")]
+    assert table[0].endswith("| node |")
+    assert table[2].endswith("| head |") and table[3].endswith("| worker-2 10.0.0.7 |")

@@ -102,10 +102,21 @@ def candidates_section(
     if chosen is not None:
         lines += [f"Final pipeline: candidate `{chosen:03d}` ({(selected or {}).get('label', '')})"
                   f" — the best valid CV; its code is in `code/`.", ""]
-    lines += ["| # | origin | parent | pipeline | status | CV | ± | seconds | error |",
-              "|---:|---|---:|---|---|---:|---:|---:|---|"]
-    lines += [_candidate_row(c, chosen) for c in candidates]
+    nodes = any(_node(c) for c in candidates)  # a Ray run: where each candidate ran
+    lines += ["| # | origin | parent | pipeline | status | CV | ± | seconds | error |"
+              + (" node |" if nodes else ""),
+              "|---:|---|---:|---|---|---:|---:|---:|---|" + ("---|" if nodes else "")]
+    lines += [_candidate_row(c, chosen) + (f" {_node(c) or 'head'} |" if nodes else "")
+              for c in candidates]
     return [*lines, "", "Every candidate's code, logs and predictions: `candidates/NNN/`.", ""]
+
+
+def _node(c: dict[str, Any]) -> str:
+    """The Ray node a candidate ran on (host and IP), '' when it ran on the head."""
+    node = (c.get("meta") or {}).get("node")
+    if not isinstance(node, dict):
+        return ""
+    return " ".join(str(node[k]) for k in ("hostname", "ip") if node.get(k))
 
 
 def _candidate_row(c: dict[str, Any], chosen: int | None) -> str:

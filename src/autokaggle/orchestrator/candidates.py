@@ -115,16 +115,16 @@ def execute_candidate(ctx: RunContext, candidate: Candidate, timeout_s: float | 
     outcome = Outcome(candidate, ok=False)
     limit = min(ctx.options.script_timeout_s, timeout_s or ctx.options.script_timeout_s)
     try:
-        python = _environment(ctx, candidate, outcome)
-        _run(ctx, candidate, "train", python, outcome, _capped(limit, deadline), echo)
+        python = candidate_environment(ctx, candidate, outcome)
+        run_stage(ctx, candidate, "train", python, outcome, capped_limit(limit, deadline), echo)
         outcome.stage = "score"
-        outcome.cv = _score(ctx, candidate.folder, candidate.screen_folds)
+        outcome.cv = score_candidate(ctx, candidate.folder, candidate.screen_folds)
         if candidate.screen_folds is not None:  # a first look: no submission until it is promoted
             outcome.ok = True
             return _timed(outcome, started)
-        _run(ctx, candidate, "predict", python, outcome, _capped(limit, deadline), echo)
+        run_stage(ctx, candidate, "predict", python, outcome, capped_limit(limit, deadline), echo)
         outcome.stage = "validate"
-        _validate(ctx, candidate.folder, outcome)
+        validate_candidate(ctx, candidate.folder, outcome)
         outcome.ok = True
     except RunFailed as exc:
         outcome.error = exc.message
@@ -141,7 +141,7 @@ def _timed(outcome: Outcome, started: float) -> Outcome:
 MIN_SCRIPT_S = 1.0
 
 
-def _capped(limit: float, deadline: float | None) -> float:
+def capped_limit(limit: float, deadline: float | None) -> float:
     """A script's time limit: its own, or the budget left when that is shorter."""
     if deadline is None:
         return limit
@@ -151,7 +151,8 @@ def _capped(limit: float, deadline: float | None) -> float:
     return min(limit, left)
 
 
-def _environment(ctx: RunContext, candidate: Candidate, outcome: Outcome) -> Path:
+def candidate_environment(ctx: RunContext, candidate: Candidate, outcome: Outcome) -> Path:
+    """The Python that runs the candidate's scripts (its environment, built or reused)."""
     from autokaggle.execute.envs import prepare_environment
 
     outcome.stage = "environment"
@@ -179,7 +180,7 @@ def _resolved(python: Path) -> str:
     return out.stdout if out.returncode == 0 else ""
 
 
-def _run(ctx: RunContext, candidate: Candidate, name: str, python: Path,
+def run_stage(ctx: RunContext, candidate: Candidate, name: str, python: Path,
          outcome: Outcome, timeout_s: float, echo: bool = True) -> None:
     """Execute ``code/NAME.py`` of the candidate in the sandbox and record the execution."""
     from autokaggle.execute.runner import run_script
@@ -208,7 +209,7 @@ def _run(ctx: RunContext, candidate: Candidate, name: str, python: Path,
         raise RunFailed(f"code/{name}.py {why}.\n{tail}", f"Full log: {result.log_path}")
 
 
-def _score(ctx: RunContext, folder: Path, folds_to_run: list[int] | None = None) -> CVResult:
+def score_candidate(ctx: RunContext, folder: Path, folds_to_run: list[int] | None = None) -> CVResult:
     """Score the OOF predictions with the competition's metric on the run's folds (or some)."""
     from autokaggle.evaluate.folds import read_folds
     from autokaggle.evaluate.oof import score_oof, scorer_for_profile
@@ -229,7 +230,7 @@ def _score(ctx: RunContext, folder: Path, folds_to_run: list[int] | None = None)
     return cv
 
 
-def _validate(ctx: RunContext, folder: Path, outcome: Outcome) -> None:
+def validate_candidate(ctx: RunContext, folder: Path, outcome: Outcome) -> None:
     """Check submission.csv against the sample; an invalid one fails the candidate."""
     from autokaggle.evaluate.validate import validate_submission
 

@@ -21,9 +21,9 @@ from autokaggle.errors import RunFailed
 from autokaggle.orchestrator.candidates import (
     Candidate,
     Outcome,
-    _score,
-    _validate,
     execute_candidate,
+    score_candidate,
+    validate_candidate,
 )
 from autokaggle.orchestrator.context import RunContext
 from autokaggle.orchestrator.ray_cluster import NodeInfo, alive_nodes, join
@@ -185,12 +185,12 @@ def _score_on_head(ctx: RunContext, c: Candidate, reply: dict[str, Any], outcome
     """The harness's score, then the task's predict failure if any, then the validation."""
     try:
         outcome.stage = "score"
-        outcome.cv = _score(ctx, c.folder, c.screen_folds)  # a screened one: its folds only
+        outcome.cv = score_candidate(ctx, c.folder, c.screen_folds)  # a screened one: its folds only
         if not reply["ok"]:
             outcome.stage = reply["stage"]
             raise RunFailed(reply.get("error", "failed"))
         outcome.stage = "validate"
-        _validate(ctx, c.folder, outcome)
+        validate_candidate(ctx, c.folder, outcome)
         outcome.ok = True
         outcome.error = ""
     except RunFailed as exc:

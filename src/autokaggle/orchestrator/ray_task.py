@@ -213,9 +213,9 @@ def _run_scripts(spec: dict[str, Any], work: Path) -> dict[str, Any]:
     from autokaggle.orchestrator.candidates import (
         Candidate,
         Outcome,
-        _capped,
-        _environment,
-        _run,
+        candidate_environment,
+        capped_limit,
+        run_stage,
     )
 
     ctx = _worker_context(spec, work)
@@ -225,10 +225,10 @@ def _run_scripts(spec: dict[str, Any], work: Path) -> dict[str, Any]:
     deadline = _local_deadline(spec["deadline"])
     limit = ctx.options.script_timeout_s
     try:
-        python = _environment(ctx, candidate, outcome)
-        _run(ctx, candidate, "train", python, outcome, _capped(limit, deadline), False)
+        python = candidate_environment(ctx, candidate, outcome)
+        run_stage(ctx, candidate, "train", python, outcome, capped_limit(limit, deadline), False)
         if (work / "output" / "oof.csv").is_file():  # else the head's scoring fails first
-            _run(ctx, candidate, "predict", python, outcome, _capped(limit, deadline), False)
+            run_stage(ctx, candidate, "predict", python, outcome, capped_limit(limit, deadline), False)
         outcome.ok = True
     except RunFailed as exc:
         outcome.error = exc.message
