@@ -139,7 +139,8 @@ def task_spec(ctx: RunContext, c: Candidate, digest: str, deadline: float | None
     options = ctx.options.model_copy(update={"llm": None, "llm_base_url": None})
     return {"run_id": ctx.run_id, "number": c.number, "label": c.label, "threads": c.threads,
             "memory_limit_mb": c.memory_limit_mb, "options": options.model_dump(mode="json"),
-            "deadline": wall, "input_hash": digest, "version": autokaggle.__version__}
+            "deadline": wall, "input_hash": digest, "version": autokaggle.__version__,
+            "screen_folds": c.screen_folds}
 
 
 def task_resources(ctx: RunContext, c: Candidate, nodes: list[NodeInfo]) -> dict[str, Any]:
@@ -189,8 +190,9 @@ def _score_on_head(ctx: RunContext, c: Candidate, reply: dict[str, Any], outcome
         if not reply["ok"]:
             outcome.stage = reply["stage"]
             raise RunFailed(reply.get("error", "failed"))
-        outcome.stage = "validate"
-        validate_candidate(ctx, c.folder, outcome)
+        if c.screen_folds is None:  # a first look has no submission, as locally
+            outcome.stage = "validate"
+            validate_candidate(ctx, c.folder, outcome)
         outcome.ok = True
         outcome.error = ""
     except RunFailed as exc:

@@ -227,7 +227,8 @@ def _run_scripts(spec: dict[str, Any], work: Path) -> dict[str, Any]:
     try:
         python = candidate_environment(ctx, candidate, outcome)
         run_stage(ctx, candidate, "train", python, outcome, capped_limit(limit, deadline), False)
-        if (work / "output" / "oof.csv").is_file():  # else the head's scoring fails first
+        screened = spec.get("screen_folds") is not None  # a first look: no predict, as locally
+        if not screened and (work / "output" / "oof.csv").is_file():  # else scoring fails first
             run_stage(ctx, candidate, "predict", python, outcome, capped_limit(limit, deadline), False)
         outcome.ok = True
     except RunFailed as exc:
