@@ -96,4 +96,4 @@ def test_the_candidates_table_names_the_ray_node_only_when_one_ran_there() -> No
     rows = candidates_section([_candidate(1, {}), _candidate(2, {"node": node})], None)
     table = [line for line in rows if line.startswith("|")]
     assert table[0].endswith("| node |")
-    assert table[2].endswith("| head |") and table[3].endswith("| worker-2 10.0.0.7 |")
+    assert table[2].endswith("| head |") and table[3].endswith("| worker-2 10.0.0.7 abc123 |")

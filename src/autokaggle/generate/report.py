@@ -101,7 +101,7 @@ def candidates_section(
     lines = ["## Candidates", ""]
     if chosen is not None:
         lines += [f"Final pipeline: candidate `{chosen:03d}` ({(selected or {}).get('label', '')})"
-                  f" — the best valid CV; its code is in `code/`.", ""]
+                  f" — the best valid CV, guarded against fold noise; its code is in `code/`.", ""]
     nodes = any(_node(c) for c in candidates)  # a Ray run: where each candidate ran
     lines += ["| # | origin | parent | pipeline | status | CV | ± | seconds | error |"
               + (" node |" if nodes else ""),
@@ -116,7 +116,8 @@ def _node(c: dict[str, Any]) -> str:
     node = (c.get("meta") or {}).get("node")
     if not isinstance(node, dict):
         return ""
-    return " ".join(str(node[k]) for k in ("hostname", "ip") if node.get(k))
+    return " ".join(str(node[k])[:8] if k == "id" else str(node[k])
+                    for k in ("hostname", "ip", "id") if node.get(k))
 
 
 def _candidate_row(c: dict[str, Any], chosen: int | None) -> str:
