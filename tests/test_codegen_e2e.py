@@ -14,7 +14,7 @@ import pytest
 from chat_fakes import break_train, example_files, fenced, plan_json, snooping
 from conftest import EXAMPLE
 from fake_llm import FakeLLMServer, Reply
-from fake_llm.fixtures import FAKE_KEYS
+from fake_llm.fixtures import FAKE_KEYS, use_openai_key
 
 from autokaggle.cli import main
 
@@ -23,11 +23,7 @@ MODEL = "gpt-4o-mini"
 
 @pytest.fixture(autouse=True)
 def openai_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AUTOKAGGLE_CONFIG_DIR", str(tmp_path / "config"))
-    for name in ("AUTOKAGGLE_LLM", "AUTOKAGGLE_LLM_BASE_URL", "OPENAI_BASE_URL", "GEMINI_API_KEY",
-                 "GOOGLE_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEYS["openai"])
+    use_openai_key(tmp_path, monkeypatch)
 
 
 def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict, str]:  # type: ignore[type-arg]

@@ -18,7 +18,7 @@ import pytest
 from chat_fakes import break_train, example_files, fenced, plan_json
 from conftest import EXAMPLE
 from fake_llm import FakeLLMServer, Reply
-from fake_llm.fixtures import FAKE_KEYS
+from fake_llm.fixtures import use_openai_key
 
 from autokaggle.cli import main
 from autokaggle.search import scheduler
@@ -33,11 +33,7 @@ def narrow_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import autokaggle.orchestrator.steps  # noqa: F401  - the step modules first (import cycle)
     from autokaggle.orchestrator import llm_work, search_run
 
-    monkeypatch.setenv("AUTOKAGGLE_CONFIG_DIR", str(tmp_path / "config"))
-    for name in ("AUTOKAGGLE_LLM", "AUTOKAGGLE_LLM_BASE_URL", "OPENAI_BASE_URL", "GEMINI_API_KEY",
-                 "GOOGLE_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEYS["openai"])
+    use_openai_key(tmp_path, monkeypatch)
     monkeypatch.setattr(search_run, "FAMILY_ORDER", ("lightgbm",))
     monkeypatch.setattr(search_run, "_blocks_for", lambda ctx: ("frequency",))
     monkeypatch.setattr(scheduler, "LLM_EVERY", 1)

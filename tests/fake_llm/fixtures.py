@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +26,15 @@ def fake_llm() -> Iterator[FakeLLMServer]:
     """A started fake LLM server on 127.0.0.1 with an empty script; stopped after the test."""
     with FakeLLMServer() as server:
         yield server
+
+
+def use_openai_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the fake openai key configured: no other provider, no LLM choice, a private config."""
+    monkeypatch.setenv("AUTOKAGGLE_CONFIG_DIR", str(tmp_path / "config"))
+    for name in ("AUTOKAGGLE_LLM", "AUTOKAGGLE_LLM_BASE_URL", "OPENAI_BASE_URL", "GEMINI_API_KEY",
+                 "GOOGLE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEYS["openai"])
 
 
 @pytest.fixture

@@ -28,6 +28,8 @@ import uuid
 from pathlib import Path
 from typing import Any, cast
 
+from autokaggle.store.index import pid_alive
+
 RETURNED = ("output", "logs", "env")  # what the head copies into candidates/NNN/
 SHIPPED = ("code", "env", "output")  # what a task gets of the candidate's folder
 INPUT_TTL_S = 3 * 24 * 3600.0  # a node's cached inputs unused this long are removed
@@ -178,7 +180,7 @@ def _forget_dead_work(work: Path) -> None:
     if not work.is_dir():
         return
     dead = [f for f in work.iterdir()
-            if f.name.split("-", 1)[0].isdigit() and not _alive(int(f.name.split("-", 1)[0]))]
+            if f.name.split("-", 1)[0].isdigit() and not pid_alive(int(f.name.split("-", 1)[0]))]
     if dead:
         _kill_inside(dead)
     for folder in dead:
@@ -195,16 +197,6 @@ def _kill_inside(folders: list[Path]) -> None:
             line = " ".join(proc.cmdline())
             if any(r in line or proc.cwd().startswith(r) for r in roots):
                 proc.kill()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _run_scripts(spec: dict[str, Any], work: Path) -> dict[str, Any]:
