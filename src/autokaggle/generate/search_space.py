@@ -16,30 +16,21 @@ from autokaggle.generate.options import PipelineOptions
 
 def search_space(model: str, classify: bool) -> dict[str, BaseDistribution]:
     """The parameters tuning may change for ``model``, with their ranges."""
+    rate = {"learning_rate": FloatDistribution(0.02, 0.2, log=True)}
+    # LightGBM and XGBoost share these names and ranges (column/row sampling, L2); the order
+    # of the keys is the order Optuna samples in, so it stays as first written.
+    sampling = {"colsample_bytree": FloatDistribution(0.3, 1.0),
+                "subsample": FloatDistribution(0.5, 1.0),
+                "reg_lambda": FloatDistribution(1e-3, 30.0, log=True)}
     if model == "lightgbm":
-        return {
-            "learning_rate": FloatDistribution(0.02, 0.2, log=True),
-            "num_leaves": IntDistribution(7, 255, log=True),
-            "min_child_samples": IntDistribution(3, 100, log=True),
-            "colsample_bytree": FloatDistribution(0.3, 1.0),
-            "subsample": FloatDistribution(0.5, 1.0),
-            "reg_lambda": FloatDistribution(1e-3, 30.0, log=True),
-        }
+        return {**rate, "num_leaves": IntDistribution(7, 255, log=True),
+                "min_child_samples": IntDistribution(3, 100, log=True), **sampling}
     if model == "xgboost":
-        return {
-            "learning_rate": FloatDistribution(0.02, 0.2, log=True),
-            "max_depth": IntDistribution(3, 10),
-            "min_child_weight": FloatDistribution(0.5, 30.0, log=True),
-            "colsample_bytree": FloatDistribution(0.3, 1.0),
-            "subsample": FloatDistribution(0.5, 1.0),
-            "reg_lambda": FloatDistribution(1e-3, 30.0, log=True),
-        }
+        return {**rate, "max_depth": IntDistribution(3, 10),
+                "min_child_weight": FloatDistribution(0.5, 30.0, log=True), **sampling}
     if model == "catboost":
-        return {
-            "learning_rate": FloatDistribution(0.02, 0.2, log=True),
-            "depth": IntDistribution(4, 9),
-            "l2_leaf_reg": FloatDistribution(0.5, 30.0, log=True),
-        }
+        return {**rate, "depth": IntDistribution(4, 9),
+                "l2_leaf_reg": FloatDistribution(0.5, 30.0, log=True)}
     return {"C": FloatDistribution(1e-3, 100.0, log=True)} if classify else {
         "alpha": FloatDistribution(1e-3, 100.0, log=True)}
 
