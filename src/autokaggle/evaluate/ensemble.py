@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autokaggle.evaluate.oof import score_predictions
+from autokaggle.evaluate.oof import paired_gap, score_predictions
 from autokaggle.evaluate.scorers import Scorer
 
 DEFAULT_ROUNDS = 40
@@ -50,18 +50,17 @@ class Ensemble:
     @property
     def gain(self) -> float:
         """Mean per-fold improvement over picking the best single candidate (positive = better)."""
-        sign = 1.0 if self.greater_is_better else -1.0
-        return float(sign * self._diff().mean())
+        return self._gap()[0]
 
     @property
     def noise(self) -> float:
         """Standard error of the paired per-fold difference: the gain a fluke could give."""
-        diff = self._diff()
-        return float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
+        return self._gap()[1]
 
-    def _diff(self) -> np.ndarray:
+    def _gap(self) -> tuple[float, float]:
+        sign = 1.0 if self.greater_is_better else -1.0
         base = self.picked_fold_scores or self.best_single_fold_scores
-        return np.asarray(self.fold_scores) - np.asarray(base)
+        return paired_gap([sign * s for s in base], [sign * s for s in self.fold_scores])
 
     @property
     def kept(self) -> bool:

@@ -6,6 +6,8 @@ Pass ``train`` read with the id and target columns as strings (``dtype=str``) so
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
@@ -23,6 +25,17 @@ _CONTRACT = ("The code contract: output/oof.csv has the id column, then one pred
              "class label (classification) or per target (multilabel, regression), one row per "
              "train id.")
 
+
+
+def paired_gap(base: Sequence[float], other: Sequence[float]) -> tuple[float, float]:
+    """Per-fold ``other - base``: the mean gap and its standard error (0 with one fold).
+
+    The fold noise every comparison of candidates uses (selection guard, screening, ablation,
+    ensemble): a gap within one standard error is indistinguishable from the luck of the folds.
+    """
+    gaps = [b - a for a, b in zip(base, other, strict=True)]
+    noise = statistics.stdev(gaps) / len(gaps) ** 0.5 if len(gaps) > 1 else 0.0
+    return statistics.fmean(gaps), noise
 
 class FoldScore(BaseModel):
     """The score of one validation fold."""

@@ -287,7 +287,7 @@ def best_candidate(ctx: RunContext, plan: int | None = None) -> CandidateRecord 
         valid = [r for r in valid if r.meta.get("plan", 0) == plan] or valid
     if not valid:
         return None
-    return choose(valid, 1.0 if ctx.profile.metric.greater_is_better else -1.0)
+    return choose(valid, ctx.profile.metric.sign)
 
 
 def choose(valid: list[CandidateRecord], sign: float) -> CandidateRecord:
@@ -302,14 +302,13 @@ def choose(valid: list[CandidateRecord], sign: float) -> CandidateRecord:
 
 def within_noise(record: CandidateRecord, best: CandidateRecord, sign: float) -> bool:
     """Whether ``best`` beats ``record`` by no more than the standard error of their fold gaps."""
-    import statistics
+    from autokaggle.evaluate.oof import paired_gap
 
     a, b = record.fold_scores, best.fold_scores
     if len(a) != len(b) or len(a) < 2:
         return False
-    gaps = [sign * (y - x) for x, y in zip(a, b, strict=True)]
-    noise = statistics.stdev(gaps) / len(gaps) ** 0.5
-    return statistics.fmean(gaps) <= noise
+    gap, noise = paired_gap([sign * x for x in a], [sign * y for y in b])
+    return gap <= noise
 
 
 def promote(ctx: RunContext, number: int) -> None:

@@ -42,7 +42,7 @@ def run_ensemble(ctx: RunContext, max_members: int) -> str:
 
 
 def _members(ctx: RunContext, limit: int) -> list[CandidateRecord]:
-    sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0
+    sign = ctx.profile.metric.sign
     valid = [r for r in ctx.store.candidates(ctx.run_id)
              if r.status == "valid" and r.cv_mean is not None and r.origin != "ensemble"
              and (candidate_folder(ctx, r.number) / "output" / "test_pred.csv").is_file()]

@@ -96,7 +96,7 @@ def improve_target(ctx: RunContext, revision: int) -> CandidateRecord | None:
 
 def improve_extra(ctx: RunContext, target: CandidateRecord) -> dict[str, object]:
     """The improve prompt's own parts: the target's named blocks and the ablation."""
-    sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0
+    sign = ctx.profile.metric.sign
     records = [r for r in ctx.store.candidates(ctx.run_id) if r.origin != "ensemble"]
     files = read_files(candidate_folder(ctx, target.number))
     return {"target": target.name, "blocks": named_blocks(files),

@@ -153,7 +153,7 @@ def template_record(ctx: RunContext, revision: int) -> CandidateRecord | None:
     pool = current or valid
     if not pool:
         return None
-    sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0
+    sign = ctx.profile.metric.sign
     return max(pool, key=lambda r: (sign * (r.cv_mean or 0.0), -r.number))
 
 

@@ -233,7 +233,7 @@ def _use_gpu(ctx: RunContext) -> bool:
 
 def history(ctx: RunContext) -> list[Result]:
     """The finished candidates of the run as scheduler results, in candidate order."""
-    sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0
+    sign = ctx.profile.metric.sign
     out = []
     for r in ctx.store.candidates(ctx.run_id):
         if r.status == "running" or r.origin == "ensemble":
@@ -297,7 +297,7 @@ def full_cv_if_promising(ctx: RunContext, run: SearchRun, past: list[Result],
     """
     from autokaggle.generate import render_pipeline
 
-    sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0
+    sign = ctx.profile.metric.sign
     best = best_result(past)
     chosen = []
     for outcome in outcomes:
@@ -364,7 +364,7 @@ def record(ctx: RunContext, run: SearchRun, proposal: Proposal, outcome: Outcome
     run.durations[number] = outcome.duration_s
     run.models[number] = proposal.model
     ctx.log.info(outcome.summary())
-    sign = 1.0 if ctx.profile.metric.greater_is_better else -1.0
+    sign = ctx.profile.metric.sign
     cv = outcome.cv if outcome.ok else None
     screened = cv is not None and outcome.candidate.screen_folds is not None
     score = sign * cv.cv_mean if cv is not None and not screened else None

@@ -78,6 +78,11 @@ class MetricChoice(BaseModel):
     matched: str | None = None  # the competition text that named it
     custom_file: str | None = None  # "path.py:function" for --metric-file
 
+    @property
+    def sign(self) -> float:
+        """+1.0 when greater is better, else -1.0 (multiply a score to maximise it)."""
+        return 1.0 if self.greater_is_better else -1.0
+
 
 class SubmissionFormat(BaseModel):
     """How the sample submission is written, so ours matches it exactly."""

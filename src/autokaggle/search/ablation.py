@@ -9,8 +9,7 @@ and does not chase noise. Pure: journal records in, text out.
 
 from __future__ import annotations
 
-import statistics
-
+from autokaggle.evaluate.oof import paired_gap
 from autokaggle.store.candidates import CandidateRecord
 
 LLM_ORIGINS = ("llm-draft", "llm-repair", "llm-improve", "llm-debug")
@@ -22,9 +21,7 @@ def fold_gap(base: CandidateRecord, other: CandidateRecord, sign: float) -> tupl
     a, b = base.fold_scores, other.fold_scores
     if len(a) != len(b) or not a:
         return sign * ((other.cv_mean or 0.0) - (base.cv_mean or 0.0)), 0.0
-    gaps = [sign * (y - x) for x, y in zip(a, b, strict=True)]
-    noise = statistics.stdev(gaps) / len(gaps) ** 0.5 if len(gaps) > 1 else 0.0
-    return statistics.fmean(gaps), noise
+    return paired_gap([sign * x for x in a], [sign * y for y in b])
 
 
 def verdict(gain: float, noise: float) -> str:

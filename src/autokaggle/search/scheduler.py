@@ -85,13 +85,12 @@ def promising(fold_scores: tuple[float, ...], best: Result | None) -> bool:
     Scores are signed (higher is better); the noise is the standard error of the per-fold gaps,
     as in the final selection's guard.
     """
-    import statistics
+    from autokaggle.evaluate.oof import paired_gap
 
     if best is None or len(best.fold_scores) < len(fold_scores) or not fold_scores:
         return True
-    gaps = [b - a for a, b in zip(fold_scores, best.fold_scores, strict=False)]
-    noise = statistics.stdev(gaps) / len(gaps) ** 0.5 if len(gaps) > 1 else 0.0
-    return statistics.fmean(gaps) <= noise
+    gap, noise = paired_gap(fold_scores, best.fold_scores[:len(fold_scores)])
+    return gap <= noise
 
 
 @dataclass
