@@ -1,14 +1,16 @@
 """Benchmark: autokaggle vs plain LightGBM, FLAML and AutoGluon at the same wall-clock budget.
 
     .venv/bin/python bench/peers.py --budget 120 [--only SLUG ...] [--peers-python PATH]
-        [--systems autokaggle flaml autogluon plain_lgbm]
+        [--systems autokaggle flaml autogluon plain_lgbm] [--seed SPLIT_SEED]
 
 The protocol of ../shared/data/README.md: a seeded 80/20 split of each competition's train.csv,
 the 20% labels hidden from every system, scored with the competition's metric. Every system gets
 the same budget; the table shows the held-out score, the wall time and the overrun (wall time
 past the budget, in % of it). FLAML and AutoGluon run with their own interpreter (PEERS_PYTHON or
 --peers-python; install bench/requirements-peers.txt there) and are skipped without one. Writes
-bench/results/peers-BUDGET.json and prints a markdown table for docs/benchmarks.md.
+bench/results/peers-BUDGET.json and prints a markdown table for docs/benchmarks.md. A run adds
+to that file: its rows replace earlier ones of the same competition, system and split seed, so a
+long benchmark can be measured in parts (peers in one session, autokaggle in another).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import pandas as pd
 from baseline import RESULTS, run_autokaggle, score_submission, truth_values
 from competitions import EXPECTED, Expected, shared_competitions
 from plain_lgbm import plain_lightgbm
-from split import make_split
+from split import SEED, make_split
 
 from autokaggle.evaluate.scorers import get_scorer
 
@@ -51,12 +53,12 @@ def run_peer(peer: str, python: str, split: Path, exp: Expected, budget: float,
 
 
 def bench_one(src: Path, exp: Expected, budget: float, systems: list[str],
-              peers_python: str | None) -> list[dict]:
+              peers_python: str | None, seed: int = SEED) -> list[dict]:
     """Split once, run every system on it, score each on the hidden 20%."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         split = Path(tmp) / exp.slug
-        truth = make_split(src, exp, split)
+        truth = make_split(src, exp, split, seed)
         labels = pd.read_csv(split / "train.csv", dtype=str)[exp.targets[0]]
         classes = sorted(labels.unique()) if exp.task != "regression" else []
         scorer, y = get_scorer(exp.metric), truth_values(truth, exp)
@@ -76,7 +78,7 @@ def bench_one(src: Path, exp: Expected, budget: float, systems: list[str],
                 score = None if pred is None else scorer.score(y, pred, classes or None)
             else:
                 continue
-            rows.append({"slug": exp.slug, "metric": exp.metric, "system": system,
+            rows.append({"slug": exp.slug, "seed": seed, "metric": exp.metric, "system": system,
                          "greater_is_better": scorer.greater_is_better, "holdout": score,
                          "wall_s": round(wall, 1), "budget_s": budget,
                          "overrun_pct": round(max(0.0, wall - budget) / budget * 100, 1)
@@ -111,6 +113,7 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="slugs to run, in this order (default: all)")
     parser.add_argument("--systems", nargs="*", default=list(SYSTEMS), choices=SYSTEMS)
     parser.add_argument("--peers-python", default=os.environ.get("PEERS_PYTHON"))
+    parser.add_argument("--seed", type=int, default=SEED, help="the 80/20 split's seed")
     args = parser.parse_args()
     root = shared_competitions()
     if root is None:
@@ -125,11 +128,23 @@ def main() -> int:
         exp = next((e for e in EXPECTED if e.slug == slug), None)
         if exp is None or not (root / slug).is_dir():
             continue
-        rows += bench_one(root / slug, exp, args.budget, args.systems, args.peers_python)
+        rows += bench_one(root / slug, exp, args.budget, args.systems, args.peers_python,
+                          args.seed)
         # Written after each competition, so a long benchmark cut short keeps what it measured.
-        (RESULTS / f"peers-{args.budget:g}.json").write_text(json.dumps(rows, indent=2) + "\n")
+        merge_results(RESULTS / f"peers-{args.budget:g}.json", rows)
     print_table(rows, args.systems)
     return 0
+
+
+def merge_results(path: Path, rows: list[dict]) -> None:
+    """Add ``rows`` to the results file, replacing rows of the same competition, system, seed."""
+    def key(r: dict) -> tuple:
+        return r["slug"], r["system"], r.get("seed", SEED)
+
+    new = {key(r) for r in rows}
+    old = json.loads(path.read_text()) if path.exists() else []
+    kept = [r for r in old if key(r) not in new]
+    path.write_text(json.dumps(kept + rows, indent=2) + "\n")
 
 
 if __name__ == "__main__":
