@@ -21,6 +21,7 @@ from test_generate import RUFF_RULES, assert_matches_sample, fast_options, run_p
 from autokaggle.evaluate.validate import validate_submission
 from autokaggle.execute.runner import run_script
 from autokaggle.generate import render_pipeline
+from autokaggle.generate.config import blocks_with_columns
 from autokaggle.generate.ensemble import render_ensemble
 from autokaggle.generate.search_space import search_space, warm_start
 from autokaggle.orchestrator.candidates import choose, within_noise
@@ -85,6 +86,18 @@ def _score(p: Proposal) -> float:
     base = {"linear": 0.70, "lightgbm": 0.80, "xgboost": 0.82, "catboost": 0.81}.get(p.model, 0.85)
     bonus = {"frequency": 0.01, "target_encoding": 0.02, "interactions": -0.01}
     return base + sum(bonus[b] for b in p.blocks) + 0.001 * len(p.params)
+
+
+def test_the_search_tries_only_blocks_that_have_columns_to_work_on(tmp_path: Path) -> None:
+    profile, _ = fx.binary_bool(tmp_path)
+    assert blocks_with_columns(profile, fast_options(), None) == ALL_BLOCKS
+    assert blocks_with_columns(profile, fast_options(), "original.csv")[-1] == "original"
+    numeric_only = profile.model_copy(update={"columns": [
+        c.model_copy(update={"semantic": "boolean"}) if c.name == "color" else c
+        for c in profile.columns]})
+    assert blocks_with_columns(numeric_only, fast_options(), None) == ["interactions"]
+    dropped = fast_options().model_copy(update={"drop_columns": ["num"]})  # one numeric left
+    assert blocks_with_columns(numeric_only, dropped, None) == []
 
 
 def test_scheduler_goes_families_then_blocks_then_tuning_and_is_deterministic() -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autokaggle.generate.model_spec import model_section
-from autokaggle.generate.options import PipelineOptions
+from autokaggle.generate.options import FEATURE_BLOCKS, PipelineOptions
 from autokaggle.profile.model import GENERATED_SAMPLE, DataProfile, FileProfile, FileRole
 
 DATA_DIR = "input/data"
@@ -78,6 +78,13 @@ def usable_blocks(lists: dict[str, list[str]], blocks: Sequence[str],
     has = {"frequency": bool(lists["categorical"]), "target_encoding": bool(lists["categorical"]),
            "interactions": len(lists["numeric"]) >= 2, "original": original}
     return [b for b in has if b in blocks and has[b]]
+
+
+def blocks_with_columns(profile: DataProfile, options: PipelineOptions,
+                        original: str | None) -> list[str]:
+    """Every feature block that has columns to work on in this data, after the drops."""
+    every = options.model_copy(update={"blocks": list(FEATURE_BLOCKS), "original_file": original})
+    return list(feature_section(profile, every).get("blocks", []))
 
 
 def time_id(profile: DataProfile) -> bool:

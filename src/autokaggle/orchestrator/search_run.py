@@ -181,14 +181,17 @@ def _median(values: list[float]) -> float:
 
 
 def _blocks_for(ctx: RunContext) -> tuple[str, ...]:
-    """Feature blocks worth trying on this data (target encoding: not for multiclass)."""
-    from autokaggle.generate.options import FEATURE_BLOCKS
+    """Feature blocks worth trying on this data (target encoding: not for multiclass).
 
-    blocks = list(FEATURE_BLOCKS)
+    Only blocks with columns to work on: one without (frequency without categoricals) would
+    render the family's pipeline again and spend a candidate on it.
+    """
+    from autokaggle.generate.config import blocks_with_columns
+
+    options = template_options(ctx, "lightgbm", False)
+    blocks = blocks_with_columns(ctx.profile, options, original_file(ctx))
     if ctx.profile.task == "multiclass":
-        blocks.remove("target_encoding")
-    if original_file(ctx) is None:
-        blocks.remove("original")
+        blocks = [b for b in blocks if b != "target_encoding"]
     return tuple(blocks)
 
 
