@@ -140,15 +140,21 @@ def test_selection_prefers_the_simpler_candidate_within_the_fold_noise() -> None
     assert choose([noisy, steady, best], 1.0) is noisy
 
 
-def test_selection_prefers_a_kept_ensemble_within_the_noise_but_not_beyond() -> None:
+def test_selection_ships_a_kept_ensemble_unless_a_newer_candidate_beats_it() -> None:
     best = _record(3, [0.90, 0.80, 0.86, 0.84, 0.85])
     first = _record(1, [0.85, 0.84, 0.84, 0.85, 0.83])
     blend = _record(4, [0.92, 0.79, 0.85, 0.83, 0.84], origin="ensemble")  # lower on average
     assert choose([first, best, blend], 1.0) is blend
-    worse = _record(4, [0.86, 0.76, 0.82, 0.80, 0.81], origin="ensemble")  # 0.04 on every fold
-    assert choose([first, best, worse], 1.0) is first
+    # Kept (its nested CV held against the CV pick), the blend is not judged again against the
+    # hindsight best single, even when the guard alone would pick a single of lower CV.
+    below = _record(4, [0.86, 0.76, 0.82, 0.80, 0.81], origin="ensemble")
+    assert choose([first, best, below], 1.0) is below
     later = _record(5, [0.95, 0.90, 0.93, 0.92, 0.94])  # made after the ensemble, far better
     assert choose([first, best, blend, later], 1.0) is later
+    close = _record(5, [0.93, 0.77, 0.86, 0.83, 0.85])  # after it, better only within noise
+    assert choose([first, best, blend, close], 1.0) is blend
+    again = _record(6, [0.95, 0.90, 0.93, 0.92, 0.94], origin="ensemble")  # a newer blend
+    assert choose([first, best, blend, later, again], 1.0) is again
 
 
 def test_ensemble_candidate_blends_its_members_saved_predictions(tmp_path: Path) -> None:

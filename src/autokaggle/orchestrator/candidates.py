@@ -275,11 +275,13 @@ def best_candidate(ctx: RunContext, plan: int | None = None) -> CandidateRecord 
 
     With ``plan``, only candidates made under that revision of the decisions count when there
     is one (a user who changed the plan wants its result); otherwise every valid candidate.
-    An ensemble within the fold noise of the best wins (it is only made when its honest,
-    nested CV is no worse than picking the best single candidate beyond the noise, and blends
-    generalise better than the pick: ``bench/selection.py``). Otherwise, among the candidates
-    whose per-fold gap to the best is within the noise, the earliest (the simpler: the search
-    goes from cheap to elaborate) wins.
+    The latest ensemble wins, unless a candidate made after it (not in the blend) beats it by
+    more than the fold noise. An ensemble is only made when kept: its honest, nested CV loses
+    to picking the best single candidate by CV by no more than the noise, and blends
+    generalise better than the pick (``bench/selection.py``); comparing its nested CV again
+    with the best single's, which had the benefit of hindsight, would count that twice.
+    Otherwise, among the candidates whose per-fold gap to the best is within the noise, the
+    earliest (the simpler: the search goes from cheap to elaborate) wins.
     """
     valid = [r for r in ctx.store.candidates(ctx.run_id)
              if r.status == "valid" and r.cv_mean is not None]
@@ -295,9 +297,19 @@ def choose(valid: list[CandidateRecord], sign: float) -> CandidateRecord:
     best = max(valid, key=lambda r: (sign * (r.cv_mean or 0.0), -r.number))
     ensemble = max((r for r in valid if r.origin == "ensemble"), key=lambda r: r.number,
                    default=None)
-    if ensemble is not None and (ensemble is best or within_noise(ensemble, best, sign)):
+    if ensemble is not None and not _outdone(ensemble, valid, sign):
         return ensemble
     return next(r for r in valid if r is best or within_noise(r, best, sign))
+
+
+def _outdone(ensemble: CandidateRecord, valid: list[CandidateRecord], sign: float) -> bool:
+    """Whether a candidate made after the ensemble (not blended in it) beats it beyond noise."""
+    newer = [r for r in valid if r.number > ensemble.number and r.origin != "ensemble"]
+    if not newer:
+        return False
+    top = max(newer, key=lambda r: (sign * (r.cv_mean or 0.0), -r.number))
+    better = sign * ((top.cv_mean or 0.0) - (ensemble.cv_mean or 0.0)) > 0
+    return better and not within_noise(ensemble, top, sign)
 
 
 def within_noise(record: CandidateRecord, best: CandidateRecord, sign: float) -> bool:
