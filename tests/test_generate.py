@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from autokaggle.generate import PipelineOptions, render_pipeline
+from autokaggle.generate.model_spec import LINEAR_CV_MAX_ROWS, LINEAR_STRENGTHS, model_section
 from autokaggle.profile.model import DataProfile
 
 Fixture = Callable[[Path], tuple[DataProfile, Path]]
@@ -132,6 +133,22 @@ def test_each_model_family_runs_end_to_end(tmp_path: Path, model: str, make: Fix
     assert_matches_sample(run_dir, profile.submission_format.id_column)
     importance = run_dir / "output/feature_importance.csv"
     assert importance.is_file() == (model != "linear")
+
+
+def test_the_linear_family_chooses_its_strength_by_inner_cv_unless_given_one(
+        tmp_path: Path) -> None:
+    profile, _ = fx.multiclass_topk(tmp_path)
+    linear = PipelineOptions(model="linear")
+    params = model_section(profile, linear)["params"]
+    assert params["Cs"] == list(LINEAR_STRENGTHS) and "C" not in params
+    tuned = linear.model_copy(update={"params": {"C": 0.05}})  # an Optuna trial: one strength
+    assert model_section(profile, tuned)["params"] == {"max_iter": 2000, "C": 0.05}
+    big = profile.model_copy(update={"files": [
+        f.model_copy(update={"rows": LINEAR_CV_MAX_ROWS + 1}) for f in profile.files]})
+    assert model_section(big, linear)["params"] == {"max_iter": 2000, "C": 1.0}
+    regression, _ = fx.regression_rmsle(tmp_path / "regression")
+    assert model_section(regression, linear)["params"] == {
+        "alphas": [1.0 / c for c in LINEAR_STRENGTHS]}
 
 
 def test_renders_are_byte_identical(tmp_path: Path) -> None:

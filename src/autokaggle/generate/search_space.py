@@ -41,4 +41,5 @@ def warm_start(model: str, classify: bool, learning_rate: float) -> dict[str, An
     defaults = default_params(model, PipelineOptions(model=model), classify)  # type: ignore[arg-type]
     if "learning_rate" in defaults:
         defaults["learning_rate"] = learning_rate
+    defaults = {"C": 1.0, "alpha": 1.0, **defaults}  # linear: one fixed strength per trial
     return {name: defaults[name] for name in space if name in defaults}
