@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from chat_fakes import break_train, example_files, fenced, plan_json
 from conftest import EXAMPLE
 from fake_llm import FakeLLMServer, Reply
@@ -47,6 +48,15 @@ def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict
     return int(exc.value.code or 0), json.loads(out.out or "{}"), out.err
 
 
+def _fixed_strength(config: str, c: float) -> str:
+    """The linear pipeline's config.yaml with one fixed C instead of the inner-CV choice."""
+    header = config.splitlines(keepends=True)[0]
+    data = yaml.safe_load(config)
+    assert "Cs" in data["model"]["params"]
+    data["model"]["params"] = {"C": c, "max_iter": 2000}
+    return header + yaml.safe_dump(data, sort_keys=False)
+
+
 def _prompt(server: FakeLLMServer, index: int) -> str:
     """The user message of the ``index``-th request the fake server received."""
     return server.requests[index].body["messages"][-1]["content"]
@@ -57,8 +67,7 @@ def test_the_search_drafts_debugs_improves_and_stops_asking_when_the_llm_budget_
 ) -> None:
     gbm = example_files(tmp_path / "gbm", "lightgbm")
     linear = example_files(tmp_path / "linear", "linear")
-    weak = linear["code/config.yaml"].replace("C: 1.0", "C: 0.0005")
-    assert weak != linear["code/config.yaml"]
+    weak = _fixed_strength(linear["code/config.yaml"], 0.0005)
     fake_llm.script(
         Reply(plan_json(["lightgbm"]), 900, 120),
         Reply(fenced(break_train(gbm), "LightGBM with a helper for the ratios."), 5000, 3000),
