@@ -25,6 +25,7 @@ from autokaggle.generate.config import blocks_with_columns
 from autokaggle.generate.ensemble import render_ensemble
 from autokaggle.generate.search_space import search_space, warm_start
 from autokaggle.orchestrator.candidates import choose, within_noise
+from autokaggle.orchestrator.ensembling import blend_library
 from autokaggle.search.operators import Proposal, Result
 from autokaggle.search.scheduler import LLM_EVERY, SEED_EVERY, Scheduler
 from autokaggle.store.candidates import CandidateRecord
@@ -155,6 +156,22 @@ def test_selection_ships_a_kept_ensemble_unless_a_newer_candidate_beats_it() -> 
     assert choose([first, best, blend, close], 1.0) is blend
     again = _record(6, [0.95, 0.90, 0.93, 0.92, 0.94], origin="ensemble")  # a newer blend
     assert choose([first, best, blend, later, again], 1.0) is again
+
+
+def test_the_blend_library_keeps_the_best_of_every_pipeline_before_more_trials() -> None:
+    def rec(number: int, cv: float, model: str, blocks: tuple[str, ...] = (),
+            origin: str = "template") -> CandidateRecord:
+        return CandidateRecord("r", number, None, origin, f"c{number}", "valid", cv_mean=cv,
+                               meta={"model": model, "blocks": list(blocks)})
+
+    trials = [rec(n, 0.90 - n / 1000, "xgboost", ("target_encoding",)) for n in range(10, 30)]
+    others = [rec(1, 0.80, "lightgbm"), rec(2, 0.70, "linear"), rec(3, 0.85, "xgboost"),
+              rec(4, 0.60, "lightgbm", ("frequency",)), rec(5, 0.50, "llm-draft", (), "llm-draft"),
+              rec(6, 0.79, "lightgbm")]  # a second lightgbm (a reseed): not a pipeline of its own
+    library = blend_library(trials + others, 1.0, 8)
+    assert [r.number for r in library] == [10, 11, 12, 3, 1, 2, 4, 5]  # in CV order
+    assert blend_library(trials, 1.0, 3) == trials[:3]  # one pipeline: the best by CV
+    assert blend_library(others, -1.0, 2) == [others[4], others[3]]  # lower is better
 
 
 def test_ensemble_candidate_blends_its_members_saved_predictions(tmp_path: Path) -> None:

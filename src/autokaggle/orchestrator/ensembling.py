@@ -42,11 +42,33 @@ def run_ensemble(ctx: RunContext, max_members: int) -> str:
 
 
 def _members(ctx: RunContext, limit: int) -> list[CandidateRecord]:
-    sign = ctx.profile.metric.sign
     valid = [r for r in ctx.store.candidates(ctx.run_id)
              if r.status == "valid" and r.cv_mean is not None and r.origin != "ensemble"
              and (candidate_folder(ctx, r.number) / "output" / "test_pred.csv").is_file()]
-    return sorted(valid, key=lambda r: (-sign * (r.cv_mean or 0.0), r.number))[:limit]
+    return blend_library(valid, ctx.profile.metric.sign, limit)
+
+
+def blend_library(valid: list[CandidateRecord], sign: float,
+                  limit: int) -> list[CandidateRecord]:
+    """The blend's members: the best of each pipeline first, then the best by CV, to ``limit``.
+
+    A long search fills the top by CV with tuning trials of one pipeline; a blend gains from
+    models that err differently, so every family and feature set keeps its best one in.
+    """
+    ranked = sorted(valid, key=lambda r: (-sign * (r.cv_mean or 0.0), r.number))
+    heads: dict[tuple[object, ...], CandidateRecord] = {}
+    for r in ranked:
+        heads.setdefault(_pipeline(r), r)
+    first = list(heads.values())[:limit]
+    rest = [r for r in ranked if r not in first]
+    return sorted(first + rest[:limit - len(first)], key=ranked.index)
+
+
+def _pipeline(record: CandidateRecord) -> tuple[object, ...]:
+    """What a candidate is apart from its tuning and seed: family and blocks, or its own code."""
+    if record.origin != "template":  # an LLM's code: a pipeline of its own
+        return (record.origin, record.number)
+    return (record.meta.get("model", record.label), tuple(record.meta.get("blocks", ())))
 
 
 def _oof_matrices(ctx: RunContext, members: list[CandidateRecord]):  # noqa: ANN202
