@@ -1,10 +1,11 @@
 """Benchmark: autokaggle's baseline vs a plain LightGBM on a seeded 80/20 split of each competition.
 
-    .venv/bin/python bench/baseline.py [--only SLUG ...] [--env current|venv]
+    .venv/bin/python bench/baseline.py [--only SLUG ...] [--env current|venv] [--model FAMILY]
 
 Reads ../shared/data/competitions (or $AUTOKAGGLE_SHARED_DATA); exits 0 with a message when it
 is absent. Prints held-out score, CV score and wall time of autokaggle, and the plain LightGBM's
-held-out score, all with the competition's metric; writes bench/results/baseline.json.
+held-out score, all with the competition's metric; writes bench/results/baseline.json
+(baseline-FAMILY.json with --model: that family's template instead of the default).
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def run_autokaggle(split_dir: Path, workdir: Path, env: str,
     return result, wall
 
 
-def bench_one(src: Path, exp: Expected, env: str) -> dict:
+def bench_one(src: Path, exp: Expected, env: str, model: str | None = None) -> dict:
     """Split, run both contenders, score both on the hidden 20%."""
     with tempfile.TemporaryDirectory() as tmp:
         split_dir = Path(tmp) / exp.slug
@@ -70,7 +71,8 @@ def bench_one(src: Path, exp: Expected, env: str) -> dict:
         classes = sorted(train_labels.unique()) if exp.task != "regression" else []
         scorer = get_scorer(exp.metric)
         y = truth_values(truth, exp)
-        result, wall = run_autokaggle(split_dir, Path(tmp) / "work", env)
+        extra = ("--model", model) if model else ()
+        result, wall = run_autokaggle(split_dir, Path(tmp) / "work", env, 0, extra)
         ours = score_submission(result, truth, exp, classes, scorer, y)
         plain = scorer.score(y, plain_lightgbm(split_dir, exp), classes or None)
     return {"slug": exp.slug, "metric": exp.metric, "greater_is_better": scorer.greater_is_better,
@@ -110,16 +112,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", nargs="*", help="slugs to run (default: all)")
     parser.add_argument("--env", default="current", choices=["current", "venv"])
+    parser.add_argument("--model", choices=["lightgbm", "xgboost", "catboost", "linear"],
+                        help="the template family (default: the CLI's choice)")
     args = parser.parse_args()
     root = shared_competitions()
     if root is None:
         print("bench/baseline.py: no ../shared/data/competitions here; nothing to benchmark.")
         return 0
-    rows = [bench_one(root / e.slug, e, args.env) for e in EXPECTED
+    rows = [bench_one(root / e.slug, e, args.env, args.model) for e in EXPECTED
             if (not args.only or e.slug in args.only) and (root / e.slug).is_dir()]
     print_table(rows)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "baseline.json").write_text(json.dumps(rows, indent=2) + "\n")
+    name = f"baseline-{args.model}.json" if args.model else "baseline.json"
+    (RESULTS / name).write_text(json.dumps(rows, indent=2) + "\n")
     return 0
 
 
