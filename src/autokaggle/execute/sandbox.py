@@ -42,9 +42,13 @@ FIXED_VARS = {
     "PYTHONUNBUFFERED": "1",
     "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ folders in the run's code/
     "MPLBACKEND": "Agg",
-    # OpenMP threads that spin while waiting starve each other on a busy machine: measured
-    # 400 s instead of 5.6 s for a 2k-row LightGBM train.py run under `unshare -n` on 2 cores.
-    "OMP_WAIT_POLICY": "PASSIVE",
+    # How long an idle OpenMP thread (LightGBM, XGBoost) spins before it sleeps. libgomp's
+    # default spin starved the threads of a busy machine (400 s instead of 5.6 s for a 2k-row
+    # LightGBM train.py on 2 cores); never spinning (OMP_WAIT_POLICY=PASSIVE) made 2 threads
+    # slower than 1 on every benchmark competition (s4e2's baseline: 39 s vs 10.5 s; a
+    # 16.6k-row LightGBM fit: 16.7 s, with a short spin 1.6 s). A short spin is as fast as the
+    # default when idle and no slower than never spinning under load (docs/benchmarks.md).
+    "GOMP_SPINCOUNT": "1000",
 }
 _log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
