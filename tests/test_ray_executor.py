@@ -214,7 +214,10 @@ def test_ctrl_c_cancels_the_cluster_tasks_keeps_the_submission_and_resume_finish
     from autokaggle.profile.model import DataProfile
 
     fx.binary_bool(tmp_path / "competition")
-    proc = _popen(_cli(tmp_path, *RUN_ARGS, "--executor", "ray", "--ray-address",
+    # Candidates of the tiny fixture take a second or two: with eight of them the search is
+    # still running when the first one's script is caught mid-task and the run interrupted.
+    longer = ("--time-budget", "1h", "--max-candidates", "8", "--workers", "2")
+    proc = _popen(_cli(tmp_path, *longer, "--executor", "ray", "--ray-address",
                        cluster.address, source=tmp_path / "competition" / "data"))
     scripts = _wait_for_script(cluster)
     proc.send_signal(signal.SIGINT)
