@@ -133,8 +133,11 @@ def _finished(proc: subprocess.Popen[str]) -> dict:  # type: ignore[type-arg]
 
 
 def _popen(command: list[str]) -> subprocess.Popen[str]:
+    # A shell without job control starts background commands with SIGINT ignored, and that is
+    # inherited: the run under test must get its own Ctrl-C whatever started pytest.
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=dict(os.environ))
+                            env=dict(os.environ),
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _status(workdir: Path, run_id: str) -> dict:  # type: ignore[type-arg]
@@ -214,10 +217,7 @@ def test_ctrl_c_cancels_the_cluster_tasks_keeps_the_submission_and_resume_finish
     from autokaggle.profile.model import DataProfile
 
     fx.binary_bool(tmp_path / "competition")
-    # Candidates of the tiny fixture take a second or two: with eight of them the search is
-    # still running when the first one's script is caught mid-task and the run interrupted.
-    longer = ("--time-budget", "1h", "--max-candidates", "8", "--workers", "2")
-    proc = _popen(_cli(tmp_path, *longer, "--executor", "ray", "--ray-address",
+    proc = _popen(_cli(tmp_path, *RUN_ARGS, "--executor", "ray", "--ray-address",
                        cluster.address, source=tmp_path / "competition" / "data"))
     scripts = _wait_for_script(cluster)
     proc.send_signal(signal.SIGINT)
