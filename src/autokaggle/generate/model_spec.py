@@ -86,6 +86,7 @@ def train_rows(profile: DataProfile) -> int:
 LINEAR_STRENGTHS = (0.001, 0.01, 0.1, 1.0, 10.0)
 LINEAR_CV_MAX_ROWS = 100_000
 LINEAR_CV_KEYS = ("Cs", "cv", "scoring", "alphas")  # dropped for one fixed strength
+LINEAR_FIXED = {"C": 1.0, "alpha": 1.0}  # that strength (logistic C, ridge alpha)
 
 
 def default_params(model: str, options: PipelineOptions, classify: bool) -> dict[str, Any]:
@@ -143,7 +144,8 @@ def model_section(profile: DataProfile, options: PipelineOptions) -> dict[str, A
     if options.model == "linear" and (
             {"C", "alpha"} & set(options.params) or train_rows(profile) > LINEAR_CV_MAX_ROWS):
         params = {k: v for k, v in params.items() if k not in LINEAR_CV_KEYS}  # a fixed strength
-        params.setdefault("C" if classify else "alpha", 1.0)
+        name = "C" if classify else "alpha"
+        params.setdefault(name, LINEAR_FIXED[name])
     params.update(options.params)
     return {
         "name": options.model,

@@ -10,7 +10,7 @@ from typing import Any
 
 from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution
 
-from autokaggle.generate.model_spec import default_params
+from autokaggle.generate.model_spec import LINEAR_FIXED, default_params
 from autokaggle.generate.options import PipelineOptions
 
 
@@ -41,5 +41,5 @@ def warm_start(model: str, classify: bool, learning_rate: float) -> dict[str, An
     defaults = default_params(model, PipelineOptions(model=model), classify)  # type: ignore[arg-type]
     if "learning_rate" in defaults:
         defaults["learning_rate"] = learning_rate
-    defaults = {"C": 1.0, "alpha": 1.0, **defaults}  # linear: one fixed strength per trial
+    defaults = {**LINEAR_FIXED, **defaults}  # linear: one fixed strength per trial
     return {name: defaults[name] for name in space if name in defaults}

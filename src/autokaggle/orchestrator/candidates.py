@@ -294,7 +294,7 @@ def best_candidate(ctx: RunContext, plan: int | None = None) -> CandidateRecord 
 
 def choose(valid: list[CandidateRecord], sign: float) -> CandidateRecord:
     """The selection rule of ``best_candidate`` over scored records (``sign``: +1 higher wins)."""
-    best = max(valid, key=lambda r: (sign * (r.cv_mean or 0.0), -r.number))
+    best = _best_by_cv(valid, sign)
     ensemble = max((r for r in valid if r.origin == "ensemble"), key=lambda r: r.number,
                    default=None)
     if ensemble is not None and not _outdone(ensemble, valid, sign):
@@ -307,9 +307,14 @@ def _outdone(ensemble: CandidateRecord, valid: list[CandidateRecord], sign: floa
     newer = [r for r in valid if r.number > ensemble.number and r.origin != "ensemble"]
     if not newer:
         return False
-    top = max(newer, key=lambda r: (sign * (r.cv_mean or 0.0), -r.number))
+    top = _best_by_cv(newer, sign)
     better = sign * ((top.cv_mean or 0.0) - (ensemble.cv_mean or 0.0)) > 0
     return better and not within_noise(ensemble, top, sign)
+
+
+def _best_by_cv(records: list[CandidateRecord], sign: float) -> CandidateRecord:
+    """The record with the best CV; the earliest among equals."""
+    return max(records, key=lambda r: (sign * (r.cv_mean or 0.0), -r.number))
 
 
 def within_noise(record: CandidateRecord, best: CandidateRecord, sign: float) -> bool:
