@@ -14,6 +14,7 @@ import gen_fixtures as fx
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from conftest import EXAMPLE
 from pipeline_run import score
 from test_generate import RUFF_RULES, assert_matches_sample, fast_options, run_pipeline
@@ -23,6 +24,7 @@ from autokaggle.execute.runner import run_script
 from autokaggle.generate import render_pipeline
 from autokaggle.generate.config import blocks_with_columns
 from autokaggle.generate.ensemble import render_ensemble
+from autokaggle.generate.report import write_report
 from autokaggle.generate.search_space import search_space, warm_start
 from autokaggle.orchestrator.candidates import choose, within_noise
 from autokaggle.orchestrator.ensembling import blend_library
@@ -51,20 +53,26 @@ def test_target_encoding_is_out_of_fold_and_the_code_is_clean(tmp_path: Path) ->
     profile, run_dir = fx.regression_rmsle(tmp_path)
     options = fast_options("linear").model_copy(update={"blocks": ["target_encoding"]})
     render_pipeline(profile, options, run_dir)
-    ruff = Path(sys.executable).parent / "ruff"
-    if ruff.exists():
-        check = [str(ruff), "check", "--no-cache", "--isolated", *RUFF_RULES, str(run_dir / "code")]
-        result = subprocess.run(check, capture_output=True, text=True, check=False)
-        assert result.returncode == 0, result.stdout
-        fmt = [str(ruff), "format", "--isolated", "--line-length", "100", "--check", "--diff",
-               str(run_dir / "code")]
-        result = subprocess.run(fmt, capture_output=True, text=True, check=False)
-        assert result.returncode == 0, result.stdout
+    _assert_clean(run_dir / "code")
     run_pipeline(run_dir)
     assert score(run_dir, profile).cv_mean < 1.0
     plain = render_pipeline(profile, fast_options("linear"), tmp_path / "plain")
     assert "target_encoding" not in (tmp_path / "plain/code/features.py").read_text()
     assert "blocks" not in plain.config["features"]
+
+
+def _assert_clean(code: Path) -> None:
+    """The generated code passes ruff's lint and format checks (when ruff is installed)."""
+    ruff = Path(sys.executable).parent / "ruff"
+    if not ruff.exists():
+        return
+    check = [str(ruff), "check", "--no-cache", "--isolated", *RUFF_RULES, str(code)]
+    result = subprocess.run(check, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout
+    fmt = [str(ruff), "format", "--isolated", "--line-length", "100", "--check", "--diff",
+           str(code)]
+    result = subprocess.run(fmt, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout
 
 
 def _history(scores: dict[str, float | None], proposals: list[Proposal]) -> list[Result]:
@@ -203,6 +211,19 @@ def test_ensemble_candidate_blends_its_members_saved_predictions(tmp_path: Path)
     report = validate_submission(folder / "output/submission.csv",
                                  profile.sample_path(folder / "input"), profile)
     assert report.ok, report.problems
+    config = yaml.safe_load((folder / "code/config.yaml").read_text())
+    assert config["model"] == {"name": "ensemble"}  # no family's parameters of its own
+    assert "predict_test" not in (folder / "code/predict.py").read_text()  # blends, never fits
+    _assert_clean(folder / "code")
+    (folder / "output/metrics.json").write_text(json.dumps({
+        "metric": "map@3", "greater_is_better": True, "cv_mean": 0.5, "cv_std": 0.01,
+        "oof_score": 0.5, "n_rows": len(a), "folds": [{"fold": 0, "score": 0.5, "rows": 10}]}))
+    members = [{"number": n, "label": label, "origin": "template", "parent": None,
+                "status": "ok", "cv_mean": 0.4, "cv_std": 0.01, "duration_s": 1.0,
+                "error": None, "meta": {}} for n, label in ((1, "lightgbm"), (2, "xgboost"))]
+    text = write_report(folder, profile, members).read_text()
+    assert "- family: `ensemble`" in text and "| 001 | lightgbm | 0.7500 |" in text
+    assert "| 002 | xgboost | 0.2500 |" in text and "| C |" not in text
 
 
 def _run(workdir: Path, *args: str, source: Path = EXAMPLE) -> dict:  # type: ignore[type-arg]

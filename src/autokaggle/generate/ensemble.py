@@ -17,10 +17,12 @@ from autokaggle.profile.model import DataProfile
 
 def render_ensemble(profile: DataProfile, weights: dict[str, float], folder: Path) -> list[str]:
     """Write code/{features,train,predict}.py, config.yaml and requirements; the files written."""
-    options = PipelineOptions(model="linear")
-    config = build_config(profile, options)
-    config["ensemble"] = {"weights": {name: round(w, 6) for name, w in sorted(weights.items())}}
+    config = build_config(profile, PipelineOptions(model="linear"))
+    # features.py is the run's shared reader module (the blend uses its readers only); the
+    # config names no model of its own: each member's config.yaml holds its family and params.
     context = {**template_context(profile, config), "members": sorted(weights)}
+    config["model"] = {"name": "ensemble"}
+    config["ensemble"] = {"weights": {name: round(w, 6) for name, w in sorted(weights.items())}}
     files = {
         "code/features.py": render_text("features.py.j2", context),
         "code/train.py": render_text("ensemble_train.py.j2", context),

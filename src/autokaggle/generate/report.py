@@ -59,11 +59,19 @@ def cv_section(metrics: dict[str, Any]) -> list[str]:
     return lines
 
 
-def model_section(config: dict[str, Any] | None, summary: dict[str, Any] | None) -> list[str]:
-    """Model family, objective and parameters."""
+def model_section(config: dict[str, Any] | None, summary: dict[str, Any] | None,
+                  labels: dict[str, str] | None = None) -> list[str]:
+    """Model family, objective and parameters; for an ensemble, its members and weights."""
     model = (config or {}).get("model") or {}
     name = (summary or {}).get("model") or model.get("name", "unknown")
     lines = ["## Model", "", f"- family: `{name}`"]
+    weights = ((config or {}).get("ensemble") or {}).get("weights")
+    if isinstance(weights, dict):
+        return [*lines, f"- the weighted mean of {len(weights)} candidates' saved predictions; "
+                "each member's family and parameters are in its `candidates/NNN/code/config.yaml`",
+                "", "| member | pipeline | weight |", "|---:|---|---:|",
+                *(f"| {m} | {(labels or {}).get(m, '')} | {w:.4f} |" for m, w in weights.items()),
+                ""]
     if isinstance(model, dict) and "objective" in model:
         lines += [f"- objective: `{model['objective']}`, early stopping on "
                   f"`{model.get('eval_metric')}`, target transform: "
@@ -148,7 +156,8 @@ def write_report(
              f"- task: {profile.task}; target: {', '.join(profile.target_columns)}", ""]
     lines += cv_section(metrics) + candidates_section(candidates or [], selected)
     lines += search_section(run_dir, candidates or [])
-    lines += model_section(config, summary) + runtime_section(summary)
+    labels = {f"{c['number']:03d}": c["label"] for c in candidates or []}
+    lines += model_section(config, summary, labels) + runtime_section(summary)
     if plot is not None:
         lines += ["## Feature importance", "", "![feature importance](feature_importance.png)", ""]
     path = run_dir / "output" / "report.md"
