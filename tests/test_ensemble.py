@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autokaggle.evaluate.ensemble import blend, build_ensemble, hill_climb
+from autokaggle.evaluate.ensemble import blend, build_ensemble, hill_climb, seed_bag
 from autokaggle.evaluate.scorers import get_scorer
 
 N = 600
@@ -66,3 +66,29 @@ def test_classification_blends_probabilities_and_scores_labels() -> None:
         ens = build_ensemble(preds, y, FOLDS, get_scorer(metric), classes)
         assert ens.gain > 0, metric
         assert len(ens.weights) >= 2, metric
+
+
+def _fold_scores(scorer_name: str, y: np.ndarray, pred: np.ndarray) -> list[float]:
+    scorer, fold_of = get_scorer(scorer_name), FOLDS
+    return [scorer.score(y[fold_of == f], pred[fold_of == f].ravel()) for f in range(5)]
+
+
+def test_a_seed_bag_is_the_plain_mean_and_beats_its_luckiest_copy_out_of_fold() -> None:
+    y, preds = _regression(seed=4)
+    seeds = {n: preds[n] for n in ("a", "b", "c")}  # one pipeline's copies: independent noise
+    luckiest = min(seeds, key=lambda n: np.mean(_fold_scores("rmse", y, seeds[n])))
+    bag = seed_bag(seeds, y, FOLDS, get_scorer("rmse"), None, luckiest,
+                   _fold_scores("rmse", y, seeds[luckiest]))
+    assert bag.weights == pytest.approx({"a": 1 / 3, "b": 1 / 3, "c": 1 / 3})
+    mean = (seeds["a"] + seeds["b"] + seeds["c"]) / 3
+    assert bag.fold_scores == pytest.approx(_fold_scores("rmse", y, mean))  # fixed weights
+    assert bag.best_single == luckiest and bag.gain > 0.1 and bag.kept
+
+
+def test_a_seed_bag_is_not_kept_when_the_pick_beats_it_beyond_the_noise() -> None:
+    y, preds = _regression(seed=5)
+    good = preds["a"]
+    seeds = {"good": good, "bad": good + 1.5}  # a copy that is far worse on every fold
+    bag = seed_bag(seeds, y, FOLDS, get_scorer("rmse"), None, "good",
+                   _fold_scores("rmse", y, good))
+    assert bag.gain < -bag.noise and not bag.kept

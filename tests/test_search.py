@@ -4,6 +4,7 @@ candidate, and whole runs (time budget kept, --max-candidates reproducible, work
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from conftest import EXAMPLE
 from pipeline_run import score
 from test_generate import RUFF_RULES, assert_matches_sample, fast_options, run_pipeline
 
+from autokaggle.evaluate.scorers import get_scorer
 from autokaggle.evaluate.validate import validate_submission
 from autokaggle.execute.runner import run_script
 from autokaggle.generate import render_pipeline
@@ -27,9 +29,12 @@ from autokaggle.generate.ensemble import render_ensemble
 from autokaggle.generate.report import write_report
 from autokaggle.generate.search_space import search_space, warm_start
 from autokaggle.orchestrator.candidates import choose, within_noise
-from autokaggle.orchestrator.ensembling import blend_library
+from autokaggle.orchestrator.context import RunContext
+from autokaggle.orchestrator.ensembling import blend_library, run_seed_bag
+from autokaggle.orchestrator.options import RunOptions
 from autokaggle.search.operators import Proposal, Result
 from autokaggle.search.scheduler import LLM_EVERY, SEED_EVERY, Scheduler
+from autokaggle.store import RunPaths, Store
 from autokaggle.store.candidates import CandidateRecord
 
 ALL_BLOCKS = ["frequency", "target_encoding", "interactions"]
@@ -224,6 +229,72 @@ def test_ensemble_candidate_blends_its_members_saved_predictions(tmp_path: Path)
     text = write_report(folder, profile, members).read_text()
     assert "- family: `ensemble`" in text and "| 001 | lightgbm | 0.7500 |" in text
     assert "| 002 | xgboost | 0.2500 |" in text and "| C |" not in text
+
+
+RUN = "20261127-000000-tiny-proba-beef"
+
+
+def _seeded_run(tmp_path: Path) -> RunContext:
+    """A run whose journal holds a catboost pipeline, two reseeded copies and an xgboost, each
+    with saved predictions: the truth's one-hot plus noise of its own (seeds err differently)."""
+    profile, run_dir = fx.multiclass_proba(tmp_path)
+    store = Store(tmp_path / "work")
+    store.create_run(RUN, profile.slug, "test", {}, ["search"])
+    ctx = RunContext(RUN, RunPaths(run_dir).create(), RunOptions(source="x", env="current"),
+                     store, logging.getLogger("test"), lambda event: None)
+    ctx.cache["profile"] = profile
+    train = pd.read_csv(run_dir / "input/data/train.csv", dtype={"id": str})
+    test = pd.read_csv(run_dir / "input/data/test.csv", dtype={"id": str})
+    folds = pd.read_csv(run_dir / "input/folds.csv", dtype={"id": str})["fold"].to_numpy()
+    truth = np.eye(3)[[profile.class_labels.index(v) for v in train["Status"]]]
+    scorer, rng = get_scorer("log_loss"), np.random.default_rng(7)
+    members = [("catboost", "family", 1.0), ("catboost seed+1", "seed", 1.0),
+               ("catboost seed+2", "seed", 1.0), ("xgboost", "family", 3.0)]
+    for number, (label, operator, noise) in enumerate(members, start=1):
+        model = label.split()[0]
+        out = run_dir / "candidates" / f"{number:03d}" / "output"
+        out.mkdir(parents=True)
+        logits = {"oof": truth * 2 + rng.normal(scale=noise, size=truth.shape),
+                  "test": rng.normal(size=(len(test), 3))}
+        proba = {k: np.exp(v) / np.exp(v).sum(axis=1, keepdims=True) for k, v in logits.items()}
+        for name, ids, p in (("oof.csv", train["id"], proba["oof"]),
+                             ("test_pred.csv", test["id"], proba["test"])):
+            frame = pd.DataFrame(p, columns=profile.class_labels)
+            frame.insert(0, "id", ids.to_numpy())
+            frame.to_csv(out / name, index=False)
+        labels = train["Status"].to_numpy()
+        scores = [scorer.score(labels[folds == f], proba["oof"][folds == f],
+                               profile.class_labels) for f in range(5)]
+        store.add_candidate(RUN, number, parent=None, origin="template", label=label,
+                            meta={"operator": operator, "model": model, "blocks": [],
+                                  "params": {}})
+        store.finish_candidate(RUN, number, status="valid", metric="log_loss",
+                               cv_mean=float(np.mean(scores)), cv_std=float(np.std(scores)),
+                               fold_scores=scores, duration_s=1.0)
+    return ctx
+
+
+def test_the_picked_pipeline_ships_as_the_mean_of_its_reseeded_copies(tmp_path: Path) -> None:
+    ctx = _seeded_run(tmp_path)
+    sign = ctx.profile.metric.sign
+    pick = choose(ctx.store.candidates(RUN), sign)
+    assert pick.label.startswith("catboost")  # one of the three copies, by the luck of its CV
+    text = run_seed_bag(ctx)
+    assert text.startswith("seed bag 005 kept"), text
+    bag = ctx.store.candidates(RUN)[-1]
+    assert bag.origin == "ensemble" and bag.status == "valid" and bag.meta["operator"] == "bag"
+    assert bag.meta["weights"] == pytest.approx({"001": 1 / 3, "002": 1 / 3, "003": 1 / 3})
+    assert bag.meta["best_single"] == pick.name and bag.label.startswith("seed bag of catboost")
+    assert sign * bag.cv_mean > sign * pick.cv_mean  # independent errors average out
+    assert choose(ctx.store.candidates(RUN), sign) == bag  # the bag ships
+
+
+def test_a_pick_without_reseeded_copies_gets_no_seed_bag(tmp_path: Path) -> None:
+    ctx = _seeded_run(tmp_path)
+    for number in (2, 3):  # the seeds failed: the catboost pipeline has no copies left
+        ctx.store.finish_candidate(RUN, number, status="failed", error="boom")
+    assert run_seed_bag(ctx).startswith("no seed bag (candidate 001 has no reseeded copies")
+    assert len(ctx.store.candidates(RUN)) == 4
 
 
 def _run(workdir: Path, *args: str, source: Path = EXAMPLE) -> dict:  # type: ignore[type-arg]

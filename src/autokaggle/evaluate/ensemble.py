@@ -125,6 +125,24 @@ def build_ensemble(preds: Mapping[str, np.ndarray], y: np.ndarray, folds: np.nda
                     _picked_fold_scores(single_scores, scorer.sign))
 
 
+def seed_bag(preds: Mapping[str, np.ndarray], y: np.ndarray, folds: np.ndarray, scorer: Scorer,
+             classes: list[str] | None, pick: str, pick_fold_scores: list[float]) -> Ensemble:
+    """The equal-weight mean of one pipeline's reseeded copies, against the one CV picked.
+
+    The weights are fixed in advance, so the bag's per-fold scores are out of fold as they are;
+    the comparison is with the copy the selection picked (``pick``), whose CV had the luck of
+    being the best of several draws of the same pipeline.
+    """
+    names = sorted(preds)
+    weights = {n: 1.0 / len(names) for n in names}
+    blended = blend({n: np.asarray(preds[n], dtype=float).reshape(len(y), -1) for n in names},
+                    weights)
+    scores = [score_predictions(scorer, y[folds == f], blended[folds == f], classes)
+              for f in np.unique(folds)]
+    return Ensemble(weights, [float(s) for s in scores], pick, list(pick_fold_scores),
+                    scorer.greater_is_better)
+
+
 def _picked_fold_scores(single_scores: dict[str, list[float]], sign: float) -> list[float]:
     """Per fold, the score of the single candidate with the best mean on the other folds."""
     folds = len(next(iter(single_scores.values())))

@@ -47,10 +47,21 @@ def _screening_lines(candidates: list[dict[str, Any]]) -> list[str]:
 
 
 def _ensemble_lines(candidates: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for c in (c for c in candidates if c["meta"].get("operator") == "bag"):
+        meta = c["meta"]
+        members = ", ".join(f"`{n}`" for n in meta["weights"])
+        lines += [f"Seed bag `{c['number']:03d}`: the mean of {members} (the picked "
+                  f"`{meta['best_single']}` and its reseeded copies; gain {meta['gain']:.5f} "
+                  f"over it, fold noise {meta['noise']:.5f}).", ""]
+    return lines + _blend_lines(candidates)
+
+
+def _blend_lines(candidates: list[dict[str, Any]]) -> list[str]:
     ensembles = [c for c in candidates if c["meta"].get("operator") == "ensemble"]
     if not ensembles:
-        return ["No ensemble was kept: none beat the best single candidate beyond the fold "
-                "noise.", ""]
+        return ["No blend of the candidates was kept: it did not beat picking the best single "
+                "candidate beyond the fold noise.", ""]
     meta = ensembles[-1]["meta"]
     weights = ", ".join(f"`{name}` {w:.2f}" for name, w in meta["weights"].items())
     return [f"Ensemble `{ensembles[-1]['number']:03d}`: {weights} (gain {meta['gain']:.5f} "

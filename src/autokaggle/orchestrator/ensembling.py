@@ -6,6 +6,9 @@ Only then is the ensemble made a candidate (``candidates/NNN``, origin ``ensembl
 members' saved predictions and blends them, and the harness scores and validates it as usual.
 Its journal CV is the honest out-of-fold one (the harness's score of the all-rows weights, a
 little optimistic, is kept in ``meta.harness_cv``).
+
+Before it, the **seed bag** (``run_seed_bag``): the equal-weight mean of the picked candidate
+and its reseeded copies, an ensemble candidate too (``meta.operator`` ``bag``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from autokaggle.orchestrator.candidates import (
+    best_candidate,
     candidate_folder,
     new_candidate,
     run_candidate,
@@ -41,11 +45,52 @@ def run_ensemble(ctx: RunContext, max_members: int) -> str:
     return _make_candidate(ctx, ensemble, gain)
 
 
+def run_seed_bag(ctx: RunContext) -> str:
+    """Make the seed bag of the candidate the selection picks, when it has reseeded copies.
+
+    Copies of one pipeline that differ only in their seed differ by chance, so which of them
+    scores best on the folds is luck; their mean is expected to do at least as well as a typical
+    one, with less variance (what a competitor does with a good pipeline: average its seeds).
+    The bag is an ensemble candidate with equal weights; it is made unless the pick beats it by
+    more than the fold noise, and then ships like a kept ensemble.
+    """
+    from autokaggle.evaluate.ensemble import seed_bag
+
+    pick = best_candidate(ctx, plan=current_decisions(ctx).revision)
+    if pick is None:
+        return "no seed bag (no valid candidate)"
+    if pick.origin != "template":
+        return f"no seed bag (candidate {pick.name} is not a template pipeline)"
+    group = [r for r in _blendable(ctx) if _copy_of(r, pick)]
+    if not any(r.meta.get("operator") == "seed" for r in group):
+        return f"no seed bag (candidate {pick.name} has no reseeded copies)"
+    preds, y, folds, scorer, classes = _oof_matrices(ctx, group)
+    bag = seed_bag(preds, y, folds, scorer, classes, pick.name, pick.fold_scores)
+    gain = f"gain {bag.gain:.5f} vs noise {bag.noise:.5f}"
+    if not bag.kept:
+        ctx.note(f"Seed bag not kept: {gain} over candidate {pick.name}.")
+        return f"seed bag not kept ({gain})"
+    label = f"seed bag of {group[0].label} ({len(group)} seeds)"
+    return _make_candidate(ctx, bag, gain, label, "bag", honest=False)
+
+
+def _copy_of(record: CandidateRecord, pick: CandidateRecord) -> bool:
+    """Whether ``record`` is the pick's pipeline with the same parameters (a reseed of it)."""
+    def key(r: CandidateRecord) -> tuple[object, ...]:
+        return (r.meta.get("model"), tuple(r.meta.get("blocks") or ()),
+                sorted((r.meta.get("params") or {}).items()))
+    return record.origin == "template" and key(record) == key(pick)
+
+
+def _blendable(ctx: RunContext) -> list[CandidateRecord]:
+    """Valid single candidates with saved test predictions (what a blend can use)."""
+    return [r for r in ctx.store.candidates(ctx.run_id)
+            if r.status == "valid" and r.cv_mean is not None and r.origin != "ensemble"
+            and (candidate_folder(ctx, r.number) / "output" / "test_pred.csv").is_file()]
+
+
 def _members(ctx: RunContext, limit: int) -> list[CandidateRecord]:
-    valid = [r for r in ctx.store.candidates(ctx.run_id)
-             if r.status == "valid" and r.cv_mean is not None and r.origin != "ensemble"
-             and (candidate_folder(ctx, r.number) / "output" / "test_pred.csv").is_file()]
-    return blend_library(valid, ctx.profile.metric.sign, limit)
+    return blend_library(_blendable(ctx), ctx.profile.metric.sign, limit)
 
 
 def blend_library(valid: list[CandidateRecord], sign: float,
@@ -91,13 +136,18 @@ def _oof_matrices(ctx: RunContext, members: list[CandidateRecord]):  # noqa: ANN
     return preds, y, fold_of, scorer_for_profile(prof), classes
 
 
-def _make_candidate(ctx: RunContext, ensemble, gain: str) -> str:  # noqa: ANN001
-    """Render and run the ensemble candidate; record its honest out-of-fold CV."""
+def _make_candidate(ctx: RunContext, ensemble, gain: str, label: str = "",  # noqa: ANN001
+                    operator: str = "ensemble", honest: bool = True) -> str:
+    """Render and run the ensemble candidate; with ``honest``, record its nested CV.
+
+    A seed bag (``honest`` False) needs no nesting: its weights were fixed in advance, so the
+    harness's CV of its code is already out of fold.
+    """
     from autokaggle.generate.ensemble import render_ensemble
 
     weights = dict(sorted(ensemble.weights.items()))
-    label = "ensemble of " + " + ".join(f"{n}×{w:.2f}" for n, w in weights.items())
-    meta = {"operator": "ensemble", "weights": weights, "gain": ensemble.gain,
+    label = label or "ensemble of " + " + ".join(f"{n}×{w:.2f}" for n, w in weights.items())
+    meta = {"operator": operator, "weights": weights, "gain": ensemble.gain,
             "noise": ensemble.noise, "best_single": ensemble.best_single,
             "plan": current_decisions(ctx).revision}
     candidate = new_candidate(ctx, "ensemble", label, None, meta)
@@ -108,10 +158,11 @@ def _make_candidate(ctx: RunContext, ensemble, gain: str) -> str:  # noqa: ANN00
     if not outcome.ok or outcome.cv is None:
         ctx.note(f"The ensemble failed: {outcome.error}", "warning")
         return f"ensemble failed ({outcome.error.splitlines()[0] if outcome.error else ''})"
-    _honest_cv(ctx, candidate.number, ensemble, outcome.cv.cv_mean, outcome.duration_s)
-    ctx.note(f"Ensemble kept: candidate {candidate.number:03d}, CV {ensemble.cv_mean:.5f} "
-             f"({gain}).")
-    return f"ensemble {candidate.number:03d} kept, CV {ensemble.cv_mean:.5f} ({gain})"
+    if honest:
+        _honest_cv(ctx, candidate.number, ensemble, outcome.cv.cv_mean, outcome.duration_s)
+    what = "Seed bag" if operator == "bag" else "Ensemble"
+    ctx.note(f"{what} kept: candidate {candidate.number:03d}, CV {ensemble.cv_mean:.5f} ({gain}).")
+    return f"{what.lower()} {candidate.number:03d} kept, CV {ensemble.cv_mean:.5f} ({gain})"
 
 
 def _honest_cv(ctx: RunContext, number: int, ensemble, harness_cv: float,  # noqa: ANN001

@@ -81,7 +81,7 @@ class SearchRun:
         reserve = max(MIN_RESERVE_S, ENSEMBLE_SHARE * ctx.options.time_budget_s)
         deadline = None if ctx.deadline is None else ctx.deadline - reserve
         records = ctx.store.candidates(ctx.run_id)
-        made = sum(1 for r in records if r.meta.get("operator") not in (None, "ensemble"))
+        made = sum(1 for r in records if r.meta.get("operator") and r.origin != "ensemble")
         run = cls(ctx, scheduler, make_executor(ctx.options), time.monotonic(),
                   deadline, _use_gpu(ctx), made, spent_before=spent_before)
         for r in records:
@@ -382,10 +382,11 @@ def show_progress(ctx: RunContext, run: SearchRun) -> None:
 
 
 def ensemble_candidates(ctx: RunContext, run: SearchRun) -> str:
-    """Blend the valid candidates (Caruana, out-of-fold weights); keep it if it beats the best."""
-    from autokaggle.orchestrator.ensembling import run_ensemble
+    """The pick's seed bag, then the Caruana blend of the valid candidates; each kept when it
+    is not worse than the pick beyond the fold noise."""
+    from autokaggle.orchestrator.ensembling import run_ensemble, run_seed_bag
 
-    text = run_ensemble(ctx, MAX_MEMBERS)
+    text = run_seed_bag(ctx) + "; " + run_ensemble(ctx, MAX_MEMBERS)
     best = best_candidate(ctx, plan=current_decisions(ctx).revision)
     if best is not None:
         promote_best(ctx, current_decisions(ctx).revision)

@@ -6,7 +6,7 @@ Phases, cheapest first:
    encoding, numeric interactions), then with every block that helped;
 3. **tuning** — an Optuna TPE study of the best family and blocks, warm-started from the
    defaults (already scored in phase 1), one trial per candidate; every ``SEED_EVERY`` trials a
-   reseeded copy of the best pipeline (diversity for the ensemble); with an LLM, an LLM step
+   reseeded copy of the best pipeline (for the seed bag and the blend); with an LLM, an LLM step
    after every ``LLM_EVERY - 1`` tuning/seed candidates: a **draft** (a new approach from the
    template) when the LLM has written nothing yet, a **debug** of the last LLM step's failed
    candidate when that step gave nothing valid, otherwise an **improve** — one atomic,
