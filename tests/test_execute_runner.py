@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from autokaggle.execute.runner import ExecutionResult, run_script
-from autokaggle.execute.sandbox import THREAD_VARS, network_isolation_prefix
+from autokaggle.execute.sandbox import BLAS_VARS, THREAD_VARS, network_isolation_prefix
 
 PYTHON = Path(sys.executable)
 
@@ -238,6 +238,7 @@ def test_thread_variables_follow_the_cpu_budget(tmp_path: Path) -> None:
     env = json.loads(dump.read_text())
     assert result.ok
     assert {name: env[name] for name in THREAD_VARS} == dict.fromkeys(THREAD_VARS, "3")
+    assert {name: env[name] for name in BLAS_VARS} == dict.fromkeys(BLAS_VARS, "1")
 
 
 def test_keyboard_interrupt_kills_the_tree_and_reraises(tmp_path: Path) -> None:
