@@ -1,7 +1,7 @@
 """Benchmark: autokaggle vs plain LightGBM, FLAML and AutoGluon at the same wall-clock budget.
 
     .venv/bin/python bench/peers.py --budget 120 [--only SLUG ...] [--peers-python PATH]
-        [--systems autokaggle flaml autogluon plain_lgbm] [--seed SPLIT_SEED]
+        [--systems autokaggle flaml autogluon plain_lgbm] [--seed SPLIT_SEED] [--keep DIR]
 
 The protocol of ../shared/data/README.md: a seeded 80/20 split of each competition's train.csv,
 the 20% labels hidden from every system, scored with the competition's metric. Every system gets
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -53,8 +54,11 @@ def run_peer(peer: str, python: str, split: Path, exp: Expected, budget: float,
 
 
 def bench_one(src: Path, exp: Expected, budget: float, systems: list[str],
-              peers_python: str | None, seed: int = SEED) -> list[dict]:
-    """Split once, run every system on it, score each on the hidden 20%."""
+              peers_python: str | None, seed: int = SEED, keep: Path | None = None) -> list[dict]:
+    """Split once, run every system on it, score each on the hidden 20%.
+
+    ``keep``: copy autokaggle's run folder there (without the data) for a later look.
+    """
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         split = Path(tmp) / exp.slug
@@ -67,6 +71,11 @@ def bench_one(src: Path, exp: Expected, budget: float, systems: list[str],
             if system == "autokaggle":
                 result, wall = run_autokaggle(split, Path(tmp) / "work", "current", budget)
                 score = score_submission(result, truth, exp, classes, scorer, y)
+                if keep is not None and result.get("run_dir"):
+                    run_dir = Path(result["run_dir"])
+                    shutil.copytree(run_dir, keep / run_dir.name, symlinks=True,
+                                    ignore=lambda d, names: ["data"] if d.endswith("input")
+                                    else [n for n in names if n.endswith(".pkl")])
             elif system == "plain_lgbm":
                 start = time.perf_counter()
                 pred = plain_lightgbm(split, exp)
@@ -114,6 +123,7 @@ def main() -> int:
     parser.add_argument("--systems", nargs="*", default=list(SYSTEMS), choices=SYSTEMS)
     parser.add_argument("--peers-python", default=os.environ.get("PEERS_PYTHON"))
     parser.add_argument("--seed", type=int, default=SEED, help="the 80/20 split's seed")
+    parser.add_argument("--keep", type=Path, help="keep autokaggle's run folders here (no data)")
     args = parser.parse_args()
     root = shared_competitions()
     if root is None:
@@ -129,7 +139,7 @@ def main() -> int:
         if exp is None or not (root / slug).is_dir():
             continue
         rows += bench_one(root / slug, exp, args.budget, args.systems, args.peers_python,
-                          args.seed)
+                          args.seed, args.keep)
         # Written after each competition, so a long benchmark cut short keeps what it measured.
         merge_results(RESULTS / f"peers-{args.budget:g}.json", rows)
     print_table(rows, args.systems)

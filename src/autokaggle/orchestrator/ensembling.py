@@ -61,7 +61,7 @@ def run_seed_bag(ctx: RunContext) -> str:
         return "no seed bag (no valid candidate)"
     if pick.origin != "template":
         return f"no seed bag (candidate {pick.name} is not a template pipeline)"
-    group = [r for r in _blendable(ctx) if _copy_of(r, pick)]
+    group = [r for r in _blendable(ctx) if same_pipeline(r, pick)]
     if not any(r.meta.get("operator") == "seed" for r in group):
         return f"no seed bag (candidate {pick.name} has no reseeded copies)"
     preds, y, folds, scorer, classes = _oof_matrices(ctx, group)
@@ -74,7 +74,7 @@ def run_seed_bag(ctx: RunContext) -> str:
     return _make_candidate(ctx, bag, gain, label, "bag", honest=False)
 
 
-def _copy_of(record: CandidateRecord, pick: CandidateRecord) -> bool:
+def same_pipeline(record: CandidateRecord, pick: CandidateRecord) -> bool:
     """Whether ``record`` is the pick's pipeline with the same parameters (a reseed of it)."""
     def key(r: CandidateRecord) -> tuple[object, ...]:
         return (r.meta.get("model"), tuple(r.meta.get("blocks") or ()),
