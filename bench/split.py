@@ -21,18 +21,23 @@ def make_split(src: Path, exp: Expected, dest: Path, seed: int = SEED) -> pd.Dat
     dest.mkdir(parents=True, exist_ok=True)
     fit.to_csv(dest / "train.csv", index=False)
     hold.drop(columns=list(exp.targets)).to_csv(dest / "test.csv", index=False)
-    _write_sample(src, exp, hold, dest)
-    for extra in src.iterdir():  # overview text and any "original" data come along
-        if extra.name not in ("train.csv", "test.csv", "PROVENANCE.md", *SAMPLE_NAMES):
-            shutil.copy(extra, dest / extra.name)
+    write_sample(src, exp, hold, dest)
+    copy_extras(src, dest)
     return hold[[exp.id_column, *exp.targets]].reset_index(drop=True)
 
 
-def _write_sample(src: Path, exp: Expected, hold: pd.DataFrame, dest: Path) -> None:
-    """A sample submission in the original's format, over the held-out ids."""
+def write_sample(src: Path, exp: Expected, test: pd.DataFrame, dest: Path) -> None:
+    """A sample submission in the original's format, over the ids of ``test``."""
     name = next(n for n in SAMPLE_NAMES if (src / n).exists())
     original = pd.read_csv(src / name, dtype=str, keep_default_na=False)
-    sample = pd.DataFrame({exp.id_column: hold[exp.id_column].to_numpy()})
+    sample = pd.DataFrame({exp.id_column: test[exp.id_column].to_numpy()})
     for column in original.columns[1:]:
         sample[column] = original[column].iloc[0]
     sample.to_csv(dest / name, index=False)
+
+
+def copy_extras(src: Path, dest: Path) -> None:
+    """The overview text and any "original" data come along (not train, test or the sample)."""
+    for extra in src.iterdir():
+        if extra.name not in ("train.csv", "test.csv", "PROVENANCE.md", *SAMPLE_NAMES):
+            shutil.copy(extra, dest / extra.name)

@@ -17,13 +17,12 @@ held-out scores: resampled rows leak between train and test.
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from competitions import EXPECTED, Expected
-from split import SAMPLE_NAMES
+from split import copy_extras, write_sample
 
 
 def upsample(train: pd.DataFrame, exp: Expected, rows: int, jitter: float,
@@ -53,15 +52,8 @@ def write_competition(src: Path, dest: Path, exp: Expected, rows: int, jitter: f
     big.iloc[:rows].to_csv(dest / "train.csv", index=False)
     test = big.iloc[rows:].drop(columns=list(exp.targets))
     test.to_csv(dest / "test.csv", index=False)
-    name = next(n for n in SAMPLE_NAMES if (src / n).exists())
-    original = pd.read_csv(src / name, dtype=str, keep_default_na=False)
-    sample = pd.DataFrame({exp.id_column: test[exp.id_column].to_numpy()})
-    for column in original.columns[1:]:
-        sample[column] = original[column].iloc[0]
-    sample.to_csv(dest / name, index=False)
-    for extra in src.iterdir():
-        if extra.name not in ("train.csv", "test.csv", "PROVENANCE.md", *SAMPLE_NAMES):
-            shutil.copy(extra, dest / extra.name)
+    write_sample(src, exp, test, dest)
+    copy_extras(src, dest)
 
 
 def main() -> int:
