@@ -75,10 +75,11 @@ def run_seed_bag(ctx: RunContext) -> str:
 
 
 def same_pipeline(record: CandidateRecord, pick: CandidateRecord) -> bool:
-    """Whether ``record`` is the pick's pipeline with the same parameters (a reseed of it)."""
+    """Whether ``record`` is the pick's pipeline with the same parameters and plan revision
+    (the decisions it was rendered under): a reseed of it, or the pick itself."""
     def key(r: CandidateRecord) -> tuple[object, ...]:
         return (r.meta.get("model"), tuple(r.meta.get("blocks") or ()),
-                sorted((r.meta.get("params") or {}).items()))
+                sorted((r.meta.get("params") or {}).items()), r.meta.get("plan", 0))
     return record.origin == "template" and key(record) == key(pick)
 
 
