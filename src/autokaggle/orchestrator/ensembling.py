@@ -119,22 +119,34 @@ def _pipeline(record: CandidateRecord) -> tuple[object, ...]:
 
 def _oof_matrices(ctx: RunContext, members: list[CandidateRecord]):  # noqa: ANN202
     """Members' OOF on the labelled train rows, the truth, the folds, the scorer, the classes."""
-    from autokaggle.evaluate.folds import read_folds
-    from autokaggle.evaluate.oof import read_oof, scorer_for_profile, truth
-    from autokaggle.profile import read_table
+    from autokaggle.evaluate.oof import read_oof, scorer_for_profile
 
     prof = ctx.profile
-    train = read_table(ctx.paths.input / "data" / prof.train_file,
-                       columns=[prof.id_column, *prof.target_columns], as_strings=True)
-    known = np.asarray(train[prof.target_columns].notna().to_numpy().all(axis=1))
-    ids, y = truth(cast(pd.DataFrame, train.loc[known]), prof)
-    folds = read_folds(ctx.paths.input / "folds.csv", prof.id_column)
-    fold_of = folds.assign(**{prof.id_column: folds[prof.id_column].astype(str)}).set_index(
-        prof.id_column).loc[ids, "fold"].to_numpy(dtype=int)
+    ids, y, fold_of = _labelled_rows(ctx)
     preds = {r.name: read_oof(candidate_folder(ctx, r.number) / "output" / "oof.csv", prof)
              .loc[ids].to_numpy(dtype=float) for r in members}
     classes = prof.class_labels if prof.task in ("binary", "multiclass") else None
     return preds, y, fold_of, scorer_for_profile(prof), classes
+
+
+def _labelled_rows(ctx: RunContext) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """The labelled train rows' ids, truth and fold, read once per run (the seed bag and the
+    blend both score on them)."""
+    from autokaggle.evaluate.folds import read_folds
+    from autokaggle.evaluate.oof import truth
+    from autokaggle.profile import read_table
+
+    if "labelled_rows" not in ctx.cache:
+        prof = ctx.profile
+        train = read_table(ctx.paths.input / "data" / prof.train_file,
+                           columns=[prof.id_column, *prof.target_columns], as_strings=True)
+        known = np.asarray(train[prof.target_columns].notna().to_numpy().all(axis=1))
+        ids, y = truth(cast(pd.DataFrame, train.loc[known]), prof)
+        folds = read_folds(ctx.paths.input / "folds.csv", prof.id_column)
+        fold_of = folds.assign(**{prof.id_column: folds[prof.id_column].astype(str)}).set_index(
+            prof.id_column).loc[ids, "fold"].to_numpy(dtype=int)
+        ctx.cache["labelled_rows"] = (ids, y, fold_of)
+    return ctx.cache["labelled_rows"]
 
 
 def _make_candidate(ctx: RunContext, ensemble, gain: str, label: str = "",  # noqa: ANN001
