@@ -22,13 +22,13 @@ import numpy as np
 import pandas as pd
 from baseline import truth_values
 from competitions import EXPECTED, shared_competitions
+from selection import matrix
 from split import SEED, make_split
 
 from autokaggle.evaluate.ensemble import seed_bag
-from autokaggle.evaluate.oof import read_oof, score_predictions, scorer_for_profile
+from autokaggle.evaluate.scorers import get_scorer
 from autokaggle.orchestrator.candidates import choose
 from autokaggle.orchestrator.ensembling import same_pipeline
-from autokaggle.profile.model import DataProfile
 from autokaggle.store.candidates import CandidateRecord
 
 
@@ -47,26 +47,24 @@ def replay(run: Path, slug: str, seed: int) -> str:
     """One line: the pick, and the bag of its reseeded copies when it has any."""
     root = shared_competitions()
     exp = next(e for e in EXPECTED if e.slug == slug)
-    profile = DataProfile.model_validate_json((run / "input/data_profile.json").read_text())
     with tempfile.TemporaryDirectory() as tmp:
         truth = make_split(root / slug, exp, Path(tmp) / "split", seed)  # type: ignore[operator]
         train = pd.read_csv(Path(tmp) / "split/train.csv", dtype=str, keep_default_na=False)
-    scorer = scorer_for_profile(profile)
-    classes = profile.class_labels if profile.task in ("binary", "multiclass") else None
-    ids, test_ids = train[exp.id_column].astype(str), truth[exp.id_column].astype(str)
+    scorer = get_scorer(exp.metric)
+    classes = sorted(train[exp.targets[0]].unique()) if exp.task != "regression" else None
+    ids, test_ids = train[exp.id_column], truth[exp.id_column]
     folds = pd.read_csv(run / "input/folds.csv", dtype={exp.id_column: str})
-    fold_of = folds.set_index(exp.id_column).loc[ids, "fold"].to_numpy(dtype=int)
+    fold_of = folds.set_index(exp.id_column).loc[ids.astype(str), "fold"].to_numpy(dtype=int)
     y_train, y_test = truth_values(train, exp), truth_values(truth, exp)
 
     def saved(r: CandidateRecord, name: str, rows: pd.Series) -> np.ndarray:
-        path = run / "candidates" / r.name / "output" / name
-        return read_oof(path, profile).loc[rows].to_numpy(dtype=float)
+        return matrix(run / "candidates" / r.name / "output" / name, exp, rows)
 
     def held_out(pred: np.ndarray) -> float:
-        return score_predictions(scorer, y_test, pred, classes)
+        return scorer.score(y_test, pred, classes)
 
     singles = records(run)
-    pick = choose(singles, profile.metric.sign)
+    pick = choose(singles, scorer.sign)
     line = (f"{slug}: pick {pick.name} ({pick.label}) CV {pick.cv_mean:.5f}, held-out "
             f"{held_out(saved(pick, 'test_pred.csv', test_ids)):.5f}")
     group = [r for r in singles if same_pipeline(r, pick)]

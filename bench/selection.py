@@ -55,7 +55,7 @@ def bench_run(src: Path, exp: Expected, budget: float, seed: int,
             "candidates": rows}
 
 
-def _matrix(path: Path, exp: Expected, ids: pd.Series) -> np.ndarray:
+def matrix(path: Path, exp: Expected, ids: pd.Series) -> np.ndarray:
     """A candidate's canonical predictions (OOF or test), rows in ``ids`` order."""
     frame = pd.read_csv(path, dtype={exp.id_column: str}).set_index(exp.id_column)
     values = frame.loc[ids.astype(str)].to_numpy(dtype=float)
@@ -83,8 +83,8 @@ def blend_policies(run_dir: Path, exp: Expected, classes: list[str], truth: pd.D
         if record.get("status") != "valid" or record["origin"] == "ensemble":
             continue
         name = f"{record['number']:03d}"
-        oof[name] = _matrix(folder / "output" / "oof.csv", exp, train[exp.id_column])
-        test[name] = _matrix(folder / "output" / "test_pred.csv", exp, truth[exp.id_column])
+        oof[name] = matrix(folder / "output" / "oof.csv", exp, train[exp.id_column])
+        test[name] = matrix(folder / "output" / "test_pred.csv", exp, truth[exp.id_column])
         cvs[name] = scorer.sign * record["cv_mean"]
     if len(oof) < 2:
         return {}
