@@ -135,6 +135,32 @@ def test_each_model_family_runs_end_to_end(tmp_path: Path, model: str, make: Fix
     assert importance.is_file() == (model != "linear")
 
 
+@pytest.mark.parametrize(("model", "make"), [("lightgbm", fx.multiclass_proba),
+                                           ("xgboost", fx.binary_bool),
+                                           ("catboost", fx.regression_rmsle)])
+def test_boosting_stops_when_its_time_is_up_and_still_submits(
+        tmp_path: Path, model: str, make: Fixture) -> None:
+    profile, run_dir = make(tmp_path)
+
+    def rounds() -> list[int]:
+        result = fx.run_code(run_dir, "train.py")
+        assert result.returncode == 0, result.stderr[-3000:]
+        notes = [line for line in result.stdout.splitlines() if line.startswith("fold ")]
+        return [int(line.split(": ")[1].split(" rounds")[0]) for line in notes]
+
+    assert "fit_seconds" not in render_pipeline(profile, fast_options(model), run_dir).config[
+        "model"]
+    assert max(rounds()) > 1  # early stopping alone decides
+    options = fast_options(model).model_copy(update={"fit_seconds": 0.0})
+    assert render_pipeline(profile, options, run_dir).config["model"]["fit_seconds"] == 0.0
+    assert set(rounds()) == {1}  # out of time after the first round: the model keeps it
+    result = fx.run_code(run_dir, "predict.py")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_matches_sample(run_dir, profile.submission_format.id_column)
+    linear = render_pipeline(profile, options.model_copy(update={"model": "linear"}), run_dir)
+    assert "fit_seconds" not in linear.config["model"]
+
+
 def test_the_linear_family_chooses_its_strength_by_inner_cv_unless_given_one(
         tmp_path: Path) -> None:
     profile, _ = fx.multiclass_topk(tmp_path)

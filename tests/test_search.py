@@ -329,6 +329,11 @@ def test_a_small_budget_is_kept_within_five_percent(tmp_path: Path) -> None:
     assert (run_dir / "output/submission.csv").is_file()
     report = (run_dir / "output/report.md").read_text()
     assert "## Search" in report and "| family | linear |" in report
+    # The baseline's boosting has its share of the budget; search candidates have the time left.
+    configs = [yaml.safe_load(path.read_text())["model"]
+               for path in sorted(run_dir.glob("candidates/*/code/config.yaml"))]
+    assert 0 < configs[0]["fit_seconds"] <= 0.6 * budget / 5
+    assert not any("fit_seconds" in model for model in configs[1:])
 
 
 def test_max_candidates_gives_the_same_search_with_one_or_two_workers(tmp_path: Path) -> None:
@@ -345,6 +350,9 @@ def test_max_candidates_gives_the_same_search_with_one_or_two_workers(tmp_path: 
     assert [label for label, *_ in boards[0]][:3] == ["lightgbm template", "linear", "xgboost"]
     first, second = (Path(r["run_dir"]) / "output/submission.csv" for r in runs)
     assert first.read_bytes() == second.read_bytes()
+    baseline = yaml.safe_load((Path(runs[0]["run_dir"]) / "candidates/001/code/config.yaml")
+                              .read_text())
+    assert "fit_seconds" not in baseline["model"]  # no clock decides its rounds
 
 
 def test_original_block_appends_the_source_dataset_to_every_training_fold(tmp_path: Path) -> None:

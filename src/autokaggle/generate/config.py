@@ -147,7 +147,6 @@ def build_config(profile: DataProfile, options: PipelineOptions) -> dict[str, An
         "seed": options.seed,
         "n_splits": options.n_splits,
         **({"folds_to_run": list(options.folds_to_run)} if options.folds_to_run else {}),
-        "time_budget_s": options.time_budget_s,
         "features": feature_section(profile, options),
         "model": model_section(profile, options),
         "submission": submission_section(profile),

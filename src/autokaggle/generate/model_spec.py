@@ -147,7 +147,7 @@ def model_section(profile: DataProfile, options: PipelineOptions) -> dict[str, A
         name = "C" if classify else "alpha"
         params.setdefault(name, LINEAR_FIXED[name])
     params.update(options.params)
-    return {
+    section = {
         "name": options.model,
         "objective": objective,
         "eval_metric": eval_metric,
@@ -155,3 +155,6 @@ def model_section(profile: DataProfile, options: PipelineOptions) -> dict[str, A
         "target_transform": _transform(profile, options),
         "params": params,
     }
+    if options.fit_seconds is not None and options.model != "linear":
+        section["fit_seconds"] = round(options.fit_seconds, 1)  # the time budget's share
+    return section

@@ -24,7 +24,9 @@ class PipelineOptions(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)  # overrides of the default parameters
     early_stopping_rounds: int = 50
     rare_min_count: int = 10  # category levels seen fewer times are grouped as "__rare__"
-    time_budget_s: float | None = None
+    # Boosting stops after this many seconds per model, keeping its rounds so far (set from
+    # the run's time budget for the baseline; None: early stopping alone decides).
+    fit_seconds: float | None = None
     drop_columns: list[str] = Field(default_factory=list)  # decided drops (decisions.json)
     target_transform: Literal["auto", "none", "log1p"] = "auto"  # auto: from the metric
     # Optional feature blocks on top of the base features (the search swaps them in and out).

@@ -19,6 +19,10 @@ from autokaggle.orchestrator.options import TemplateModel
 from autokaggle.orchestrator.registry import register_step
 
 FALLBACK_MODEL: TemplateModel = "linear"
+# Under a time budget the baseline's boosting gets this share of the time left, split over its
+# models (folds x targets); a model still improving then keeps its rounds so far, so that the
+# first submission is not what overruns the budget on data where boosting never stops early.
+BASELINE_FIT_SHARE = 0.6
 
 
 @register_step("baseline", 50, "template pipeline: train, score, predict, validate")
@@ -87,5 +91,18 @@ def template_options(ctx: RunContext, model: TemplateModel, gpu: bool) -> Pipeli
     return PipelineOptions(
         model=model, seed=opts.seed, n_splits=opts.n_splits, threads=opts.threads, gpu=gpu,
         drop_columns=[c for c in decisions.dropped if c in columns],
-        target_transform=decisions.target_transform.value,
+        target_transform=decisions.target_transform.value, fit_seconds=fit_seconds(ctx),
     )
+
+
+def fit_seconds(ctx: RunContext) -> float | None:
+    """Seconds each baseline model may boost: its share of the time left (None: no cap).
+
+    None without a time budget and with ``--max-candidates`` (whose search must give the same
+    submission on any machine, so no clock may decide how many rounds a model trains).
+    """
+    if ctx.deadline is None or ctx.options.max_candidates is not None:
+        return None
+    prof = ctx.profile
+    heads = len(prof.target_columns) if prof.task in ("multilabel", "multioutput_regression") else 1
+    return BASELINE_FIT_SHARE * ctx.time_left() / (ctx.options.n_splits * heads)
