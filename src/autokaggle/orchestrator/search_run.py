@@ -266,7 +266,7 @@ def produce(ctx: RunContext, run: SearchRun, proposal: Proposal) -> Candidate:
     options = options.model_copy(update={
         "blocks": list(proposal.blocks), "seed": options.seed + proposal.seed_offset,
         "params": {**options.params, **proposal.params}, "original_file": original_file(ctx),
-        "folds_to_run": screen, "fit_seconds": None})  # its limit is the time left instead
+        "folds_to_run": screen})
     render_pipeline(ctx.profile, options, candidate.folder)
     candidate.screen_folds = screen
     if screen:

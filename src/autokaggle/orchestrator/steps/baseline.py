@@ -70,7 +70,9 @@ def run_template(
     label = f"{model} template{' (GPU)' if gpu else ''}"
     meta = {"model": model, "gpu": gpu, "plan": current_decisions(ctx).revision}
     candidate = new_candidate(ctx, "template", label, parent, meta)
-    render_pipeline(ctx.profile, template_options(ctx, model, gpu), candidate.folder)
+    options = template_options(ctx, model, gpu).model_copy(
+        update={"fit_seconds": fit_seconds(ctx)})
+    render_pipeline(ctx.profile, options, candidate.folder)
     write_json_atomic(candidate.folder / "output" / "run_summary.json",
                       {"model": model, "gpu": gpu})
     outcome = run_candidate(ctx, candidate)
@@ -91,7 +93,7 @@ def template_options(ctx: RunContext, model: TemplateModel, gpu: bool) -> Pipeli
     return PipelineOptions(
         model=model, seed=opts.seed, n_splits=opts.n_splits, threads=opts.threads, gpu=gpu,
         drop_columns=[c for c in decisions.dropped if c in columns],
-        target_transform=decisions.target_transform.value, fit_seconds=fit_seconds(ctx),
+        target_transform=decisions.target_transform.value,
     )
 
 
