@@ -1,15 +1,20 @@
-"""The baseline's fallback ladder: GPU, then CPU, then the linear template."""
+"""The baseline's fallback ladder: GPU, CPU, linear, then linear without dates and texts."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+import pytest
+import yaml
 from conftest import EXAMPLE
 
+from autokaggle.orchestrator.options import RunOptions
 from autokaggle.orchestrator.steps.baseline import ladder
 
 
@@ -30,3 +35,59 @@ def test_gpu_request_without_gpu_support_still_gives_the_chosen_model(tmp_path: 
     result = json.loads(proc.stdout)
     summary = json.loads((Path(result["run_dir"]) / "output" / "run_summary.json").read_text())
     assert summary["model"] == "lightgbm"
+
+
+def test_when_every_rung_breaks_on_the_dates_the_last_rung_leaves_them_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The template parses dates and texts itself, and the linear rung shares that code: a
+    spelling it cannot read breaks every rung alike. The last rung drops those columns."""
+    import pipeline_run as pr
+
+    import autokaggle.generate as generate
+    from autokaggle.orchestrator.engine import start_run
+    from autokaggle.store import open_store
+
+    train, test, sample = pr.tiny_frames()
+    for frame in (train, test):
+        frame["day"] = pd.date_range("2024-01-01", periods=len(frame)).strftime("%Y-%m-%d")
+    data = pr.write_csvs(tmp_path / "data", train, test, sample)
+    render = generate.render_pipeline
+
+    def breaks_on_dates(profile, options, folder):  # type: ignore[no-untyped-def]
+        """The rendered train.py fails whenever it has a date column to parse."""
+        rendered = render(profile, options, folder)
+        if rendered.config["features"]["datetime"]:
+            train_py = Path(folder) / "code" / "train.py"
+            train_py.write_text(train_py.read_text() + "\nraise ValueError('unreadable date')\n")
+        return rendered
+
+    monkeypatch.setattr(generate, "render_pipeline", breaks_on_dates)
+    store = open_store(tmp_path / "work")
+    options = RunOptions(source=str(data), env="current", chat=False, time_budget_s=0)
+    record = start_run(store, options, "dates", lambda event: None)
+    assert record.status == "done", record
+    rungs = store.candidates(record.run_id)
+    assert [(r.label, r.status) for r in rungs] == [
+        ("lightgbm template", "failed"), ("linear template", "failed"),
+        ("linear template without day", "valid")]
+    config = yaml.safe_load((record.paths.root / "code/config.yaml").read_text("utf-8"))
+    assert config["features"]["datetime"] == [] and "day" in config["features"]["drop"]
+    assert (record.paths.root / "output/submission.csv").is_file()
+
+
+def test_the_last_rung_is_only_tried_when_it_leaves_something_out(tmp_path: Path) -> None:
+    """No date or text column: the last rung would be the linear rung again, so none is made."""
+    import pipeline_run as pr
+
+    from autokaggle.orchestrator.context import RunContext
+    from autokaggle.orchestrator.steps.baseline import parsed_columns
+    from autokaggle.store import open_store
+    from autokaggle.store.layout import RunPaths
+
+    train, test, sample = pr.tiny_frames()
+    profile = pr.prepare(pr.write_csvs(tmp_path / "data", train, test, sample), tmp_path / "run")
+    ctx = RunContext("r", RunPaths(tmp_path / "run"), RunOptions(source="x"),
+                     open_store(tmp_path / "work"), logging.getLogger("test"), lambda event: None)
+    ctx.cache["profile"] = profile
+    assert parsed_columns(ctx) == []

@@ -94,6 +94,17 @@ def test_time_folds_are_contiguous_time_blocks() -> None:
     assert (np.diff(by_time) >= 0).all() and set(by_time) == set(range(5))
 
 
+
+def test_time_folds_sort_a_column_that_mixes_time_zones_in_utc() -> None:
+    train = frame(50)
+    stamps = pd.date_range("2020-01-01", periods=50, freq="h", tz="UTC")
+    # Every other stamp written in UTC-03:00: the same instants, in a second zone.
+    text = [s.tz_convert("-03:00" if i % 2 else "UTC").isoformat() for i, s in enumerate(stamps)]
+    train["date"] = text[::-1]
+    folds = make_folds(train, make_profile("regression", ["r"], time_column="date"), seed=0)
+    by_time = folds["fold"].to_numpy()[::-1]  # back in time order
+    assert (np.diff(by_time) >= 0).all() and set(by_time) == set(range(5))
+
 def test_bad_inputs_raise_input_error() -> None:
     with pytest.raises(InputError, match="no column"):
         make_folds(frame(), make_profile("regression", ["missing"]), seed=0)

@@ -109,7 +109,10 @@ def _time_key(values: pd.Series) -> pd.Series:
     """Sortable time: numbers as they are, otherwise parsed dates (raw text if unparsable)."""
     if pd.api.types.is_numeric_dtype(values):
         return values
-    parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+    try:
+        parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+    except ValueError:  # mixed time zones: one clock to sort on
+        parsed = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
     return parsed if parsed.notna().mean() >= 0.9 else values.astype(str)
 
 

@@ -39,7 +39,7 @@ def feature_section(profile: DataProfile, options: PipelineOptions) -> dict[str,
             drop.add(name)
         else:
             lists[kind].append(name)
-    if time_id(profile):
+    if time_id(profile) and profile.id_column not in drop:
         lists["datetime"].insert(0, profile.id_column)  # calendar parts only, never the raw id
     section: dict[str, Any] = {**lists, "drop": sorted(drop),
                                "rare_min_count": options.rare_min_count}

@@ -2,7 +2,9 @@
 
 A run must never end without a valid submission, so the baseline walks a ladder: the decided
 model first (on the GPU when asked), the same model on the CPU (a library built without GPU
-support, or no GPU present), then the linear template, which needs nothing but scikit-learn.
+support, or no GPU present), then the linear template, which needs nothing but scikit-learn,
+and last the linear template without the columns the template parses (dates and texts: the
+most varied input, where an unforeseen spelling can break every rung alike).
 Each rung is a candidate (``candidates/NNN``, origin ``template``); the first valid one is
 promoted to the run's ``code/`` and ``output/`` at once.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 from autokaggle.chat.decisions import Decisions, defaults_for, load_decisions
 from autokaggle.errors import RunFailed
 from autokaggle.files import write_json_atomic
+from autokaggle.generate.config import time_id
 from autokaggle.generate.options import PipelineOptions
 from autokaggle.orchestrator.candidates import Outcome, new_candidate, promote, run_candidate
 from autokaggle.orchestrator.context import RunContext
@@ -19,6 +22,7 @@ from autokaggle.orchestrator.options import TemplateModel
 from autokaggle.orchestrator.registry import register_step
 
 FALLBACK_MODEL: TemplateModel = "linear"
+PARSED_KINDS = ("datetime", "text")  # column kinds the template parses (the last rung drops them)
 # Under a time budget the baseline's boosting gets this share of the time left, split over its
 # models (folds x targets); a model still improving then keeps its rounds so far, so that the
 # first submission is not what overruns the budget on data where boosting never stops early.
@@ -48,6 +52,14 @@ def run_template_ladder(ctx: RunContext, parent: int | None = None) -> Outcome:
         name = f"{model}{' (GPU)' if gpu else ''}"
         failures.append(f"{name}: {outcome.error}")
         ctx.note(f"The {name} pipeline failed: {outcome.error}", "warning")
+    parsed = parsed_columns(ctx)
+    if parsed:
+        outcome = run_template(ctx, FALLBACK_MODEL, False, parent, drop=parsed)
+        if outcome.ok:
+            ctx.note(f"The submission comes from the linear template without {parsed}: "
+                     "every pipeline with them failed (see the warnings above).", "warning")
+            return outcome
+        failures.append(f"{FALLBACK_MODEL} without {parsed}: {outcome.error}")
     raise RunFailed(
         "No template pipeline produced a valid submission:\n  " + "\n  ".join(failures),
         f"Read the script logs in {ctx.paths.root / 'candidates'}",
@@ -61,17 +73,28 @@ def ladder(model: TemplateModel, gpu: bool) -> list[tuple[TemplateModel, bool]]:
     return list(dict.fromkeys(gpu_first + cpu))
 
 
+def parsed_columns(ctx: RunContext) -> list[str]:
+    """Columns the template parses itself: dates (a timestamp id too) and texts."""
+    prof = ctx.profile
+    decided = set(template_options(ctx, FALLBACK_MODEL, False).drop_columns)
+    used = (set(prof.feature_columns) - decided) | ({prof.id_column} if time_id(prof) else set())
+    return [c.name for c in prof.columns if c.name in used and c.semantic in PARSED_KINDS]
+
+
 def run_template(
-    ctx: RunContext, model: TemplateModel, gpu: bool, parent: int | None = None
+    ctx: RunContext, model: TemplateModel, gpu: bool, parent: int | None = None,
+    drop: list[str] | None = None,
 ) -> Outcome:
-    """Render one template pipeline into a new candidate and run it."""
+    """Render one template pipeline into a new candidate and run it (``drop``: more columns)."""
     from autokaggle.generate import render_pipeline
 
-    label = f"{model} template{' (GPU)' if gpu else ''}"
+    label = f"{model} template{' (GPU)' if gpu else ''}{' without ' if drop else ''}"
+    label += ", ".join(drop or [])
     meta = {"model": model, "gpu": gpu, "plan": current_decisions(ctx).revision}
     candidate = new_candidate(ctx, "template", label, parent, meta)
-    options = template_options(ctx, model, gpu).model_copy(
-        update={"fit_seconds": fit_seconds(ctx)})
+    options = template_options(ctx, model, gpu)
+    options = options.model_copy(update={"fit_seconds": fit_seconds(ctx),
+                                         "drop_columns": options.drop_columns + (drop or [])})
     render_pipeline(ctx.profile, options, candidate.folder)
     write_json_atomic(candidate.folder / "output" / "run_summary.json",
                       {"model": model, "gpu": gpu})
