@@ -226,3 +226,37 @@ def test_config_lists_features_by_semantic_type(tmp_path: Path) -> None:
     params = rendered.config["model"]["params"]
     assert params["random_state"] == 7 and params["n_jobs"] == 3
     assert rendered.config["data"]["train"] == "input/data/train.csv"
+
+
+@pytest.mark.parametrize("model", ["lightgbm", "xgboost"])
+def test_a_category_with_more_levels_than_native_max_goes_in_as_level_codes(
+        tmp_path: Path, model: str) -> None:
+    """Native splits over thousands of levels overfit: such a column becomes its level codes,
+    a column with few levels stays a native category; CatBoost keeps every column native."""
+    import importlib.util
+
+    profile, run_dir = fx.binary_bool(tmp_path)
+    options = fast_options(model).model_copy(update={"native_max_levels": 2})
+    config = render_pipeline(profile, options, run_dir).config
+    assert config["features"]["native_max_levels"] == 2
+    spec = importlib.util.spec_from_file_location("features_under_test",
+                                                  run_dir / "code/features.py")
+    assert spec is not None and spec.loader is not None
+    features = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(features)
+    train = features.read_table(run_dir / config["data"]["train"], config)
+    state = features.fit_features(train, config)
+    frame = features.transform_features(train, state, config)
+    levels = list(frame["color"].cat.categories)  # red, green, blue, and violet as rare
+    assert len(levels) > 2
+    coded = features.model_input(frame, config)["color"]
+    assert coded.dtype == "float64"
+    assert coded.isna().tolist() == frame["color"].isna().tolist()
+    known = frame["color"].notna()
+    assert [levels[int(c)] for c in coded[known]] == frame["color"][known].tolist()
+    config["features"]["native_max_levels"] = len(levels)  # not more than that many: native
+    assert features.model_input(frame, config)["color"].dtype == "category"
+    run_pipeline(run_dir)
+    assert_matches_sample(run_dir, profile.submission_format.id_column)
+    catboost = render_pipeline(profile, options.model_copy(update={"model": "catboost"}), run_dir)
+    assert "native_max_levels" not in catboost.config["features"]

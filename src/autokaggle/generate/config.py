@@ -43,6 +43,8 @@ def feature_section(profile: DataProfile, options: PipelineOptions) -> dict[str,
         lists["datetime"].insert(0, profile.id_column)  # calendar parts only, never the raw id
     section: dict[str, Any] = {**lists, "drop": sorted(drop),
                                "rare_min_count": options.rare_min_count}
+    if options.model in ("lightgbm", "xgboost") and lists["categorical"]:
+        section["native_max_levels"] = options.native_max_levels
     return {**section, **block_settings(lists, options)}
 
 
