@@ -32,6 +32,13 @@ EXPECTED: tuple[Expected, ...] = (
     Expected("playground-series-s3e13", "id", ("prognosis",), "multiclass", "map@3", "topk"),
 )
 
+# Larger tables made from public data by bench/public_tables.py (not in ../shared): benchmark
+# them with AUTOKAGGLE_SHARED_DATA=<its folder> bench/peers.py --only <slug> ...
+PUBLIC_TABLES: tuple[Expected, ...] = (
+    Expected("nyc-flights-delay", "id", ("delayed",), "binary", "roc_auc", "probabilities"),
+    Expected("diamonds-price", "id", ("price",), "regression", "rmse", "values"),
+)
+
 
 def shared_competitions() -> Path | None:
     """The folder of real competitions, or None when this clone has no ../shared/data."""

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from baseline import RESULTS, run_autokaggle, score_submission, truth_values
-from competitions import EXPECTED, Expected, shared_competitions
+from competitions import EXPECTED, PUBLIC_TABLES, Expected, shared_competitions
 from plain_lgbm import plain_lightgbm
 from split import SEED, make_split
 
@@ -135,7 +135,7 @@ def main() -> int:
     RESULTS.mkdir(exist_ok=True)
     order = args.only or [e.slug for e in EXPECTED]
     for slug in order:
-        exp = next((e for e in EXPECTED if e.slug == slug), None)
+        exp = next((e for e in EXPECTED + PUBLIC_TABLES if e.slug == slug), None)
         if exp is None or not (root / slug).is_dir():
             continue
         rows += bench_one(root / slug, exp, args.budget, args.systems, args.peers_python,
