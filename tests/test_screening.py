@@ -207,3 +207,33 @@ def test_past_the_exploring_share_the_scheduler_refines_instead_of_trying_blocks
     sched.explore = False  # set by the step past 60% of a time budget
     then = sched.next(past)
     assert then is not None and then.operator == "tune"
+
+
+def test_under_a_time_budget_a_first_look_boosts_for_a_share_of_it_and_the_full_cv_does_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow family pays for its time: its first look stops boosting at its share of the
+    budget; a promoted candidate's full CV has no such cap."""
+    import autokaggle.orchestrator.steps  # noqa: F401 - the steps first: search_run needs them
+    from autokaggle.orchestrator.engine import start_run
+    from autokaggle.orchestrator.options import RunOptions
+    from autokaggle.orchestrator.search_run import SCREEN_FIT_SHARE
+    from autokaggle.store import Store
+
+    monkeypatch.setattr("autokaggle.orchestrator.search_run.FAMILY_ORDER", ("lightgbm",))
+    monkeypatch.setattr("autokaggle.orchestrator.search_run._blocks_for", lambda ctx: ())
+    monkeypatch.setattr("autokaggle.search.scheduler.SCREEN_MIN_SECONDS", 0.0)  # screen all
+    fx.binary_bool(tmp_path / "competition")
+    store, budget = Store(tmp_path / "work"), 25.0
+    options = RunOptions(source=str(tmp_path / "competition" / "data"), env="current",
+                         chat=False, time_budget_s=budget)
+    record = start_run(store, options, "tiny", lambda event: None)
+    assert record.status == "done"
+    run_dir = store.get_run(record.run_id).run_dir
+    looked = [r for r in store.candidates(record.run_id) if r.meta.get("screen")]
+    assert any(r.status == "screened" for r in looked), [(r.label, r.status) for r in looked]
+    for r in looked:
+        config = yaml.safe_load((run_dir / f"candidates/{r.name}/code/config.yaml").read_text())
+        if r.status == "screened":
+            assert config["model"]["fit_seconds"] == round(SCREEN_FIT_SHARE * budget / 2, 1)
+        else:
+            assert "fit_seconds" not in config["model"], r.label

@@ -20,8 +20,11 @@ when its family's full CV takes ``SCREEN_MIN_SECONDS`` or more; always in a sear
 best candidate on those same folds, or within their fold noise (with two folds: better on at
 least one of them). A loser is journaled ``screened`` (never selected or ensembled; a block that
 lost did not help); a losing tuning trial is told to Optuna as a pruned trial (its per-fold
-scores as intermediate values), so TPE ranks it below every completed trial. Reseeds are not
-screened: they are copies of the best, made for the ensemble.
+scores as intermediate values), so TPE ranks it below every completed trial. Under a time
+budget a first look's boosting may take at most a fifth of the budget in all
+(``search_run.SCREEN_FIT_SHARE``, as ``fit_seconds``): a model still improving then stops and
+is judged on its rounds so far. Reseeds are not screened: they are copies of the best, made
+for the ensemble.
 Proposals come in rounds of ``round_size(workers)`` whatever the number of workers up to two,
 so one and two workers make the same search.
 

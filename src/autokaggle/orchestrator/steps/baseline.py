@@ -128,6 +128,10 @@ def fit_seconds(ctx: RunContext) -> float | None:
     """
     if ctx.deadline is None or ctx.options.max_candidates is not None:
         return None
+    return BASELINE_FIT_SHARE * ctx.time_left() / (ctx.options.n_splits * models_per_fold(ctx))
+
+
+def models_per_fold(ctx: RunContext) -> int:
+    """Models a template pipeline fits per fold: one, or one per target (multilabel, ...)."""
     prof = ctx.profile
-    heads = len(prof.target_columns) if prof.task in ("multilabel", "multioutput_regression") else 1
-    return BASELINE_FIT_SHARE * ctx.time_left() / (ctx.options.n_splits * heads)
+    return len(prof.target_columns) if prof.task in ("multilabel", "multioutput_regression") else 1
