@@ -74,6 +74,8 @@ def test_when_every_rung_breaks_on_the_dates_the_last_rung_leaves_them_out(
     config = yaml.safe_load((record.paths.root / "code/config.yaml").read_text("utf-8"))
     assert config["features"]["datetime"] == [] and "day" in config["features"]["drop"]
     assert (record.paths.root / "output/submission.csv").is_file()
+    log = (record.paths.root / "logs/run.log").read_text("utf-8")
+    assert "The submission comes from the linear template without day" in log
 
 
 def test_the_last_rung_is_only_tried_when_it_leaves_something_out(tmp_path: Path) -> None:

@@ -55,11 +55,12 @@ def run_template_ladder(ctx: RunContext, parent: int | None = None) -> Outcome:
     parsed = parsed_columns(ctx)
     if parsed:
         outcome = run_template(ctx, FALLBACK_MODEL, False, parent, drop=parsed)
+        without = f"{FALLBACK_MODEL} template without {', '.join(parsed)}"
         if outcome.ok:
-            ctx.note(f"The submission comes from the linear template without {parsed}: "
-                     "every pipeline with them failed (see the warnings above).", "warning")
+            ctx.note(f"The submission comes from the {without}: every pipeline with those "
+                     "columns failed (see the warnings above).", "warning")
             return outcome
-        failures.append(f"{FALLBACK_MODEL} without {parsed}: {outcome.error}")
+        failures.append(f"{without}: {outcome.error}")
     raise RunFailed(
         "No template pipeline produced a valid submission:\n  " + "\n  ".join(failures),
         f"Read the script logs in {ctx.paths.root / 'candidates'}",
