@@ -37,6 +37,14 @@ class RunContext:
             return math.inf
         return max(0.0, self.deadline - time.monotonic())
 
+    def clock_decides(self) -> bool:
+        """Whether measured seconds may steer the run: a time budget without --max-candidates.
+
+        A search bounded by count must make the same candidates and submission on any machine,
+        so no clock may decide what it tries or how many rounds a model trains.
+        """
+        return self.deadline is not None and self.options.max_candidates is None
+
     def note(self, text: str, level: str = "info") -> None:
         """Tell the user something and log it."""
         self.log.log(logging.WARNING if level == "warning" else logging.INFO, text)

@@ -74,10 +74,9 @@ class SearchRun:
 
         prof = ctx.profile
         classify = prof.task in ("binary", "multiclass", "multilabel")
-        cost_aware = ctx.options.max_candidates is None and ctx.deadline is not None
         scheduler = Scheduler(FAMILY_ORDER, _blocks_for(ctx), classify, ctx.options.seed,
                               learning_rate(prof), llm=ctx.llm is not None,
-                              cost_aware=cost_aware)
+                              cost_aware=ctx.clock_decides())
         spent_before = _spent_before(ctx)
         if ctx.deadline is not None and spent_before:  # the engine counts finished steps only
             ctx.deadline -= spent_before

@@ -14,7 +14,7 @@ from __future__ import annotations
 from autokaggle.chat.decisions import Decisions, defaults_for, load_decisions
 from autokaggle.errors import RunFailed
 from autokaggle.files import write_json_atomic
-from autokaggle.generate.config import time_id
+from autokaggle.generate.config import feature_section
 from autokaggle.generate.options import PipelineOptions
 from autokaggle.orchestrator.candidates import Outcome, new_candidate, promote, run_candidate
 from autokaggle.orchestrator.context import RunContext
@@ -22,7 +22,7 @@ from autokaggle.orchestrator.options import TemplateModel
 from autokaggle.orchestrator.registry import register_step
 
 FALLBACK_MODEL: TemplateModel = "linear"
-PARSED_KINDS = ("datetime", "text")  # column kinds the template parses (the last rung drops them)
+PARSED_KINDS = ("datetime", "text")  # feature lists the template parses (the last rung drops)
 # Under a time budget the baseline's boosting gets this share of the time left, split over its
 # models (folds x targets); a model still improving then keeps its rounds so far, so that the
 # first submission is not what overruns the budget on data where boosting never stops early.
@@ -76,10 +76,8 @@ def ladder(model: TemplateModel, gpu: bool) -> list[tuple[TemplateModel, bool]]:
 
 def parsed_columns(ctx: RunContext) -> list[str]:
     """Columns the template parses itself: dates (a timestamp id too) and texts."""
-    prof = ctx.profile
-    decided = set(template_options(ctx, FALLBACK_MODEL, False).drop_columns)
-    used = (set(prof.feature_columns) - decided) | ({prof.id_column} if time_id(prof) else set())
-    return [c.name for c in prof.columns if c.name in used and c.semantic in PARSED_KINDS]
+    features = feature_section(ctx.profile, template_options(ctx, FALLBACK_MODEL, False))
+    return [col for kind in PARSED_KINDS for col in features[kind]]
 
 
 def run_template(
@@ -124,10 +122,9 @@ def template_options(ctx: RunContext, model: TemplateModel, gpu: bool) -> Pipeli
 def fit_seconds(ctx: RunContext) -> float | None:
     """Seconds each baseline model may boost: its share of the time left (None: no cap).
 
-    None without a time budget and with ``--max-candidates`` (whose search must give the same
-    submission on any machine, so no clock may decide how many rounds a model trains).
+    None when the clock may not decide (``RunContext.clock_decides``).
     """
-    if ctx.deadline is None or ctx.options.max_candidates is not None:
+    if not ctx.clock_decides():
         return None
     return BASELINE_FIT_SHARE * ctx.time_left() / (ctx.options.n_splits * models_per_fold(ctx))
 
