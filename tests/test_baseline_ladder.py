@@ -64,13 +64,21 @@ def test_when_every_rung_breaks_on_the_dates_the_last_rung_leaves_them_out(
 
     monkeypatch.setattr(generate, "render_pipeline", breaks_on_dates)
     store = open_store(tmp_path / "work")
-    options = RunOptions(source=str(data), env="current", chat=False, time_budget_s=0)
+    options = RunOptions(source=str(data), env="current", chat=False, time_budget_s=3600,
+                         max_candidates=2)
     record = start_run(store, options, "dates", lambda event: None)
     assert record.status == "done", record
-    rungs = store.candidates(record.run_id)
-    assert [(r.label, r.status) for r in rungs] == [
+    made = store.candidates(record.run_id)
+    assert [(r.label, r.status) for r in made[:3]] == [
         ("lightgbm template", "failed"), ("linear template", "failed"),
         ("linear template without day", "valid")]
+    # The search that follows leaves the column out too: its candidates run, not fail alike.
+    searched = [r for r in made[3:] if r.origin != "ensemble"]
+    assert len(searched) == 2 and all(r.status in ("valid", "screened") for r in searched), [(r.label, r.status, r.error) for r in searched]
+    for r in searched:
+        found = yaml.safe_load((record.paths.root / "candidates" / r.name / "code/config.yaml")
+                               .read_text("utf-8"))
+        assert found["features"]["datetime"] == [] and "day" in found["features"]["drop"]
     config = yaml.safe_load((record.paths.root / "code/config.yaml").read_text("utf-8"))
     assert config["features"]["datetime"] == [] and "day" in config["features"]["drop"]
     assert (record.paths.root / "output/submission.csv").is_file()

@@ -90,6 +90,8 @@ def run_template(
     label = f"{model} template{' (GPU)' if gpu else ''}{' without ' if drop else ''}"
     label += ", ".join(drop or [])
     meta = {"model": model, "gpu": gpu, "plan": current_decisions(ctx).revision}
+    if drop:
+        meta["drop"] = drop
     candidate = new_candidate(ctx, "template", label, parent, meta)
     options = template_options(ctx, model, gpu)
     options = options.model_copy(update={"fit_seconds": fit_seconds(ctx),
@@ -108,15 +110,28 @@ def current_decisions(ctx: RunContext) -> Decisions:
 
 
 def template_options(ctx: RunContext, model: TemplateModel, gpu: bool) -> PipelineOptions:
-    """PipelineOptions of the template from the run options and the decisions."""
+    """PipelineOptions of the template from the run options and the decisions.
+
+    The columns the last rung left out stay out of every later template pipeline of the same
+    plan (the search's candidates): they broke every rung, so with them the search would only
+    spend its time on failures.
+    """
     decisions = current_decisions(ctx)
     opts = ctx.options
     columns = set(ctx.profile.feature_columns)
+    dropped = [c for c in decisions.dropped if c in columns]
+    dropped += [c for c in last_rung_drop(ctx, decisions.revision) if c not in dropped]
     return PipelineOptions(
         model=model, seed=opts.seed, n_splits=opts.n_splits, threads=opts.threads, gpu=gpu,
-        drop_columns=[c for c in decisions.dropped if c in columns],
-        target_transform=decisions.target_transform.value,
+        drop_columns=dropped, target_transform=decisions.target_transform.value,
     )
+
+
+def last_rung_drop(ctx: RunContext, plan: int) -> list[str]:
+    """The columns a valid last-rung baseline of this plan left out ([] when none shipped)."""
+    return next((list(r.meta["drop"]) for r in ctx.store.candidates(ctx.run_id)
+                 if r.origin == "template" and r.status == "valid" and r.meta.get("drop")
+                 and r.meta.get("plan", 0) == plan), [])
 
 
 def fit_seconds(ctx: RunContext) -> float | None:
