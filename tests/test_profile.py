@@ -130,11 +130,34 @@ def test_timestamp_id_and_train_only_columns_like_bike_sharing(tmp_path: Path) -
                                  "Error (RMSLE)."))
     p = build_profile(info_for(tmp_path))
     assert (p.id_column, p.target_columns, p.task) == ("datetime", ["count"], "regression")
-    assert p.time_column == "datetime" and p.metric.name == "rmsle"
+    assert p.time_column == "datetime" and p.metric.name == "rmsle"  # test comes later
+    assert "time-ordered blocks" in next(w for w in p.warnings if w.code == "time-id").message
     leak = next(w for w in p.warnings if w.code == "train-only-column")
     assert leak.columns == ["casual", "registered"]
     assert p.feature_columns == ["temp"]
     assert p.submission_format.value_dtype == "int"
+
+
+def test_a_timestamp_id_orders_the_folds_only_when_test_comes_later() -> None:
+    """A forecast (test after train) wants time blocks; test hours spread over train's period
+    (Kaggle's Bike Sharing: days 20+ of each month) want ordinary folds."""
+    import pyarrow as pa
+
+    from autokaggle.profile.checks import comes_later
+
+    hours = pd.date_range("2011-01-01", periods=24 * 365, freq="h").strftime("%Y-%m-%d %H:%M:%S")
+    stamps = pd.Series(hours)
+    late = stamps.str[8:10].astype(int) >= 20
+
+    def arrow(values: pd.Series) -> pa.ChunkedArray:
+        return pa.chunked_array([pa.array(values.tolist())])
+
+    assert comes_later(arrow(stamps[:7000]), arrow(stamps[7000:]))
+    assert not comes_later(arrow(stamps[~late]), arrow(stamps[late]))
+    assert not comes_later(arrow(stamps[7000:]), arrow(stamps[:7000]))  # test before train
+    zoned = pd.Series(pd.to_datetime(stamps).dt.tz_localize("UTC").map(lambda t: t.isoformat()))
+    assert comes_later(arrow(zoned[:7000]), arrow(zoned[7000:]))
+    assert not comes_later(arrow(pd.Series(["x"] * 5)), arrow(stamps[:5]))  # nothing to order
 
 
 def test_datetime_feature_warns_but_does_not_set_time_column(tmp_path: Path) -> None:

@@ -38,8 +38,12 @@ def _hourly_demand(folder: Path, stamp_format: str = "%Y-%m-%d %H:%M:%S") -> Pat
 def test_a_timestamp_id_gives_calendar_features_that_improve_cv_clearly(tmp_path: Path) -> None:
     run = tmp_path / "run"
     profile = pr.prepare(_hourly_demand(tmp_path / "data"), run)
-    assert profile.id_column == "datetime" and profile.time_column == "datetime"
-    assert "time-id" in {w.code for w in profile.warnings}
+    # Test is days 20+ of each month, inside train's period: ordinary folds, not time blocks.
+    assert profile.id_column == "datetime" and profile.time_column is None
+    warning = next(w for w in profile.warnings if w.code == "time-id")
+    assert "not time-ordered" in warning.message and "--time datetime" in warning.message
+    folds = pd.read_csv(run / "input/folds.csv").sort_values("datetime")["fold"]
+    assert not folds.is_monotonic_increasing and folds.head(48).nunique() == 3  # shuffled
     config = yaml.safe_load((run / "code/config.yaml").read_text("utf-8"))
     assert config["features"]["datetime"] == ["datetime"]
     assert "datetime" not in config["features"]["numeric"] + config["features"]["categorical"]

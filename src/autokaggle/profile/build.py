@@ -160,21 +160,44 @@ def _warnings(
     out += checks.drift(t.train, t.test, columns, profile.feature_columns)
     out += checks.column_hints(columns, roles.id_column, roles.target_columns,
                                profile.drop_columns)
-    if profile.time_column and profile.time_column == roles.id_column:
-        out.append(ProfileWarning(
-            code="time-id", message=f"The id column {roles.id_column} is a timestamp: "
-            "folds should respect time order; the pipeline uses its calendar parts (year, month, "
-            "day, weekday, hour, ...) as features.", columns=[roles.id_column]))
+    if _timestamp_id(columns, roles) is not None:
+        out.append(_time_id_warning(roles.id_column, profile.time_column == roles.id_column))
     if t.files.sample_submission is None:
         out.append(missing_sample_warning(profile))
     return out + checks.extra_files([t.rel(p) for p in t.extras])
 
 
-def _time_column(columns: list[ColumnProfile], roles: Roles, overrides: ProfileOverrides) -> str | None:
-    if overrides.time_column:
-        return overrides.time_column
+def _time_id_warning(id_column: str, ordered: bool) -> ProfileWarning:
+    """What a timestamp id means for the features and the folds."""
+    folds = ("test comes after train in time, so the folds are time-ordered blocks." if ordered
+             else "test's timestamps fall within train's period, so the folds are not "
+             f"time-ordered; if test in fact comes later, use --time {id_column}.")
+    return ProfileWarning(
+        code="time-id", message=f"The id column {id_column} is a timestamp: the pipeline uses "
+        f"its calendar parts (year, month, day, weekday, hour, ...) as features; {folds}",
+        columns=[id_column])
+
+
+def _timestamp_id(columns: list[ColumnProfile], roles: Roles) -> str | None:
+    """The id column when it is a timestamp."""
     id_profile = next((c for c in columns if c.name == roles.id_column), None)
     return roles.id_column if id_profile and id_profile.semantic == "datetime" else None
+
+
+def _time_column(t: Tables, columns: list[ColumnProfile], roles: Roles,
+                 overrides: ProfileOverrides) -> str | None:
+    """The column of time-ordered folds: ``--time``, else a timestamp id if test comes later.
+
+    When test's stamps fall within train's period (Kaggle's Bike Sharing Demand holds out days
+    20 to 31 of every month), time blocks would hold out whole seasons that test never asks to
+    extrapolate to, and each fold's model, which also predicts test, would miss one of them.
+    """
+    if overrides.time_column:
+        return overrides.time_column
+    stamp = _timestamp_id(columns, roles)
+    if stamp is None or stamp not in t.test.column_names:
+        return None
+    return stamp if checks.comes_later(t.train[stamp], t.test[stamp]) else None
 
 
 def _assemble(
@@ -197,7 +220,8 @@ def _assemble(
         metric=metric, submission_format=fmt, drop_columns=drop,
         feature_columns=[c.name for c in columns if c.in_train and c.in_test
                          and c.name not in excluded],
-        group_column=overrides.group_column, time_column=_time_column(columns, roles, overrides),
+        group_column=overrides.group_column,
+        time_column=_time_column(t, columns, roles, overrides),
         warnings=metric_warnings,
     )
 

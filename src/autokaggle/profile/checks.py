@@ -208,3 +208,12 @@ def format_consistency(fmt: SubmissionFormat, needs: str | None, metric: str,
                    f"{metric} is a regression metric but the task looks like classification.",
                    fmt.target_columns)]
     return []
+
+
+def comes_later(train: pa.ChunkedArray, test: pa.ChunkedArray) -> bool:
+    """Whether most of test's timestamps are later than train's latest (a forecast)."""
+    def stamps(values: pa.ChunkedArray) -> pd.Series:
+        return pd.to_datetime(values.to_pandas(), errors="coerce", format="mixed", utc=True)
+
+    latest, future = stamps(train).max(), stamps(test).dropna()
+    return bool(len(future)) and pd.notna(latest) and bool((future > latest).mean() >= 0.5)
