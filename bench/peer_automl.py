@@ -24,12 +24,28 @@ AG_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss",
              "rmsle": "root_mean_squared_error", "log_loss": "log_loss"}
 
 
+def timestamps(values: pd.Series) -> pd.Series | None:
+    """The column as (zone-free) datetimes when every value is a timestamp, else None."""
+    if pd.api.types.is_numeric_dtype(values):
+        return None
+    parsed = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+    return parsed.dt.tz_localize(None) if parsed.notna().all() else None
+
+
 def load(split: Path, id_col: str, target: str) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
-    """Features and target of train, features of test (id dropped, same columns)."""
+    """Features and target of train, features of test (same columns).
+
+    The id is dropped, unless it is a timestamp: then it is kept as a datetime column, as a
+    competitor would pass it, and both peers derive their own date features from it.
+    """
     train = pd.read_csv(split / "train.csv")
     test = pd.read_csv(split / "test.csv")
     y = train.pop(target)
-    columns = [c for c in test.columns if c != id_col and c in train.columns]
+    stamps = timestamps(train[id_col]), timestamps(test[id_col])
+    keep_id = stamps[0] is not None and stamps[1] is not None
+    if keep_id:
+        train[id_col], test[id_col] = stamps
+    columns = [c for c in test.columns if (keep_id or c != id_col) and c in train.columns]
     return train[columns], y, test[columns]
 
 
