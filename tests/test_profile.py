@@ -169,7 +169,8 @@ def test_datetime_feature_warns_but_does_not_set_time_column(tmp_path: Path) -> 
                       evaluation("RMSE."))
     p = build_profile(info_for(tmp_path))
     assert p.time_column is None
-    assert "datetime-column" in {w.code for w in p.warnings}
+    hint = next(w for w in p.warnings if w.code == "datetime-column")
+    assert "Test comes after train on date" in hint.message and "--time date" in hint.message
     assert p.column("date").semantic == "datetime"
 
 

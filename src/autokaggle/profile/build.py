@@ -159,7 +159,7 @@ def _warnings(
     out += checks.imbalance(profile.task, series)
     out += checks.drift(t.train, t.test, columns, profile.feature_columns)
     out += checks.column_hints(columns, roles.id_column, roles.target_columns,
-                               profile.drop_columns)
+                               profile.drop_columns, _later_dates(t, columns, roles))
     if _timestamp_id(columns, roles) is not None:
         out.append(_time_id_warning(roles.id_column, profile.time_column == roles.id_column))
     if t.files.sample_submission is None:
@@ -176,6 +176,13 @@ def _time_id_warning(id_column: str, ordered: bool) -> ProfileWarning:
         code="time-id", message=f"The id column {id_column} is a timestamp: the pipeline uses "
         f"its calendar parts (year, month, day, weekday, hour, ...) as features; {folds}",
         columns=[id_column])
+
+
+def _later_dates(t: Tables, columns: list[ColumnProfile], roles: Roles) -> list[str]:
+    """Datetime features (not the id) on which test comes after train."""
+    return [c.name for c in columns if c.semantic == "datetime" and c.in_train and c.in_test
+            and c.name not in (roles.id_column, *roles.target_columns)
+            and checks.comes_later(t.train[c.name], t.test[c.name])]
 
 
 def _timestamp_id(columns: list[ColumnProfile], roles: Roles) -> str | None:

@@ -163,15 +163,21 @@ def drift(
 
 
 def column_hints(columns: list[ColumnProfile], id_column: str, targets: list[str],
-                 drop: list[str]) -> list[ProfileWarning]:
-    """Datetime columns (time split hint), id-like columns dropped, mostly-missing columns."""
+                 drop: list[str], later: list[str]) -> list[ProfileWarning]:
+    """Datetime columns (time split hint), id-like columns dropped, mostly-missing columns.
+
+    ``later``: the datetime columns on which test comes after train (a timestamp id has its
+    own warning).
+    """
     out = []
-    dates = [c.name for c in columns if c.semantic == "datetime" and c.name not in targets]
+    dates = [c.name for c in columns if c.semantic == "datetime"
+             and c.name not in (*targets, id_column)]
     if dates:
-        out.append(_w("datetime-column",
-                      f"Datetime columns: {', '.join(dates)}. If test comes after train in time, "
-                      "use time-ordered folds: autokaggle run ... --time COLUMN.",
-                      dates))
+        when = (f"Test comes after train on {', '.join(later)}: for a forecast, use "
+                f"time-ordered folds (autokaggle run ... --time {later[0]})." if later else
+                "If test comes after train in time, use time-ordered folds: autokaggle run ... "
+                "--time COLUMN.")
+        out.append(_w("datetime-column", f"Datetime columns: {', '.join(dates)}. {when}", dates))
     if drop:
         out.append(_w("dropped-columns",
                       f"Dropped from the features (id-like or constant): {', '.join(drop)}.", drop))
