@@ -27,6 +27,7 @@ from sklearn.model_selection import (
 from autokaggle.errors import InputError
 from autokaggle.files import write_atomic
 from autokaggle.profile.model import DataProfile
+from autokaggle.profile.reader import parse_times
 
 RARE = "__rare__"
 def column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -109,10 +110,7 @@ def _time_key(values: pd.Series) -> pd.Series:
     """Sortable time: numbers as they are, otherwise parsed dates (raw text if unparsable)."""
     if pd.api.types.is_numeric_dtype(values):
         return values
-    try:
-        parsed = pd.to_datetime(values, errors="coerce", format="mixed")
-    except ValueError:  # mixed time zones: one clock to sort on
-        parsed = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+    parsed = parse_times(values)  # mixed time zones too: one clock to sort on
     return parsed if parsed.notna().mean() >= 0.9 else values.astype(str)
 
 

@@ -15,6 +15,7 @@ import pyarrow.compute as _pc
 
 from autokaggle.profile.columns import is_numeric_type
 from autokaggle.profile.model import ColumnProfile, ProfileWarning, SubmissionFormat, Task
+from autokaggle.profile.reader import parse_times
 
 pc: Any = _pc  # compute functions are generated at import time; no stubs
 
@@ -218,8 +219,6 @@ def format_consistency(fmt: SubmissionFormat, needs: str | None, metric: str,
 
 def comes_later(train: pa.ChunkedArray, test: pa.ChunkedArray) -> bool:
     """Whether most of test's timestamps are later than train's latest (a forecast)."""
-    def stamps(values: pa.ChunkedArray) -> pd.Series:
-        return pd.to_datetime(values.to_pandas(), errors="coerce", format="mixed", utc=True)
-
-    latest, future = stamps(train).max(), stamps(test).dropna()
+    latest = parse_times(train.to_pandas()).max()
+    future = parse_times(test.to_pandas()).dropna()
     return bool(len(future)) and pd.notna(latest) and bool((future > latest).mean() >= 0.5)

@@ -285,3 +285,8 @@ def pandas_bytes(table: pa.Table) -> int:
         else:
             total += 8 * len(column)
     return total
+
+
+def parse_times(values: pd.Series) -> pd.Series:
+    """Timestamps of any spelling, in UTC (naive ones read as UTC; mixed zones on one clock)."""
+    return pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
