@@ -25,8 +25,11 @@ AG_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss",
 
 
 def timestamps(values: pd.Series) -> pd.Series | None:
-    """The column as (zone-free) datetimes when every value is a timestamp, else None."""
-    if pd.api.types.is_numeric_dtype(values):
+    """The column as (zone-free) datetimes when every value is a timestamp, else None.
+
+    Numbers (also read as text) are never timestamps: "1" would parse as a day of this month.
+    """
+    if pd.to_numeric(values, errors="coerce").notna().any():
         return None
     parsed = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
     return parsed.dt.tz_localize(None) if parsed.notna().all() else None

@@ -12,6 +12,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 from competitions import Expected
+from peer_automl import timestamps
 
 
 def _frame(df: pd.DataFrame, columns: list[str], levels: dict[str, list[str]]) -> pd.DataFrame:
@@ -37,8 +38,8 @@ def _levels(train: pd.DataFrame, test: pd.DataFrame, columns: list[str]) -> dict
 
 def _calendar(frame: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
     """A timestamp id's calendar parts (the issue's reference: a plain LightGBM on them)."""
-    stamps = pd.to_datetime(ids, errors="coerce", format="mixed", utc=True)
-    if pd.to_numeric(ids, errors="coerce").notna().any() or stamps.isna().any():
+    stamps = timestamps(ids)
+    if stamps is None:
         return frame  # not a timestamp: the id stays out
     parts = ("year", "month", "day", "dayofweek", "hour")
     return frame.assign(**{f"id_{part}": getattr(stamps.dt, part) for part in parts})
