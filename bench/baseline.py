@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/baseline.py [--only SLUG ...] [--env current|venv] [--model FAMILY]
 
-Reads ../shared/data/competitions (or $AUTOKAGGLE_SHARED_DATA); exits 0 with a message when it
-is absent. Prints held-out score, CV score and wall time of autokaggle, and the plain LightGBM's
+Reads ../shared/data/competitions (or $AUTOKAGGLE_SHARED_DATA, which may also point at the
+tables of bench/public_tables.py); exits 0 with a message when it is absent. Prints held-out score, CV score and wall time of autokaggle, and the plain LightGBM's
 held-out score, all with the competition's metric; writes bench/results/baseline.json
 (baseline-FAMILY.json with --model: that family's template instead of the default).
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from competitions import EXPECTED, Expected, shared_competitions
+from competitions import EXPECTED, PUBLIC_TABLES, Expected, shared_competitions
 from plain_lgbm import plain_lightgbm
 from split import make_split
 
@@ -119,7 +119,7 @@ def main() -> int:
     if root is None:
         print("bench/baseline.py: no ../shared/data/competitions here; nothing to benchmark.")
         return 0
-    rows = [bench_one(root / e.slug, e, args.env, args.model) for e in EXPECTED
+    rows = [bench_one(root / e.slug, e, args.env, args.model) for e in (*EXPECTED, *PUBLIC_TABLES)
             if (not args.only or e.slug in args.only) and (root / e.slug).is_dir()]
     print_table(rows)
     RESULTS.mkdir(exist_ok=True)

@@ -1,0 +1,134 @@
+"""Replay blending rules on finished benchmark runs: what each would ship, scored held-out.
+
+    .venv/bin/python bench/peers.py --budget 600 --systems autokaggle --keep /tmp/kept
+    .venv/bin/python bench/blend_replay.py /tmp/kept/*
+
+Each run folder (kept without its data by ``peers.py --keep``) holds every candidate's saved
+out-of-fold and test predictions and the run's folds; the split is remade from the seed. For
+each run this prints the held-out score of what shipped, of the single pick, and of the blends
+the ensembling step can make from the same library (``blend_library``, 20 members):
+
+- ``caruana``: ``build_ensemble`` as the run calls it, with its nested gain, noise and verdict;
+- ``bagged``: Caruana's bagged ensemble selection (the climb repeated on random halves of the
+  library, the weights averaged; all rows, no nested verdict);
+- ``heads``: the equal-weight mean of the best candidate of each pipeline (family and blocks),
+  with its CV (its weights are fixed in advance, so its OOF score is out of fold as it is).
+
+Neither alternative was adopted: docs/benchmarks.md, "Blending rules replayed".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from baseline import truth_values
+from competitions import EXPECTED, PUBLIC_TABLES, Expected, shared_competitions
+from seed_bag_replay import records
+from selection import matrix
+from split import SEED, make_split
+
+from autokaggle.evaluate.ensemble import blend, build_ensemble, hill_climb
+from autokaggle.evaluate.scorers import get_scorer
+from autokaggle.orchestrator.candidates import choose
+from autokaggle.orchestrator.ensembling import _pipeline, blend_library
+
+MAX_MEMBERS = 20
+
+
+def bagged_weights(preds: dict[str, np.ndarray], y: np.ndarray, scorer, classes,  # noqa: ANN001
+                   bags: int, seed: int = 0) -> dict[str, float]:
+    """Mean weights of ``bags`` Caruana climbs, each on a random half of the candidates."""
+    names = sorted(preds)
+    mats = [np.asarray(preds[n], dtype=float).reshape(len(y), -1) for n in names]
+    rng = np.random.default_rng(seed)
+    total = np.zeros(len(names))
+    for _ in range(bags):
+        subset = np.sort(rng.choice(len(names), size=(len(names) + 1) // 2, replace=False))
+        counts = hill_climb([mats[i] for i in subset], y, scorer, classes)
+        total[subset] += counts / counts.sum()
+    return {n: w for n, w in zip(names, total, strict=True) if w > 0}
+
+
+def expected(run: Path) -> Expected:
+    """The competition a run folder is about, from its ``run.json``."""
+    slug = json.loads((run / "run.json").read_text())["competition"]
+    return next(e for e in (*EXPECTED, *PUBLIC_TABLES) if e.slug == slug)
+
+
+def replay(run: Path, seed: int, bags: int) -> dict:
+    """Held-out scores of the shipped submission, the pick and each blend rule, for one run."""
+    exp = expected(run)
+    root = shared_competitions()
+    with tempfile.TemporaryDirectory() as tmp:
+        truth = make_split(root / exp.slug, exp, Path(tmp) / "split", seed)  # type: ignore[operator]
+        train = pd.read_csv(Path(tmp) / "split/train.csv", dtype=str, keep_default_na=False)
+    scorer = get_scorer(exp.metric)
+    classes = sorted(train[exp.targets[0]].unique()) if exp.task != "regression" else None
+    ids, test_ids = train[exp.id_column], truth[exp.id_column]
+    folds = pd.read_csv(run / "input/folds.csv", dtype={exp.id_column: str})
+    fold_of = folds.set_index(exp.id_column).loc[ids.astype(str), "fold"].to_numpy(dtype=int)
+    y_train, y_test = truth_values(train, exp), truth_values(truth, exp)
+    singles = records(run)
+    library = blend_library(singles, scorer.sign, MAX_MEMBERS)
+    oof = {r.name: matrix(run / "candidates" / r.name / "output/oof.csv", exp, ids)
+           for r in library}
+    test = {r.name: matrix(run / "candidates" / r.name / "output/test_pred.csv", exp, test_ids)
+            for r in library}
+
+    def held_out(pred: np.ndarray) -> float:
+        return scorer.score(y_test, pred, classes)
+
+    pick = choose(singles, scorer.sign)
+    out = {"slug": exp.slug, "run": run.name, "n": len(singles), "sign": scorer.sign,
+           "shipped": held_out(matrix(run / "output/test_pred.csv", exp, test_ids)),
+           "pick": held_out(matrix(run / "candidates" / pick.name / "output/test_pred.csv",
+                                   exp, test_ids))}
+    ens = build_ensemble(oof, y_train, fold_of, scorer, classes)
+    out["caruana"] = held_out(blend(test, ens.weights))
+    out["caruana_verdict"] = (round(ens.gain, 5), round(ens.noise, 5), ens.kept, len(ens.weights))
+    if len(oof) >= 4:
+        out["bagged"] = held_out(blend(test, bagged_weights(oof, y_train, scorer, classes, bags)))
+    heads: dict[tuple[object, ...], str] = {}
+    for r in library:
+        heads.setdefault(_pipeline(r), r.name)
+    weights = {n: 1.0 for n in heads.values()}
+    out["heads"] = held_out(blend(test, weights))
+    mixed = blend(oof, weights)
+    out["heads_cv"] = float(np.mean([scorer.score(y_train[fold_of == f], mixed[fold_of == f],
+                                                  classes) for f in np.unique(fold_of)]))
+    out["caruana_cv"] = ens.cv_mean
+    out["picked_cv"] = float(np.mean(ens.picked_fold_scores or []))
+    out["n_heads"] = len(weights)
+    return out
+
+
+def main() -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("runs", type=Path, nargs="+", help="run folders kept by peers.py --keep")
+    parser.add_argument("--seed", type=int, default=SEED, help="the split's seed")
+    parser.add_argument("--bags", type=int, default=20, help="bags of the bagged climb")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    if shared_competitions() is None:
+        print("bench/blend_replay.py: no ../shared/data/competitions here; nothing to do.")
+        return 0
+    rows = []
+    for run in args.runs:
+        row = replay(run, args.seed, args.bags)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
