@@ -17,6 +17,8 @@ from autokaggle.evaluate.scorers import (
     default_scorer,
     get_scorer,
     list_scorers,
+    numeric_grades,
+    ordinal_labels,
     scorer_from_text,
 )
 
@@ -94,6 +96,33 @@ def test_qwk_on_grades_from_classes_and_from_regression_values() -> None:
     qwk = get_scorer("Quadratic Weighted Kappa")
     assert qwk.score(y, p, ["0", "1", "2", "3"]) == pytest.approx(expected)
     assert qwk.score([0, 1, 2, 3, 2], [0.1, 1.2, 1.4, 2.8, 2.1]) == pytest.approx(expected)
+
+
+def test_qwk_grades_rows_by_rank_in_the_predicted_shares() -> None:
+    # Probabilities pulled to the prior, as a cautious model's are: the most probable class is
+    # grade 2 for every row, but the expected grade still orders the rows.
+    classes = ["1", "2", "3"]
+    lean = np.array([[.4, .5, .1], [.3, .5, .2], [.2, .5, .3], [.1, .5, .4]] * 2)
+    y = np.array(["1", "2", "2", "3"] * 2)
+    assert get_scorer("accuracy").score(y, lean, classes) == pytest.approx(0.5)  # argmax: all "2"
+    assert get_scorer("qwk").score(y, lean, classes) == pytest.approx(1.0)
+    # Predicted shares 0.25 / 0.5 / 0.25: the lowest quarter is "1", the top quarter "3".
+    grades = ordinal_labels(lean, np.array([1.0, 2.0, 3.0]))
+    assert grades.tolist() == [0, 1, 1, 2] * 2
+
+
+def test_ordinal_labels_follow_numeric_order_and_give_equal_rows_equal_grades() -> None:
+    grades = np.array([10.0, 3.0, 5.0])  # sorted as strings: "10" < "3" < "5"
+    p = np.array([[0, 1, 0], [0, .5, .5], [0, .5, .5], [1, 0, 0], [0, 0, 1], [.5, 0, .5]])
+    # Expected grades 3, 4, 4, 10, 5, 7.5; predicted shares of 3 / 5 / 10: 1/3, 5/12, 1/4.
+    assert grades[ordinal_labels(p, grades)].tolist() == [3.0, 5.0, 5.0, 10.0, 5.0, 10.0]
+
+
+def test_qwk_stays_argmax_for_two_classes_and_for_classes_that_are_not_numbers() -> None:
+    assert numeric_grades(["0", "1"]) is None and numeric_grades(["lo", "mid", "hi"]) is None
+    y, p = np.array(["0", "1", "1"]), np.array([[.6, .4], [.6, .4], [.2, .8]])
+    expected = skm.cohen_kappa_score([0, 1, 1], [0, 0, 1], weights="quadratic")
+    assert get_scorer("qwk").score(y, p, ["0", "1"]) == pytest.approx(expected)
 
 
 def test_map_at_k_scores_reciprocal_rank_within_k() -> None:

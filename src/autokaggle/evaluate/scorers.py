@@ -5,7 +5,8 @@ optimum, which tasks it applies to and what predictions it needs. ``Scorer.score
 *canonical predictions* (docs/interfaces.md) and converts them:
 
 - classification: ``y_true`` (n,) label strings, ``pred`` (n, C) probabilities in ``classes``
-  order -> argmax labels ("labels"), the matrix ("proba"; binary AUC uses the positive class,
+  order -> argmax labels ("labels"; for an ordinal metric such as QWK over three or more numeric
+  classes, grades by rank: ``ordinal_labels``), the matrix ("proba"; binary AUC uses the positive class,
   the second of the two sorted labels) or the top-K labels by probability ("topk");
 - multilabel: ``y_true`` (n, T) 0/1, ``pred`` (n, T) probabilities (labels: threshold 0.5);
 - regression: ``y_true``/``pred`` (n,) or (n, T) values; 2-D metrics average over targets.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -50,6 +51,7 @@ class Scorer:
     tasks: frozenset[str]
     aliases: tuple[str, ...] = ()
     k: int | None = None
+    ordinal: bool = False  # labels from probabilities by rank of the expected grade
 
     @property
     def sign(self) -> int:
@@ -86,9 +88,40 @@ def _is_classification(y: np.ndarray, p: np.ndarray, classes: Sequence[str] | No
     return False
 
 
+def numeric_grades(classes: Sequence[str] | None) -> np.ndarray | None:
+    """Three or more class labels as numbers (grades), or None: not an ordinal scale."""
+    try:
+        grades = np.asarray([float(c) for c in classes or []])
+    except ValueError:
+        return None
+    return grades if len(grades) >= 3 else None
+
+
+def ordinal_labels(proba: np.ndarray, grades: np.ndarray) -> np.ndarray:
+    """Per row, the index of its grade: rows ranked by expected grade get the grades in the
+    shares the probabilities predict.
+
+    QWK weighs the squared distance between grades, so the most probable class is the wrong
+    pick: it piles rows onto the common grades. The expected grade orders the rows well but is
+    pulled to the mean; cutting it at the quantiles of the predicted class shares restores the
+    spread (measured in docs/benchmarks.md, "QWK"). It uses the predictions only, so the
+    harness and the pipeline decode the same way; equal expected grades get the same grade.
+    """
+    p = np.asarray(proba, dtype=float)
+    if len(p) == 0:
+        return np.zeros(0, dtype=int)
+    expected = p @ grades / np.clip(p.sum(axis=1), 1e-12, None)
+    order = np.argsort(grades, kind="stable")
+    shares = p.sum(axis=0)[order] / max(float(p.sum()), 1e-12)
+    cuts = np.quantile(expected, np.clip(np.cumsum(shares)[:-1], 0.0, 1.0))
+    return order[np.searchsorted(cuts, expected, side="right")]
+
+
 def _labels(y: np.ndarray, p: np.ndarray, classes: Sequence[str] | None, s: Scorer) -> tuple:
     if _is_classification(y, p, classes):
-        return y.astype(str), np.asarray(list(classes or []))[np.argmax(p, axis=1)]
+        grades = numeric_grades(classes) if s.ordinal else None
+        pick = np.argmax(p, axis=1) if grades is None else ordinal_labels(p, grades)
+        return y.astype(str), np.asarray(list(classes or []))[pick]
     if y.ndim == 2 and p.ndim == 2 and s.tasks & {"multilabel"}:
         return y.astype(int), (p.astype(float) >= 0.5).astype(int)
     if p.dtype.kind in "OUS" or y.dtype.kind in "OUS":
@@ -201,9 +234,9 @@ _BUILTIN: tuple[Scorer, ...] = (
          ("F1 Weighted", "Weighted F1 Score")),
     _cls("mcc", "Matthews Correlation Coefficient", m.mcc, "labels", CLASSIFICATION,
          ("Matthews Correlation", "MCC")),
-    _cls("qwk", "Quadratic Weighted Kappa", m.qwk, "labels",
-         frozenset({"binary", "multiclass", "regression"}),
-         ("Cohen's kappa (quadratic)", "Quadratic Kappa", "QWK", "Kappa")),
+    replace(_cls("qwk", "Quadratic Weighted Kappa", m.qwk, "labels",
+                 frozenset({"binary", "multiclass", "regression"}),
+                 ("Cohen's kappa (quadratic)", "Quadratic Kappa", "QWK", "Kappa")), ordinal=True),
     _reg("rmse", "Root Mean Squared Error", m.rmse,
          ("RMSE", "Root Mean Square Error", "MCRMSE", "Mean Columnwise Root Mean Squared Error")),
     _reg("mse", "Mean Squared Error", m.mse, ("MSE",)),

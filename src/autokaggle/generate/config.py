@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from autokaggle.evaluate.scorers import get_scorer, numeric_grades
 from autokaggle.generate.model_spec import model_section
 from autokaggle.generate.options import FEATURE_BLOCKS, PipelineOptions
 from autokaggle.profile.model import GENERATED_SAMPLE, DataProfile, FileProfile, FileRole
@@ -107,7 +108,17 @@ def submission_section(profile: DataProfile) -> dict[str, Any]:
         "label_values": list(fmt.label_values),
         "class_columns": dict(sorted(fmt.class_columns.items())),
         "value_dtype": fmt.value_dtype,
+        "decode": label_decoding(profile),
     }
+
+
+def label_decoding(profile: DataProfile) -> str:
+    """How labels come from probabilities: ``argmax``, or ``ordinal`` (grades by rank of the
+    expected grade, ``evaluate.scorers.ordinal_labels``) for QWK on three or more numeric classes,
+    as the harness scores them."""
+    metric = profile.metric
+    ordinal = metric.source != "custom" and get_scorer(metric.name).ordinal
+    return "ordinal" if ordinal and numeric_grades(profile.class_labels) is not None else "argmax"
 
 
 def data_section(profile: DataProfile, original: FileProfile | None = None) -> dict[str, str]:

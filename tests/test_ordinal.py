@@ -1,0 +1,59 @@
+"""QWK on numeric grades: harness and pipeline both decode grades by rank of the expected grade."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pipeline_run as pr
+import yaml
+
+from autokaggle.evaluate.scorers import get_scorer, ordinal_labels
+
+
+def _graded(folder: Path) -> Path:
+    """Wine-quality-like: grades 3..8 cut from a noisy latent score; QWK in the overview."""
+    rng = np.random.default_rng(0)
+    n = 900
+    x = rng.normal(size=(n, 3))
+    latent = x @ np.array([1.0, 0.6, -0.4]) + rng.normal(0, 0.9, n)
+    grade = np.digitize(latent, [-2.0, -1.0, 0.2, 1.2, 2.2]) + 3
+    frame = pd.DataFrame({"id": np.arange(n), "a": x[:, 0].round(3), "b": x[:, 1].round(3),
+                          "c": x[:, 2].round(3), "quality": grade})
+    folder.mkdir(parents=True)
+    frame.iloc[:700].to_csv(folder / "train.csv", index=False)
+    frame.iloc[700:].drop(columns="quality").to_csv(folder / "test.csv", index=False)
+    pd.DataFrame({"id": frame["id"].iloc[700:], "quality": 5}).to_csv(
+        folder / "sample_submission.csv", index=False)
+    (folder / "overview.md").write_text(
+        "# Quality\n\n## Evaluation\n\nSubmissions are scored on the quadratic weighted kappa "
+        "between the predicted and the actual quality grade.\n")
+    return folder
+
+
+def test_qwk_grades_come_from_the_expected_grade_in_cv_and_submission(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    profile = pr.full_run(_graded(tmp_path / "data"), run)
+    assert (profile.task, profile.metric.name) == ("multiclass", "qwk")
+    cfg = yaml.safe_load((run / "code" / "config.yaml").read_text())
+    assert cfg["submission"]["decode"] == "ordinal"
+
+    # The submission holds the grades the harness would score for these predictions.
+    classes = profile.class_labels
+    grades = np.array([float(c) for c in classes])
+    test_pred = pd.read_csv(run / "output" / "test_pred.csv").set_index("id")[classes]
+    submission = pd.read_csv(run / "output" / "submission.csv").set_index("id")
+    decoded = grades[ordinal_labels(test_pred.to_numpy(), grades)]
+    assert (submission.loc[test_pred.index, "quality"].to_numpy() == decoded).all()
+    assert (decoded != grades[test_pred.to_numpy().argmax(axis=1)]).any()
+
+    # And it pays: the harness's CV beats the most probable grade's QWK on the same folds.
+    oof = pd.read_csv(run / "output" / "oof.csv").set_index("id")[classes]
+    truth = pd.read_csv(tmp_path / "data" / "train.csv").set_index("id").loc[oof.index, "quality"]
+    folds = pd.read_csv(run / "input" / "folds.csv").set_index("id").loc[oof.index, "fold"]
+    argmax = np.asarray(classes)[oof.to_numpy().argmax(axis=1)]
+    qwk = get_scorer("qwk").fn
+    by_argmax = np.mean([qwk(truth[folds == f].astype(str).to_numpy(), argmax[folds == f],
+                             classes) for f in sorted(folds.unique())])
+    assert pr.score(run, profile).cv_mean > by_argmax + 0.05
