@@ -39,6 +39,7 @@ PUBLIC_TABLES: tuple[Expected, ...] = (
     Expected("diamonds-price", "id", ("price",), "regression", "rmse", "values"),
     Expected("bike-sharing-hourly", "datetime", ("count",), "regression", "rmsle", "values"),
     Expected("movies-rating", "id", ("rating",), "regression", "rmse", "values"),
+    Expected("diamonds-cut-grade", "id", ("cut",), "multiclass", "qwk", "labels"),
 )
 
 

@@ -17,9 +17,11 @@ import numpy as np
 import pandas as pd
 
 # The peers' names for our metrics; RMSLE is RMSE on log1p of the target (as the template does).
-FLAML_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss",
+# FLAML has no kappa: log loss, as for MAP@3, gives it the probabilities its labels come from.
+FLAML_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss", "qwk": "log_loss",
                 "mae": "mae", "rmse": "rmse", "rmsle": "rmse", "log_loss": "log_loss"}
 AG_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss",
+             "qwk": "quadratic_kappa",
              "mae": "mean_absolute_error", "rmse": "root_mean_squared_error",
              "rmsle": "root_mean_squared_error", "log_loss": "log_loss"}
 

