@@ -3,8 +3,9 @@
     .venv/bin/python bench/baseline.py [--only SLUG ...] [--env current|venv] [--model FAMILY]
 
 Reads ../shared/data/competitions (or $AUTOKAGGLE_SHARED_DATA, which may also point at the
-tables of bench/public_tables.py); exits 0 with a message when it is absent. Prints held-out score, CV score and wall time of autokaggle, and the plain LightGBM's
-held-out score, all with the competition's metric; writes bench/results/baseline.json
+tables of bench/public_tables.py); exits 0 with a message when it is absent. Prints held-out
+score, CV score and wall time of autokaggle, and the plain LightGBM's held-out score, all with
+the competition's metric; writes bench/results/baseline.json
 (baseline-FAMILY.json with --model: that family's template instead of the default).
 """
 

@@ -66,8 +66,9 @@ def replay(run: Path, seed: int, bags: int) -> dict:
     exp = expected(run)
     root = shared_competitions()
     with tempfile.TemporaryDirectory() as tmp:
-        truth = make_split(root / exp.slug, exp, Path(tmp) / "split", seed)  # type: ignore[operator]
-        train = pd.read_csv(Path(tmp) / "split/train.csv", dtype=str, keep_default_na=False)
+        split = Path(tmp) / "split"
+        truth = make_split(root / exp.slug, exp, split, seed)  # type: ignore[operator]
+        train = pd.read_csv(split / "train.csv", dtype=str, keep_default_na=False)
     scorer = get_scorer(exp.metric)
     classes = sorted(train[exp.targets[0]].unique()) if exp.task != "regression" else None
     ids, test_ids = train[exp.id_column], truth[exp.id_column]

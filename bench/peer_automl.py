@@ -18,7 +18,8 @@ import pandas as pd
 
 # The peers' names for our metrics; RMSLE is RMSE on log1p of the target (as the template does).
 # FLAML has no kappa: log loss, as for MAP@3, gives it the probabilities its labels come from.
-FLAML_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss", "qwk": "log_loss",
+FLAML_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss",
+                "qwk": "log_loss",
                 "mae": "mae", "rmse": "rmse", "rmsle": "rmse", "log_loss": "log_loss"}
 AG_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss",
              "qwk": "quadratic_kappa",

@@ -93,8 +93,9 @@ def bench_one(src: Path, exp: Expected, budget: float, systems: list[str],
             elif peers_python:
                 pred, wall = run_peer(system, peers_python, split, exp, budget,
                                       Path(tmp) / f"{system}.npy")
-                score = (None if pred is None
-                         else scorer.score(y, as_submitted(pred, scorer, exp.task), classes or None))
+                submitted = None if pred is None else as_submitted(pred, scorer, exp.task)
+                score = (None if submitted is None
+                         else scorer.score(y, submitted, classes or None))
             else:
                 continue
             rows.append({"slug": exp.slug, "seed": seed, "metric": exp.metric, "system": system,

@@ -5,9 +5,10 @@ optimum, which tasks it applies to and what predictions it needs. ``Scorer.score
 *canonical predictions* (docs/interfaces.md) and converts them:
 
 - classification: ``y_true`` (n,) label strings, ``pred`` (n, C) probabilities in ``classes``
-  order -> argmax labels ("labels"; for an ordinal metric such as QWK over three or more numeric
-  classes, grades by rank: ``ordinal_labels``), the matrix ("proba"; binary AUC uses the positive class,
-  the second of the two sorted labels) or the top-K labels by probability ("topk");
+  order -> argmax labels ("labels"; for an ordinal metric such as QWK over three or more
+  numeric classes, grades by rank: ``ordinal_labels``), the matrix ("proba"; binary AUC uses
+  the positive class, the second of the two sorted labels) or the top-K labels by probability
+  ("topk");
 - multilabel: ``y_true`` (n, T) 0/1, ``pred`` (n, T) probabilities (labels: threshold 0.5);
 - regression: ``y_true``/``pred`` (n,) or (n, T) values; 2-D metrics average over targets.
 
