@@ -22,16 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from baseline import truth_values
 from competitions import EXPECTED, PUBLIC_TABLES, Expected, shared_competitions
-from seed_bag_replay import records
+from seed_bag_replay import kept_split, records
 from selection import matrix
-from split import SEED, make_split
+from split import SEED
 
 from autokaggle.evaluate.ensemble import blend, build_ensemble, hill_climb
 from autokaggle.evaluate.scorers import get_scorer
@@ -64,16 +62,10 @@ def expected(run: Path) -> Expected:
 def replay(run: Path, seed: int, bags: int) -> dict:
     """Held-out scores of the shipped submission, the pick and each blend rule, for one run."""
     exp = expected(run)
-    root = shared_competitions()
-    with tempfile.TemporaryDirectory() as tmp:
-        split = Path(tmp) / "split"
-        truth = make_split(root / exp.slug, exp, split, seed)  # type: ignore[operator]
-        train = pd.read_csv(split / "train.csv", dtype=str, keep_default_na=False)
+    train, truth, fold_of = kept_split(run, exp, seed)
     scorer = get_scorer(exp.metric)
     classes = sorted(train[exp.targets[0]].unique()) if exp.task != "regression" else None
     ids, test_ids = train[exp.id_column], truth[exp.id_column]
-    folds = pd.read_csv(run / "input/folds.csv", dtype={exp.id_column: str})
-    fold_of = folds.set_index(exp.id_column).loc[ids.astype(str), "fold"].to_numpy(dtype=int)
     y_train, y_test = truth_values(train, exp), truth_values(truth, exp)
     singles = records(run)
     library = blend_library(singles, scorer.sign, MAX_MEMBERS)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +24,9 @@ import pandas as pd
 from blend_replay import expected
 from competitions import shared_competitions
 from scipy.optimize import minimize
+from seed_bag_replay import kept_split
 from sklearn.metrics import cohen_kappa_score
-from split import SEED, make_split
+from split import SEED
 
 from autokaggle.evaluate.scorers import ordinal_labels
 
@@ -66,9 +66,7 @@ def main() -> int:
         print("bench/qwk_decode.py: no competitions folder here; nothing to do.")
         return 0
     exp = expected(args.run)
-    with tempfile.TemporaryDirectory() as tmp:
-        truth = make_split(root / exp.slug, exp, Path(tmp) / "split", args.seed)
-        train = pd.read_csv(Path(tmp) / "split/train.csv", dtype=str, keep_default_na=False)
+    train, truth, _ = kept_split(args.run, exp, args.seed)
     target = exp.targets[0]
     classes = sorted(train[target].unique())
     y_test = truth.set_index(exp.id_column)[target].astype(float)

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from baseline import truth_values
-from competitions import EXPECTED, shared_competitions
+from competitions import EXPECTED, Expected, shared_competitions
 from selection import matrix
 from split import SEED, make_split
 
@@ -43,18 +43,26 @@ def records(run: Path) -> list[CandidateRecord]:
     return out
 
 
+def kept_split(run: Path, exp: Expected,
+               seed: int) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """The split a kept run was made on, remade from its seed: train, the hidden truth (ids and
+    targets) and each train row's fold in the run."""
+    root = shared_competitions()
+    with tempfile.TemporaryDirectory() as tmp:
+        truth = make_split(root / exp.slug, exp, Path(tmp) / "split", seed)  # type: ignore[operator]
+        train = pd.read_csv(Path(tmp) / "split/train.csv", dtype=str, keep_default_na=False)
+    folds = pd.read_csv(run / "input/folds.csv", dtype={exp.id_column: str})
+    ids = train[exp.id_column].astype(str)
+    return train, truth, folds.set_index(exp.id_column).loc[ids, "fold"].to_numpy(dtype=int)
+
+
 def replay(run: Path, slug: str, seed: int) -> str:
     """One line: the pick, and the bag of its reseeded copies when it has any."""
-    root = shared_competitions()
     exp = next(e for e in EXPECTED if e.slug == slug)
-    with tempfile.TemporaryDirectory() as tmp:
-        truth = make_split(root / slug, exp, Path(tmp) / "split", seed)  # type: ignore[operator]
-        train = pd.read_csv(Path(tmp) / "split/train.csv", dtype=str, keep_default_na=False)
+    train, truth, fold_of = kept_split(run, exp, seed)
     scorer = get_scorer(exp.metric)
     classes = sorted(train[exp.targets[0]].unique()) if exp.task != "regression" else None
     ids, test_ids = train[exp.id_column], truth[exp.id_column]
-    folds = pd.read_csv(run / "input/folds.csv", dtype={exp.id_column: str})
-    fold_of = folds.set_index(exp.id_column).loc[ids.astype(str), "fold"].to_numpy(dtype=int)
     y_train, y_test = truth_values(train, exp), truth_values(truth, exp)
 
     def saved(r: CandidateRecord, name: str, rows: pd.Series) -> np.ndarray:
