@@ -11,14 +11,13 @@ from sklearn import metrics as skm
 
 from autokaggle.errors import InputError
 from autokaggle.evaluate.custom import load_custom_scorer
+from autokaggle.evaluate.decode import expected_f1_labels, numeric_grades, ordinal_labels
 from autokaggle.evaluate.scorers import (
     Scorer,
     ScorerRegistry,
     default_scorer,
     get_scorer,
     list_scorers,
-    numeric_grades,
-    ordinal_labels,
     scorer_from_text,
 )
 
@@ -59,10 +58,24 @@ def test_label_metrics_score_the_argmax_like_sklearn(name: str, sk) -> None:
     assert get_scorer(name).score(MC_Y, MC_P, MC_CLASSES) == pytest.approx(sk(MC_Y, MC_LABELS))
 
 
-def test_binary_f1_on_positive_class() -> None:
-    labels = np.where(BIN_P1 >= 0.5, "1", "0")
+def test_binary_f1_on_positive_class_at_the_threshold_the_probabilities_expect_best() -> None:
+    # Expected F1 of the top k, 2 * (sum of top k) / (k + 3.2): .43 .65 .74 .75 .73 .70 -> k = 4,
+    # so the rows at 0.9, 0.8, 0.6 and 0.4 are positive (a 0.5 threshold would miss the 0.4).
+    labels = np.where(BIN_P1 >= 0.4, "1", "0")
     expected = skm.f1_score((BIN_Y == "1").astype(int), (labels == "1").astype(int))
     assert get_scorer("F1 Score").score(BIN_Y, BIN_P, ["0", "1"]) == pytest.approx(expected)
+    assert expected_f1_labels(BIN_P1).tolist() == [0, 1, 1, 0, 1, 1]
+
+
+def test_f1_on_a_rare_positive_class_predicts_positives_where_a_half_threshold_predicts_none() -> None:
+    rng = np.random.default_rng(0)
+    y = (rng.random(2000) < 0.05).astype(int)
+    p1 = np.clip(0.03 + 0.3 * y + rng.normal(0, 0.08, 2000), 0.001, 0.49)  # never above 0.5
+    truth, proba = np.where(y == 1, "yes", "no"), np.column_stack([1 - p1, p1])
+    assert get_scorer("f1_micro").score(truth, proba, ["no", "yes"]) == pytest.approx(
+        skm.f1_score(truth, np.full(2000, "no"), average="micro"))  # argmax: all "no"
+    assert get_scorer("f1").score(truth, proba, ["no", "yes"]) > 0.6
+    assert expected_f1_labels(np.zeros(5)).tolist() == [0] * 5
 
 
 def test_log_loss_matches_sklearn_and_clips_like_kaggle() -> None:

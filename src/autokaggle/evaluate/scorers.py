@@ -5,9 +5,9 @@ optimum, which tasks it applies to and what predictions it needs. ``Scorer.score
 *canonical predictions* (docs/interfaces.md) and converts them:
 
 - classification: ``y_true`` (n,) label strings, ``pred`` (n, C) probabilities in ``classes``
-  order -> argmax labels ("labels"; for an ordinal metric such as QWK over three or more
-  numeric classes, grades by rank: ``ordinal_labels``), the matrix ("proba"; binary AUC uses
-  the positive class, the second of the two sorted labels) or the top-K labels by probability
+  order -> labels ("labels": the most probable class, or the decoding the metric names, e.g.
+  grades by rank for QWK: ``evaluate.decode``), the matrix ("proba"; binary AUC uses the
+  positive class, the second of the two sorted labels) or the top-K labels by probability
   ("topk");
 - multilabel: ``y_true`` (n, T) 0/1, ``pred`` (n, T) probabilities (labels: threshold 0.5);
 - regression: ``y_true``/``pred`` (n,) or (n, T) values; 2-D metrics average over targets.
@@ -26,6 +26,7 @@ import numpy as np
 
 from autokaggle.errors import InputError
 from autokaggle.evaluate import metrics as m
+from autokaggle.evaluate.decode import Decode, decode_labels
 
 Needs = Literal["labels", "proba", "topk", "values"]
 CLASSIFICATION = frozenset({"binary", "multiclass"})
@@ -52,7 +53,7 @@ class Scorer:
     tasks: frozenset[str]
     aliases: tuple[str, ...] = ()
     k: int | None = None
-    ordinal: bool = False  # labels from probabilities by rank of the expected grade
+    decode: Decode = "argmax"  # how labels come from probabilities (evaluate.decode)
 
     @property
     def sign(self) -> int:
@@ -89,39 +90,9 @@ def _is_classification(y: np.ndarray, p: np.ndarray, classes: Sequence[str] | No
     return False
 
 
-def numeric_grades(classes: Sequence[str] | None) -> np.ndarray | None:
-    """Three or more class labels as numbers (grades), or None: not an ordinal scale."""
-    try:
-        grades = np.asarray([float(c) for c in classes or []])
-    except ValueError:
-        return None
-    return grades if len(grades) >= 3 else None
-
-
-def ordinal_labels(proba: np.ndarray, grades: np.ndarray) -> np.ndarray:
-    """Per row, the index of its grade: rows ranked by expected grade get the grades in the
-    shares the probabilities predict.
-
-    QWK weighs the squared distance between grades, so the most probable class is the wrong
-    pick: it piles rows onto the common grades. The expected grade orders the rows well but is
-    pulled to the mean; cutting it at the quantiles of the predicted class shares restores the
-    spread (measured in docs/benchmarks.md, "QWK"). It uses the predictions only, so the
-    harness and the pipeline decode the same way; equal expected grades get the same grade.
-    """
-    p = np.asarray(proba, dtype=float)
-    if len(p) == 0:
-        return np.zeros(0, dtype=int)
-    expected = p @ grades / np.clip(p.sum(axis=1), 1e-12, None)
-    order = np.argsort(grades, kind="stable")
-    shares = p.sum(axis=0)[order] / max(float(p.sum()), 1e-12)
-    cuts = np.quantile(expected, np.clip(np.cumsum(shares)[:-1], 0.0, 1.0))
-    return order[np.searchsorted(cuts, expected, side="right")]
-
-
 def _labels(y: np.ndarray, p: np.ndarray, classes: Sequence[str] | None, s: Scorer) -> tuple:
     if _is_classification(y, p, classes):
-        grades = numeric_grades(classes) if s.ordinal else None
-        pick = np.argmax(p, axis=1) if grades is None else ordinal_labels(p, grades)
+        pick = decode_labels(p, list(classes or []), s.decode)
         return y.astype(str), np.asarray(list(classes or []))[pick]
     if y.ndim == 2 and p.ndim == 2 and s.tasks & {"multilabel"}:
         return y.astype(int), (p.astype(float) >= 0.5).astype(int)
@@ -226,7 +197,8 @@ _BUILTIN: tuple[Scorer, ...] = (
     _cls("log_loss", "Multi Class Log Loss", m.log_loss, "proba", CLASSIFY_ML,
          ("Log Loss", "Logarithmic Loss", "LogLoss", "Binary Log Loss", "Cross Entropy"),
          greater=False, optimum=0.0),
-    _cls("f1", "F1 Score", m.f1_binary, "labels", frozenset({"binary"}), ("F1", "F-Score")),
+    replace(_cls("f1", "F1 Score", m.f1_binary, "labels", frozenset({"binary"}),
+                 ("F1", "F-Score")), decode="expected_f1"),
     _cls("f1_micro", "Mean F1-Score", m.f1_average("micro"), "labels", CLASSIFY_ML,
          ("Micro F1", "F1 Micro", "micro-averaged F1", "Micro-F1 Score")),
     _cls("f1_macro", "Macro F1", m.f1_average("macro"), "labels", CLASSIFY_ML,
@@ -237,7 +209,8 @@ _BUILTIN: tuple[Scorer, ...] = (
          ("Matthews Correlation", "MCC")),
     replace(_cls("qwk", "Quadratic Weighted Kappa", m.qwk, "labels",
                  frozenset({"binary", "multiclass", "regression"}),
-                 ("Cohen's kappa (quadratic)", "Quadratic Kappa", "QWK", "Kappa")), ordinal=True),
+                 ("Cohen's kappa (quadratic)", "Quadratic Kappa", "QWK", "Kappa")),
+            decode="ordinal"),
     _reg("rmse", "Root Mean Squared Error", m.rmse,
          ("RMSE", "Root Mean Square Error", "MCRMSE", "Mean Columnwise Root Mean Squared Error")),
     _reg("mse", "Mean Squared Error", m.mse, ("MSE",)),

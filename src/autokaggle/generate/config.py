@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from autokaggle.evaluate.scorers import get_scorer, numeric_grades
+from autokaggle.evaluate.decode import applicable
+from autokaggle.evaluate.scorers import get_scorer
 from autokaggle.generate.model_spec import model_section
 from autokaggle.generate.options import FEATURE_BLOCKS, PipelineOptions
 from autokaggle.profile.model import GENERATED_SAMPLE, DataProfile, FileProfile, FileRole
@@ -113,12 +114,11 @@ def submission_section(profile: DataProfile) -> dict[str, Any]:
 
 
 def label_decoding(profile: DataProfile) -> str:
-    """How labels come from probabilities: ``argmax``, or ``ordinal`` (grades by rank of the
-    expected grade, ``evaluate.scorers.ordinal_labels``) for QWK on three or more numeric classes,
-    as the harness scores them."""
+    """How labels come from probabilities (``evaluate.decode``), as the harness scores them:
+    ``argmax``, ``ordinal`` (QWK on numeric grades) or ``expected_f1`` (binary F1)."""
     metric = profile.metric
-    ordinal = metric.source != "custom" and get_scorer(metric.name).ordinal
-    return "ordinal" if ordinal and numeric_grades(profile.class_labels) is not None else "argmax"
+    decode = "argmax" if metric.source == "custom" else get_scorer(metric.name).decode
+    return applicable(decode, profile.class_labels)
 
 
 def data_section(profile: DataProfile, original: FileProfile | None = None) -> dict[str, str]:

@@ -1,4 +1,8 @@
-"""QWK on numeric grades: harness and pipeline both decode grades by rank of the expected grade."""
+"""Labels in the metric's terms: the harness's CV and the pipeline's submission decode alike.
+
+QWK on numeric grades: grades by rank of the expected grade; binary F1: the threshold that the
+probabilities expect to score best (``evaluate.decode``).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ import pandas as pd
 import pipeline_run as pr
 import yaml
 
-from autokaggle.evaluate.scorers import get_scorer, ordinal_labels
+from autokaggle.evaluate.decode import expected_f1_labels, ordinal_labels
+from autokaggle.evaluate.scorers import get_scorer
 
 
 def _graded(folder: Path) -> Path:
@@ -57,3 +62,47 @@ def test_qwk_grades_come_from_the_expected_grade_in_cv_and_submission(tmp_path: 
     by_argmax = np.mean([qwk(truth[folds == f].astype(str).to_numpy(), argmax[folds == f],
                              classes) for f in sorted(folds.unique())])
     assert pr.score(run, profile).cv_mean > by_argmax + 0.05
+
+
+def _rare_positives(folder: Path) -> Path:
+    """Credit-default-like: 5% positives, a weak signal, F1 of the positive class."""
+    rng = np.random.default_rng(1)
+    n = 1200
+    x = rng.normal(size=(n, 3))
+    y = (x @ np.array([1.2, 0.8, 0.0]) + rng.normal(0, 1.0, n) > 2.6).astype(int)
+    frame = pd.DataFrame({"id": np.arange(n), "a": x[:, 0].round(3), "b": x[:, 1].round(3),
+                          "c": x[:, 2].round(3), "default": np.where(y == 1, "Yes", "No")})
+    folder.mkdir(parents=True)
+    frame.iloc[:900].to_csv(folder / "train.csv", index=False)
+    frame.iloc[900:].drop(columns="default").to_csv(folder / "test.csv", index=False)
+    pd.DataFrame({"id": frame["id"].iloc[900:], "default": "No"}).to_csv(
+        folder / "sample_submission.csv", index=False)
+    (folder / "overview.md").write_text(
+        "# Default\n\n## Evaluation\n\nSubmissions are evaluated on the F1 score of the "
+        "positive class.\n")
+    return folder
+
+
+def test_binary_f1_labels_come_from_the_expected_best_threshold_in_cv_and_submission(
+        tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    profile = pr.full_run(_rare_positives(tmp_path / "data"), run)
+    assert (profile.task, profile.metric.name, profile.class_labels) == (
+        "binary", "f1", ["No", "Yes"])
+    cfg = yaml.safe_load((run / "code" / "config.yaml").read_text())
+    assert cfg["submission"]["decode"] == "expected_f1"
+
+    test_pred = pd.read_csv(run / "output" / "test_pred.csv").set_index("id")
+    submission = pd.read_csv(run / "output" / "submission.csv").set_index("id")
+    chosen = np.where(expected_f1_labels(test_pred["Yes"].to_numpy()) == 1, "Yes", "No")
+    assert (submission.loc[test_pred.index, "default"].to_numpy() == chosen).all()
+    assert (chosen == "Yes").sum() > (test_pred["Yes"] >= 0.5).sum()
+
+    oof = pd.read_csv(run / "output" / "oof.csv").set_index("id")
+    truth = pd.read_csv(tmp_path / "data" / "train.csv").set_index("id").loc[oof.index, "default"]
+    folds = pd.read_csv(run / "input" / "folds.csv").set_index("id").loc[oof.index, "fold"]
+    half = np.where(oof["Yes"] >= 0.5, "Yes", "No")
+    f1 = get_scorer("f1").fn
+    by_half = np.mean([f1(truth[folds == f].to_numpy(), half[folds == f], ["No", "Yes"])
+                       for f in sorted(folds.unique())])
+    assert pr.score(run, profile).cv_mean > by_half + 0.05
