@@ -40,6 +40,8 @@ PUBLIC_TABLES: tuple[Expected, ...] = (
     Expected("bike-sharing-hourly", "datetime", ("count",), "regression", "rmsle", "values"),
     Expected("movies-rating", "id", ("rating",), "regression", "rmse", "values"),
     Expected("diamonds-cut-grade", "id", ("cut",), "multiclass", "qwk", "labels"),
+    Expected("credit-default-f1", "id", ("default",), "binary", "f1", "labels"),
+    Expected("caravan-insurance-f1", "id", ("Purchase",), "binary", "f1", "labels"),
 )
 
 

@@ -19,12 +19,22 @@ import pandas as pd
 # The peers' names for our metrics; RMSLE is RMSE on log1p of the target (as the template does).
 # FLAML has no kappa: log loss, as for MAP@3, gives it the probabilities its labels come from.
 FLAML_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss",
-                "qwk": "log_loss",
+                "qwk": "log_loss", "f1": "f1",
                 "mae": "mae", "rmse": "rmse", "rmsle": "rmse", "log_loss": "log_loss"}
 AG_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss",
-             "qwk": "quadratic_kappa",
+             "qwk": "quadratic_kappa", "f1": "f1",
              "mae": "mean_absolute_error", "rmse": "root_mean_squared_error",
              "rmsle": "root_mean_squared_error", "log_loss": "log_loss"}
+
+
+# Metrics scored on labels: a peer is scored on the labels its ``predict`` gives (AutoGluon
+# tunes its decision threshold for F1, for instance), not on the most probable class.
+LABEL_METRICS = frozenset({"accuracy", "qwk", "f1"})
+
+
+def one_hot(labels: np.ndarray, classes: list[str]) -> np.ndarray:
+    """Predicted labels as a 0/1 matrix over ``classes`` (what our label scorers read back)."""
+    return (np.asarray(labels, dtype=str)[:, None] == np.asarray(classes)[None, :]).astype(float)
 
 
 def timestamps(values: pd.Series) -> pd.Series | None:
@@ -64,6 +74,8 @@ def run_flaml(x: pd.DataFrame, y: pd.Series, xt: pd.DataFrame, task: str, metric
     kind = "regression" if task == "regression" else "classification"
     automl.fit(x, y, task=kind, metric=FLAML_METRIC[metric], time_budget=budget, seed=seed,
                verbose=0, n_jobs=-1)
+    if kind == "classification" and metric in LABEL_METRICS:
+        return one_hot(automl.predict(xt), sorted(y.unique()))
     return automl.predict_proba(xt) if kind == "classification" else automl.predict(xt)
 
 
@@ -78,6 +90,8 @@ def run_autogluon(x: pd.DataFrame, y: pd.Series, xt: pd.DataFrame, task: str, me
     predictor.fit(frame, presets="best_quality", time_limit=budget)
     if task == "regression":
         return predictor.predict(xt).to_numpy()
+    if metric in LABEL_METRICS:
+        return one_hot(predictor.predict(xt).to_numpy(), sorted(y.unique()))
     proba = predictor.predict_proba(xt)
     return proba[sorted(proba.columns, key=str)].to_numpy()
 

