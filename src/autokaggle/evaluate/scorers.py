@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -176,8 +176,9 @@ def _map_scorer(k: int) -> Scorer:
 
 
 def _cls(name: str, display: str, fn: m.MetricFn, needs: Needs, tasks: frozenset[str],
-         aliases: tuple[str, ...], greater: bool = True, optimum: float = 1.0) -> Scorer:
-    return Scorer(name, display, fn, greater, needs, optimum, tasks, aliases)
+         aliases: tuple[str, ...], greater: bool = True, optimum: float = 1.0,
+         decode: Decode = "argmax") -> Scorer:
+    return Scorer(name, display, fn, greater, needs, optimum, tasks, aliases, decode=decode)
 
 
 def _reg(name: str, display: str, fn: m.MetricFn, aliases: tuple[str, ...],
@@ -197,8 +198,8 @@ _BUILTIN: tuple[Scorer, ...] = (
     _cls("log_loss", "Multi Class Log Loss", m.log_loss, "proba", CLASSIFY_ML,
          ("Log Loss", "Logarithmic Loss", "LogLoss", "Binary Log Loss", "Cross Entropy"),
          greater=False, optimum=0.0),
-    replace(_cls("f1", "F1 Score", m.f1_binary, "labels", frozenset({"binary"}),
-                 ("F1", "F-Score")), decode="expected_f1"),
+    _cls("f1", "F1 Score", m.f1_binary, "labels", frozenset({"binary"}), ("F1", "F-Score"),
+         decode="expected_f1"),
     _cls("f1_micro", "Mean F1-Score", m.f1_average("micro"), "labels", CLASSIFY_ML,
          ("Micro F1", "F1 Micro", "micro-averaged F1", "Micro-F1 Score")),
     _cls("f1_macro", "Macro F1", m.f1_average("macro"), "labels", CLASSIFY_ML,
@@ -207,10 +208,9 @@ _BUILTIN: tuple[Scorer, ...] = (
          ("F1 Weighted", "Weighted F1 Score")),
     _cls("mcc", "Matthews Correlation Coefficient", m.mcc, "labels", CLASSIFICATION,
          ("Matthews Correlation", "MCC")),
-    replace(_cls("qwk", "Quadratic Weighted Kappa", m.qwk, "labels",
-                 frozenset({"binary", "multiclass", "regression"}),
-                 ("Cohen's kappa (quadratic)", "Quadratic Kappa", "QWK", "Kappa")),
-            decode="ordinal"),
+    _cls("qwk", "Quadratic Weighted Kappa", m.qwk, "labels",
+         frozenset({"binary", "multiclass", "regression"}),
+         ("Cohen's kappa (quadratic)", "Quadratic Kappa", "QWK", "Kappa"), decode="ordinal"),
     _reg("rmse", "Root Mean Squared Error", m.rmse,
          ("RMSE", "Root Mean Square Error", "MCRMSE", "Mean Columnwise Root Mean Squared Error")),
     _reg("mse", "Mean Squared Error", m.mse, ("MSE",)),
