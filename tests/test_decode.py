@@ -26,14 +26,17 @@ def _graded(folder: Path) -> Path:
     grade = np.digitize(latent, [-2.0, -1.0, 0.2, 1.2, 2.2]) + 3
     frame = pd.DataFrame({"id": np.arange(n), "a": x[:, 0].round(3), "b": x[:, 1].round(3),
                           "c": x[:, 2].round(3), "quality": grade})
-    folder.mkdir(parents=True)
-    frame.iloc[:700].to_csv(folder / "train.csv", index=False)
-    frame.iloc[700:].drop(columns="quality").to_csv(folder / "test.csv", index=False)
-    pd.DataFrame({"id": frame["id"].iloc[700:], "quality": 5}).to_csv(
-        folder / "sample_submission.csv", index=False)
-    (folder / "overview.md").write_text(
-        "# Quality\n\n## Evaluation\n\nSubmissions are scored on the quadratic weighted kappa "
-        "between the predicted and the actual quality grade.\n")
+    return _competition(folder, frame, "quality", 5, 700, "Submissions are scored on the "
+                        "quadratic weighted kappa between the predicted and the actual grade.")
+
+
+def _competition(folder: Path, frame: pd.DataFrame, target: str, fill: object, cut: int,
+                 evaluation: str) -> Path:
+    """The first ``cut`` rows as train, the rest as test, a sample and an Evaluation section."""
+    test = frame.iloc[cut:]
+    sample = pd.DataFrame({"id": test["id"], target: fill})
+    pr.write_csvs(folder, frame.iloc[:cut], test.drop(columns=target), sample)
+    (folder / "overview.md").write_text(f"# Task\n\n## Evaluation\n\n{evaluation}\n")
     return folder
 
 
@@ -72,15 +75,8 @@ def _rare_positives(folder: Path) -> Path:
     y = (x @ np.array([1.2, 0.8, 0.0]) + rng.normal(0, 1.0, n) > 2.6).astype(int)
     frame = pd.DataFrame({"id": np.arange(n), "a": x[:, 0].round(3), "b": x[:, 1].round(3),
                           "c": x[:, 2].round(3), "default": np.where(y == 1, "Yes", "No")})
-    folder.mkdir(parents=True)
-    frame.iloc[:900].to_csv(folder / "train.csv", index=False)
-    frame.iloc[900:].drop(columns="default").to_csv(folder / "test.csv", index=False)
-    pd.DataFrame({"id": frame["id"].iloc[900:], "default": "No"}).to_csv(
-        folder / "sample_submission.csv", index=False)
-    (folder / "overview.md").write_text(
-        "# Default\n\n## Evaluation\n\nSubmissions are evaluated on the F1 score of the "
-        "positive class.\n")
-    return folder
+    return _competition(folder, frame, "default", "No", 900,
+                        "Submissions are evaluated on the F1 score of the positive class.")
 
 
 def test_binary_f1_labels_come_from_the_expected_best_threshold_in_cv_and_submission(
