@@ -235,5 +235,5 @@ def test_under_a_time_budget_a_first_look_boosts_for_a_share_of_it_and_the_full_
         config = yaml.safe_load((run_dir / f"candidates/{r.name}/code/config.yaml").read_text())
         if r.status == "screened":
             assert config["model"]["fit_seconds"] == round(SCREEN_FIT_SHARE * budget / 2, 1)
-        else:
+        elif r.status == "valid":  # promoted: its full CV (a first look the deadline cut fails)
             assert "fit_seconds" not in config["model"], r.label
