@@ -35,10 +35,10 @@ def applicable(decode: Decode, classes: Sequence[str] | None) -> Decode:
 def decode_labels(proba: np.ndarray, classes: Sequence[str], decode: Decode) -> np.ndarray:
     """Per row, the index (in ``classes``) of its label under ``decode``."""
     p = np.asarray(proba, dtype=float)
-    how = applicable(decode, classes)
-    if how == "ordinal":
-        return ordinal_labels(p, numeric_grades(classes))  # type: ignore[arg-type]
-    if how == "expected_f1":
+    grades = numeric_grades(classes) if decode == "ordinal" else None
+    if grades is not None:
+        return ordinal_labels(p, grades)
+    if applicable(decode, classes) == "expected_f1":
         return expected_f1_labels(p[:, 1])
     return np.argmax(p, axis=1)
 
