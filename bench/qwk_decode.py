@@ -7,7 +7,7 @@
 For the shipped predictions and the baseline's (candidate 001) it prints the held-out QWK of
 - ``argmax``: the most probable grade (what the peers submit);
 - ``round``: the expected grade rounded to the nearest grade;
-- ``rank``: ``evaluate.scorers.ordinal_labels``, what autokaggle ships: rows ranked by expected
+- ``rank``: ``evaluate.decode.ordinal_labels``, what autokaggle ships: rows ranked by expected
   grade get the grades in the predicted class shares;
 - ``oof_cuts``: cut points on the expected grade fitted to the run's out-of-fold predictions
   (Nelder-Mead on QWK, the Kaggle "optimized rounder"), applied to test.
@@ -28,7 +28,7 @@ from seed_bag_replay import kept_split
 from sklearn.metrics import cohen_kappa_score
 from split import SEED
 
-from autokaggle.evaluate.scorers import ordinal_labels
+from autokaggle.evaluate.decode import ordinal_labels
 
 
 def qwk(truth: np.ndarray, pred: np.ndarray) -> float:
@@ -40,18 +40,18 @@ def decodes(folder: Path, classes: list[str], y_test: pd.Series, y_train: pd.Ser
             id_col: str) -> dict[str, float]:
     """Held-out QWK of each decoding of one candidate's saved predictions."""
     grades = np.array([float(c) for c in classes])
+    order = np.sort(grades)  # the grades on their scale (classes sort as strings)
     test = pd.read_csv(folder / "test_pred.csv", dtype={id_col: str}).set_index(id_col)[classes]
     oof = pd.read_csv(folder / "oof.csv", dtype={id_col: str}).set_index(id_col)[classes]
     p, truth = test.to_numpy(), y_test.loc[test.index].to_numpy()
-    expected_oof, truth_oof = oof.to_numpy() @ grades, y_train.loc[oof.index].to_numpy()
-    start = (np.sort(grades)[1:] + np.sort(grades)[:-1]) / 2
-    fitted = minimize(lambda t: -qwk(truth_oof, np.sort(grades)[np.searchsorted(
-        np.sort(t), expected_oof)]), start, method="Nelder-Mead").x
-    order = np.sort(grades)
+    expected, expected_oof = p @ grades, oof.to_numpy() @ grades
+    truth_oof = y_train.loc[oof.index].to_numpy()
+    fitted = minimize(lambda t: -qwk(truth_oof, order[np.searchsorted(np.sort(t), expected_oof)]),
+                      (order[1:] + order[:-1]) / 2, method="Nelder-Mead").x
     return {"argmax": qwk(truth, grades[p.argmax(axis=1)]),
-            "round": qwk(truth, order[np.abs((p @ grades)[:, None] - order).argmin(axis=1)]),
+            "round": qwk(truth, order[np.abs(expected[:, None] - order).argmin(axis=1)]),
             "rank": qwk(truth, grades[ordinal_labels(p, grades)]),
-            "oof_cuts": qwk(truth, order[np.searchsorted(np.sort(fitted), p @ grades)])}
+            "oof_cuts": qwk(truth, order[np.searchsorted(np.sort(fitted), expected)])}
 
 
 def main() -> int:
