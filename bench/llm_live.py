@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from baseline import _score_submission, _truth
+from baseline import score_submission, truth_values
 from competitions import EXPECTED, Expected, shared_competitions
 from split import make_split
 
@@ -63,7 +63,7 @@ def bench_one(src: Path, exp: Expected, spec: str, env: str) -> dict:
         result = json.loads(proc.stdout) if proc.stdout.strip() else {"status": "failed"}
         status = json.loads(_cli("status", "--json", "--workdir", str(work)).stdout or "{}")
         scorer = get_scorer(exp.metric)
-        held = _score_submission(result, truth, exp, classes, scorer, _truth(truth, exp))
+        held = score_submission(result, truth, exp, classes, scorer, truth_values(truth, exp))
     return _row(exp, result, status, held, wall)
 
 
