@@ -1,19 +1,23 @@
 """Labels in the metric's terms: the harness's CV and the pipeline's submission decode alike.
 
-QWK on numeric grades: grades by rank of the expected grade; binary F1: the threshold that the
-probabilities expect to score best (``evaluate.decode``).
+QWK on numeric grades: grades by rank of the expected grade; binary F1 and MCC: the threshold
+that the probabilities expect to score best; balanced accuracy: each probability over its
+class's predicted share (``evaluate.decode``).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pipeline_run as pr
+import pytest
 import yaml
 
-from autokaggle.evaluate.decode import expected_f1_labels, ordinal_labels
+from autokaggle.evaluate.decode import decode_labels, ordinal_labels
 from autokaggle.evaluate.scorers import get_scorer
 
 
@@ -40,7 +44,8 @@ def _competition(folder: Path, frame: pd.DataFrame, target: str, fill: object, c
     return folder
 
 
-def test_qwk_grades_come_from_the_expected_grade_in_cv_and_submission(tmp_path: Path) -> None:
+def test_qwk_grades_come_from_the_expected_grade_in_cv_and_submission(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run = tmp_path / "run"
     profile = pr.full_run(_graded(tmp_path / "data"), run)
     assert (profile.task, profile.metric.name) == ("multiclass", "qwk")
@@ -55,6 +60,7 @@ def test_qwk_grades_come_from_the_expected_grade_in_cv_and_submission(tmp_path: 
     decoded = grades[ordinal_labels(test_pred.to_numpy(), grades)]
     assert (submission.loc[test_pred.index, "quality"].to_numpy() == decoded).all()
     assert (decoded != grades[test_pred.to_numpy().argmax(axis=1)]).any()
+    _assert_generated_code_decodes_as_the_harness(run, "quality", monkeypatch)
 
     # And it pays: the harness's CV beats the most probable grade's QWK on the same folds.
     oof = pd.read_csv(run / "output" / "oof.csv").set_index("id")[classes]
@@ -67,38 +73,69 @@ def test_qwk_grades_come_from_the_expected_grade_in_cv_and_submission(tmp_path: 
     assert pr.score(run, profile).cv_mean > by_argmax + 0.05
 
 
-def _rare_positives(folder: Path) -> Path:
-    """Credit-default-like: 5% positives, a weak signal, F1 of the positive class."""
+def _assert_generated_code_decodes_as_the_harness(run: Path, target: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run's own ``predict.py`` labels random probabilities as ``decode_labels`` does,
+    one-hot rows and a class predicted for no row included."""
+    monkeypatch.syspath_prepend(str(run / "code"))
+    monkeypatch.delitem(sys.modules, "features", raising=False)
+    spec = importlib.util.spec_from_file_location("generated_predict", run / "code" / "predict.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    cfg = yaml.safe_load((run / "code" / "config.yaml").read_text())
+    classes = cfg["class_labels"]
+    rng = np.random.default_rng(7)
+    one_hot = np.eye(len(classes))[rng.integers(0, len(classes) - 1, 30)]  # the last never
+    for proba in (rng.dirichlet(np.ones(len(classes)) * 0.7, 200), one_hot):
+        preds = pd.DataFrame(proba, columns=classes)
+        written = module.submission_column(preds, target, cfg).astype(str)
+        harness = np.asarray(classes)[decode_labels(proba, classes, cfg["submission"]["decode"])]
+        assert written.tolist() == harness.tolist()
+    assert module.submission_column(pd.DataFrame(one_hot, columns=classes), target, cfg).tolist() \
+        == np.asarray(classes)[one_hot.argmax(axis=1)].tolist()
+
+
+def _rare_positives(folder: Path, evaluation: str) -> Path:
+    """Credit-default-like: 5% positives, a weak signal, a label metric."""
     rng = np.random.default_rng(1)
     n = 1200
     x = rng.normal(size=(n, 3))
     y = (x @ np.array([1.2, 0.8, 0.0]) + rng.normal(0, 1.0, n) > 2.6).astype(int)
     frame = pd.DataFrame({"id": np.arange(n), "a": x[:, 0].round(3), "b": x[:, 1].round(3),
                           "c": x[:, 2].round(3), "default": np.where(y == 1, "Yes", "No")})
-    return _competition(folder, frame, "default", "No", 900,
-                        "Submissions are evaluated on the F1 score of the positive class.")
+    return _competition(folder, frame, "default", "No", 900, evaluation)
 
 
-def test_binary_f1_labels_come_from_the_expected_best_threshold_in_cv_and_submission(
-        tmp_path: Path) -> None:
+@pytest.mark.parametrize(("evaluation", "metric", "decode"), [
+    ("Submissions are evaluated on the F1 score of the positive class.", "f1", "expected_f1"),
+    ("Submissions are evaluated using the Matthews correlation coefficient (MCC).", "mcc",
+     "expected_mcc"),
+    ("Submissions are evaluated on balanced accuracy.", "balanced_accuracy", "balanced"),
+])
+def test_binary_labels_for_a_rare_class_come_from_the_metric_in_cv_and_submission(
+        tmp_path: Path, evaluation: str, metric: str, decode: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     run = tmp_path / "run"
-    profile = pr.full_run(_rare_positives(tmp_path / "data"), run)
+    profile = pr.full_run(_rare_positives(tmp_path / "data", evaluation), run)
     assert (profile.task, profile.metric.name, profile.class_labels) == (
-        "binary", "f1", ["No", "Yes"])
+        "binary", metric, ["No", "Yes"])
     cfg = yaml.safe_load((run / "code" / "config.yaml").read_text())
-    assert cfg["submission"]["decode"] == "expected_f1"
+    assert cfg["submission"]["decode"] == decode
 
-    test_pred = pd.read_csv(run / "output" / "test_pred.csv").set_index("id")
+    # The submission holds the labels the harness would score for these predictions.
+    test_pred = pd.read_csv(run / "output" / "test_pred.csv").set_index("id")[["No", "Yes"]]
     submission = pd.read_csv(run / "output" / "submission.csv").set_index("id")
-    chosen = np.where(expected_f1_labels(test_pred["Yes"].to_numpy()) == 1, "Yes", "No")
+    chosen = np.array(["No", "Yes"])[decode_labels(test_pred.to_numpy(), ["No", "Yes"], decode)]
     assert (submission.loc[test_pred.index, "default"].to_numpy() == chosen).all()
     assert (chosen == "Yes").sum() > (test_pred["Yes"] >= 0.5).sum()
+    _assert_generated_code_decodes_as_the_harness(run, "default", monkeypatch)
 
+    # And it pays: the harness's CV beats a 0.5 threshold's on the same folds.
     oof = pd.read_csv(run / "output" / "oof.csv").set_index("id")
     truth = pd.read_csv(tmp_path / "data" / "train.csv").set_index("id").loc[oof.index, "default"]
     folds = pd.read_csv(run / "input" / "folds.csv").set_index("id").loc[oof.index, "fold"]
     half = np.where(oof["Yes"] >= 0.5, "Yes", "No")
-    f1 = get_scorer("f1").fn
-    by_half = np.mean([f1(truth[folds == f].to_numpy(), half[folds == f], ["No", "Yes"])
+    fn = get_scorer(metric).fn
+    by_half = np.mean([fn(truth[folds == f].to_numpy(), half[folds == f], ["No", "Yes"])
                        for f in sorted(folds.unique())])
     assert pr.score(run, profile).cv_mean > by_half + 0.05

@@ -11,7 +11,14 @@ from sklearn import metrics as skm
 
 from autokaggle.errors import InputError
 from autokaggle.evaluate.custom import load_custom_scorer
-from autokaggle.evaluate.decode import expected_f1_labels, numeric_grades, ordinal_labels
+from autokaggle.evaluate.decode import (
+    balanced_labels,
+    decode_labels,
+    expected_f1_labels,
+    expected_mcc_labels,
+    numeric_grades,
+    ordinal_labels,
+)
 from autokaggle.evaluate.scorers import (
     Scorer,
     ScorerRegistry,
@@ -48,8 +55,7 @@ def test_multiclass_roc_auc_is_one_vs_rest_macro() -> None:
 
 @pytest.mark.parametrize(("name", "sk"), [
     ("accuracy", skm.accuracy_score),
-    ("balanced_accuracy", skm.balanced_accuracy_score),
-    ("mcc", skm.matthews_corrcoef),
+    ("mcc", skm.matthews_corrcoef),  # multiclass MCC: argmax (the threshold is binary only)
     ("f1_micro", lambda y, p: skm.f1_score(y, p, average="micro")),
     ("f1_macro", lambda y, p: skm.f1_score(y, p, average="macro")),
     ("f1_weighted", lambda y, p: skm.f1_score(y, p, average="weighted")),
@@ -76,6 +82,66 @@ def test_f1_on_a_rare_positive_class_predicts_positives_where_a_half_threshold_p
         skm.f1_score(truth, np.full(2000, "no"), average="micro"))  # argmax: all "no"
     assert get_scorer("f1").score(truth, proba, ["no", "yes"]) > 0.6
     assert expected_f1_labels(np.zeros(5)).tolist() == [0] * 5
+
+
+def _mcc_by_confusion(p1: np.ndarray) -> np.ndarray:
+    """Slow reference: the top k with the best MCC of the expected confusion matrix."""
+    ranked, s, n = np.sort(p1)[::-1], p1.sum(), len(p1)
+    best, best_k = -np.inf, 0
+    for k in range(1, n + 1):
+        tp = ranked[:k].sum()
+        fp, fn = k - tp, s - tp
+        tn = n - k - fn
+        den = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+        if den > 0 and (tp * tn - fp * fn) / den > best:
+            best, best_k = (tp * tn - fp * fn) / den, k
+    return (p1 >= ranked[best_k - 1]).astype(int)
+
+
+def test_binary_mcc_labels_the_top_k_with_the_best_expected_confusion_matrix() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        p1 = rng.beta(0.5, rng.uniform(0.5, 6), size=int(rng.integers(5, 60)))
+        assert expected_mcc_labels(p1).tolist() == _mcc_by_confusion(p1).tolist()
+
+
+@pytest.mark.parametrize("rare", [True, False])
+def test_binary_mcc_moves_the_threshold_off_one_half_for_a_rare_or_a_common_class(
+        rare: bool) -> None:
+    # Calibrated probabilities that never cross 0.5: argmax predicts one class, MCC 0.
+    rng = np.random.default_rng(0)
+    q = 0.45 * rng.beta(0.3, 2.0, 4000)
+    p1 = q if rare else 1 - q
+    y = rng.random(4000) < p1
+    truth, proba = np.where(y, "yes", "no"), np.column_stack([1 - p1, p1])
+    assert skm.matthews_corrcoef(truth, np.array(["no", "yes"])[proba.argmax(axis=1)]) == 0.0
+    hindsight = max(skm.matthews_corrcoef(y, p1 >= t) for t in np.quantile(p1, np.arange(100) / 100))
+    assert get_scorer("mcc").score(truth, proba, ["no", "yes"]) > 0.9 * hindsight > 0.25
+
+
+def test_balanced_accuracy_labels_by_probability_over_the_predicted_class_share() -> None:
+    # Binary: the positive label above the predicted prior, mean(p1) = 1.9 / 6.
+    p1 = np.array([.1, .2, .3, .35, .9, .05])
+    assert balanced_labels(np.column_stack([1 - p1, p1])).tolist() == [0, 0, 0, 1, 1, 0]
+    # Three classes, "c" rare: argmax never picks it; over its share 0.18 it wins twice.
+    p = np.array([[.5, .4, .1], [.3, .6, .1], [.45, .3, .25], [.6, .2, .2], [.35, .4, .25]] * 2)
+    y = np.array(["a", "b", "c", "a", "c"] * 2)
+    assert balanced_labels(p).tolist() == [0, 1, 2, 0, 2] * 2
+    assert get_scorer("balanced_accuracy").score(y, p, MC_CLASSES) == pytest.approx(1.0)
+    assert skm.balanced_accuracy_score(y, np.array(MC_CLASSES)[p.argmax(axis=1)]) < 0.7
+
+
+@pytest.mark.parametrize("decode", ["argmax", "ordinal", "expected_f1", "expected_mcc",
+                                    "balanced"])
+@pytest.mark.parametrize("classes", [["0", "1"], ["1", "10", "2", "3"]])
+def test_every_decode_gives_back_the_labels_of_one_hot_rows(decode: str,
+                                                             classes: list[str]) -> None:
+    # A submission is scored as one-hot rows of its labels: decoding must not change them.
+    rng = np.random.default_rng(len(classes))
+    for n in (1, 2, 7, 40):
+        picks = rng.integers(0, len(classes), n)
+        assert decode_labels(np.eye(len(classes))[picks], classes, decode).tolist() == \
+            picks.tolist()  # type: ignore[arg-type]
 
 
 def test_log_loss_matches_sklearn_and_clips_like_kaggle() -> None:

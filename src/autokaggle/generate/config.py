@@ -115,7 +115,8 @@ def submission_section(profile: DataProfile) -> dict[str, Any]:
 
 def label_decoding(profile: DataProfile) -> str:
     """How labels come from probabilities (``evaluate.decode``), as the harness scores them:
-    ``argmax``, ``ordinal`` (QWK on numeric grades) or ``expected_f1`` (binary F1)."""
+    ``argmax``, ``ordinal`` (QWK on numeric grades), ``expected_f1`` / ``expected_mcc`` (binary
+    F1 / MCC) or ``balanced`` (balanced accuracy)."""
     metric = profile.metric
     decode = "argmax" if metric.source == "custom" else get_scorer(metric.name).decode
     return applicable(decode, profile.class_labels)
