@@ -156,6 +156,13 @@ def _header_names(path: Path, dialect: CsvDialect) -> list[str]:
     return next(csv.reader([first], delimiter=dialect.delimiter), [])
 
 
+def header_names(path: Path) -> list[str]:
+    """A table's column names, from its schema or its first line (nothing else is read)."""
+    if is_parquet(path):
+        return list(pq.read_schema(path).names)
+    return _header_names(path, sniff_dialect(path))
+
+
 def _empty_error(path: Path) -> InputError:
     return InputError(f"{path.name} is empty: it holds no header and no rows.",
                       hint=f"Replace {path} with the complete file (download it again if it "

@@ -18,9 +18,30 @@ def intake(ctx: RunContext) -> str:
     info = fetch_competition(
         ctx.options.source, ctx.paths.input, quiet=True, on_warning=_warn(ctx), run_id=ctx.run_id
     )
+    data = Path(info.data_dir)
+    if not ctx.options.id_column:
+        data = _numbered_rows(ctx, data)
     ctx.cache.pop("competition", None)  # re-read: pages are relative to input/ in the file
-    link_data(ctx.paths.input / "data", Path(info.data_dir))
+    link_data(ctx.paths.input / "data", data)
     return f"{info.title} ({len(info.files)} files)"
+
+
+def _numbered_rows(ctx: RunContext, data: Path) -> Path:
+    """``input/prepared`` when test has no ids and the sample numbers its rows, else ``data``;
+    ``competition.json`` then points at the prepared folder."""
+    from autokaggle.kaggle.models import CompetitionInfo
+    from autokaggle.profile.row_ids import number_rows
+
+    prepared = ctx.paths.input / "prepared"
+    numbered = number_rows(data, prepared)
+    if numbered is None:
+        return data
+    ctx.note(numbered.note(), "warning")
+    path = ctx.paths.input / "competition.json"
+    info = CompetitionInfo.model_validate_json(path.read_text())
+    info.data_dir = str(prepared)
+    path.write_text(info.model_dump_json(indent=2) + "\n", "utf-8")
+    return prepared
 
 
 def link_data(link: Path, target: Path) -> None:

@@ -1,0 +1,88 @@
+"""Test files without ids whose sample submission numbers the rows (Kaggle's Digit Recognizer)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_digits
+
+from autokaggle.profile.row_ids import RowIds, number_rows
+
+
+def _digit_recognizer(folder: Path, start: int = 1) -> pd.Series:
+    """Digit Recognizer's layout on sklearn's 8x8 digits: train ``label, pixel0..``, test the
+    pixels only, the sample ``ImageId`` (row numbers from ``start``) and ``Label``; returns
+    test's true labels."""
+    digits = load_digits()
+    pixels = pd.DataFrame(digits.data.astype(int), columns=[f"pixel{i}" for i in range(64)])
+    train = pd.concat([pd.Series(digits.target, name="label"), pixels], axis=1)
+    folder.mkdir(parents=True)
+    train.iloc[:1300].to_csv(folder / "train.csv", index=False)
+    pixels.iloc[1300:].to_csv(folder / "test.csv", index=False)
+    ids = np.arange(start, start + len(pixels) - 1300)
+    pd.DataFrame({"ImageId": ids, "Label": 0}).to_csv(folder / "sample_submission.csv",
+                                                      index=False)
+    (folder / "overview.md").write_text("# Digits\n\n## Evaluation\n\nThis competition is "
+                                        "evaluated on the categorization accuracy.\n")
+    return pd.Series(digits.target[1300:], index=ids)
+
+
+def test_rows_are_numbered_as_the_sample_counts_them(tmp_path: Path) -> None:
+    _digit_recognizer(tmp_path / "data", start=1)
+    found = number_rows(tmp_path / "data", tmp_path / "prepared")
+    assert found == RowIds("ImageId", 1, 1300, 497)
+    test = pd.read_csv(tmp_path / "prepared" / "test.csv", dtype=str)
+    original = pd.read_csv(tmp_path / "data" / "test.csv", dtype=str)
+    assert list(test.columns) == ["ImageId", *original.columns]
+    assert test["ImageId"].tolist() == [str(i) for i in range(1, 498)]
+    assert test.drop(columns="ImageId").equals(original)  # values exactly as written
+    train = pd.read_csv(tmp_path / "prepared" / "train.csv")
+    assert train["ImageId"].tolist() == list(range(1, 1301)) and "label" in train
+    assert sorted(p.name for p in (tmp_path / "prepared").iterdir()) == [
+        "overview.md", "sample_submission.csv", "test.csv", "train.csv"]
+    assert "ImageId numbers its rows 1..497" in found.note()  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("change", ["shuffled", "start 5", "one short", "test has ids"])
+def test_nothing_is_numbered_unless_the_sample_counts_test_rows_in_order(
+        tmp_path: Path, change: str) -> None:
+    data = tmp_path / "data"
+    _digit_recognizer(data, start=5 if change == "start 5" else 0)
+    sample = pd.read_csv(data / "sample_submission.csv")
+    if change == "shuffled":
+        sample = sample.iloc[::-1]
+    if change == "one short":
+        sample = sample.iloc[:-1]
+    if change == "test has ids":
+        test = pd.read_csv(data / "test.csv")
+        test.insert(0, "ImageId", sample["ImageId"])
+        test.to_csv(data / "test.csv", index=False)
+    sample.to_csv(data / "sample_submission.csv", index=False)
+    assert number_rows(data, tmp_path / "prepared") is None
+    assert not (tmp_path / "prepared").exists()
+
+
+def test_a_run_on_a_folder_without_ids_ends_with_a_valid_submission(tmp_path: Path) -> None:
+    truth = _digit_recognizer(tmp_path / "data")
+    proc = subprocess.run(
+        [sys.executable, "-m", "autokaggle", "run", str(tmp_path / "data"), "--env", "current",
+         "--json", "--workdir", str(tmp_path / "work")],
+        capture_output=True, text=True, env=dict(os.environ), timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    submission = pd.read_csv(result["submission"])
+    assert list(submission.columns) == ["ImageId", "Label"]
+    assert submission["ImageId"].tolist() == truth.index.tolist()
+    assert (submission["Label"].to_numpy() == truth.to_numpy()).mean() > 0.9
+    assert "ImageId numbers its rows 1..497" in " ".join(proc.stderr.split())  # wrapped
+    run = Path(result["run_dir"])
+    assert Path(os.readlink(run / "input" / "data")) == run / "input" / "prepared"
+    assert json.loads((run / "input" / "competition.json").read_text())["data_dir"] == str(
+        run / "input" / "prepared")
