@@ -54,6 +54,32 @@ def test_binary_auc_submits_probabilities_and_warns_when_sample_shows_labels(tmp
     assert "metric-format-mismatch" in {w.code for w in p.warnings}
 
 
+@pytest.mark.parametrize(("target", "sample", "task", "kind"), [
+    (RNG.integers(0, 2, N_TRAIN), [0.0364], "binary", "probabilities"),  # Porto Seguro
+    (RNG.integers(1, 40, N_TRAIN), [1], "regression", "values"),  # Liberty Mutual's hazard
+])
+def test_normalized_gini_lets_the_labels_decide_the_task(
+        tmp_path: Path, target: np.ndarray, sample: list, task: str, kind: str) -> None:
+    info = single_target(tmp_path, pd.Series(target), sample,
+                         evaluation("Submissions are evaluated using the Normalized Gini "
+                                    "Coefficient."))
+    p = build_profile(info)
+    assert (p.metric.name, p.task, p.submission_format.kind) == ("gini", task, kind)
+    assert p.submission_format.value_dtype == (None if task == "binary" else "float")
+
+
+@pytest.mark.parametrize(("text", "dtype"), [
+    ("Submissions are scored on the mean absolute error.", "int"),
+    ("Submissions are scored on the root mean squared error.", "float"),
+])
+def test_a_whole_number_target_is_rounded_only_for_a_metric_of_whole_numbers(
+        tmp_path: Path, text: str, dtype: str) -> None:
+    info = single_target(tmp_path, pd.Series(RNG.integers(1, 30, N_TRAIN)), [0],
+                         evaluation(text))  # crab ages (MAE) vs a count scored by RMSE
+    p = build_profile(info)
+    assert p.task == "regression" and p.submission_format.value_dtype == dtype
+
+
 def test_multilabel_zero_one_targets_mean_columnwise_auc(tmp_path: Path) -> None:
     train = features(N_TRAIN, 1)
     test = features(N_TEST, 2, start=N_TRAIN)
@@ -135,7 +161,7 @@ def test_timestamp_id_and_train_only_columns_like_bike_sharing(tmp_path: Path) -
     leak = next(w for w in p.warnings if w.code == "train-only-column")
     assert leak.columns == ["casual", "registered"]
     assert p.feature_columns == ["temp"]
-    assert p.submission_format.value_dtype == "int"
+    assert p.submission_format.value_dtype == "float"  # whole counts, but rounding costs RMSLE
 
 
 def test_a_timestamp_id_orders_the_folds_only_when_test_comes_later() -> None:

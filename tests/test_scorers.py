@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import stats
 from sklearn import metrics as skm
 
 from autokaggle.errors import InputError
@@ -142,6 +143,44 @@ def test_every_decode_gives_back_the_labels_of_one_hot_rows(decode: str,
         picks = rng.integers(0, len(classes), n)
         assert decode_labels(np.eye(len(classes))[picks], classes, decode).tolist() == \
             picks.tolist()  # type: ignore[arg-type]
+
+
+def _kaggle_gini(actual: np.ndarray, pred: np.ndarray) -> float:
+    """The normalized Gini of Kaggle's forum reference code (Porto Seguro, Liberty Mutual)."""
+    def gini(a: np.ndarray, p: np.ndarray) -> float:
+        all_ = np.asarray(np.c_[a, p, np.arange(len(a))], dtype=float)
+        all_ = all_[np.lexsort((all_[:, 2], -1 * all_[:, 1]))]
+        total = all_[:, 0].sum()
+        return (all_[:, 0].cumsum().sum() / total - (len(a) + 1) / 2.0) / len(a)
+    return gini(actual, pred) / gini(actual, actual)
+
+
+def test_normalized_gini_is_twice_auc_less_one_on_labels_and_kaggles_gini_on_values() -> None:
+    auc = skm.roc_auc_score((BIN_Y == "1").astype(int), BIN_P1)
+    assert get_scorer("Normalized Gini").score(BIN_Y, BIN_P, ["0", "1"]) == pytest.approx(
+        2 * auc - 1)
+    rng = np.random.default_rng(5)
+    y = rng.poisson(3, 300).astype(float) + 1  # a hazard count, as in Liberty Mutual
+    p = y + rng.normal(0, 2, 300)
+    gini = get_scorer("gini")
+    assert gini.score(y, p) == pytest.approx(_kaggle_gini(y, p))
+    assert gini.score(y, y) == pytest.approx(1.0) and gini.score(y, -y) < -0.9
+    assert gini.greater_is_better and gini.tasks == {"binary", "regression"}
+
+
+def test_average_precision_pearson_and_spearman_match_sklearn_and_scipy() -> None:
+    ap = get_scorer("AUC PR")
+    assert ap.score(BIN_Y, BIN_P, ["0", "1"]) == pytest.approx(
+        skm.average_precision_score((BIN_Y == "1").astype(int), BIN_P1))
+    y2 = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    p2 = np.array([[.9, .2], [.3, .7], [.6, .4], [.1, .5]])
+    assert ap.score(y2, p2) == pytest.approx(np.mean(
+        [skm.average_precision_score(y2[:, j], p2[:, j]) for j in range(2)]))
+    assert get_scorer("pearson").score(REG_Y, REG_P) == pytest.approx(
+        stats.pearsonr(REG_Y, REG_P).statistic)
+    assert get_scorer("spearman").score(REG_Y, REG_P) == pytest.approx(
+        stats.spearmanr(REG_Y, REG_P).statistic)
+    assert get_scorer("pearson").greater_is_better and get_scorer("spearman").optimum == 1.0
 
 
 def test_log_loss_matches_sklearn_and_clips_like_kaggle() -> None:
@@ -340,6 +379,16 @@ def test_list_scorers_has_unique_canonical_names() -> None:
     ("Submissions are evaluated using the mean squared error.", None, "mse"),
     ("Submissions are evaluated using the coefficient of determination R2.", None, "r2"),
     ("Submissions are evaluated using balanced accuracy.", "binary", "balanced_accuracy"),
+    ("Submissions are evaluated using the Normalized Gini Coefficient.", "binary", "gini"),
+    ("Submissions are evaluated on the normalized Gini coefficient. During scoring, "
+     "observations are sorted from the largest to the smallest predictions.", None, "gini"),
+    ("Submissions are evaluated on the area under the precision-recall curve (AUC-PR).",
+     "binary", "average_precision"),
+    ("The metric is average precision of the positive class.", "binary", "average_precision"),
+    ("Submissions are scored on the Pearson correlation coefficient between the predicted and "
+     "actual values.", None, "pearson"),
+    ("Scored by Spearman's rank correlation coefficient.", None, "spearman"),
+    ("Mean Average Precision @ 5 (MAP@5)", "multiclass", "map@5"),
     ("We look forward to your submissions. Good luck!", None, None),
     ("", None, None),
 ])

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+from scipy.stats import rankdata
 from sklearn import metrics as skm
 
 Classes = Sequence[str] | None
@@ -96,6 +97,37 @@ def roc_auc(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
         return auc
     onehot = (y[:, None] == labels[None, :]).astype(int)
     return columnwise_auc(onehot, p, classes)
+
+
+def average_precision(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+    """Area under the precision-recall curve (average precision) of the positive class; the
+    macro mean over columns (multilabel) or one-vs-rest classes (multiclass)."""
+    if y.ndim == 2:
+        return float(skm.average_precision_score(y, p, average="macro"))
+    labels = np.asarray(list(classes or []))
+    if len(labels) == 2:
+        return float(skm.average_precision_score((y == labels[1]).astype(int), p[:, 1]))
+    onehot = (y[:, None] == labels[None, :]).astype(int)
+    return float(skm.average_precision_score(onehot, p, average="macro"))
+
+
+def normalized_gini(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+    """Kaggle's normalized Gini: 2·AUC − 1 on a binary target (the positive class's
+    probability); on a numeric one, the Gini of the predictions' order over the truth's own."""
+    if y.ndim == 1 and p.ndim == 2 and len(classes or []) == 2:
+        return 2 * roc_auc(y, p, classes) - 1
+    return columnwise(_normalized_gini)(y, p, classes)
+
+
+def _gini(y: np.ndarray, score: np.ndarray) -> float:
+    """Kaggle's Gini: the truth's cumulative share, rows by descending score (ties in order)."""
+    order = np.lexsort((np.arange(len(y)), -score))
+    cumulative = np.cumsum(y[order]) / y.sum()
+    return float((cumulative.sum() - (len(y) + 1) / 2) / len(y))
+
+
+def _normalized_gini(y: np.ndarray, p: np.ndarray) -> float:
+    return _gini(y, p) / _gini(y, y)
 
 
 def _clip_rows(p: np.ndarray) -> np.ndarray:
@@ -183,6 +215,14 @@ def _r2(y: np.ndarray, p: np.ndarray) -> float:
     return float(skm.r2_score(y, p))
 
 
+def _pearson(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.corrcoef(y, p)[0, 1])
+
+
+def _spearman(y: np.ndarray, p: np.ndarray) -> float:
+    return _pearson(rankdata(y), rankdata(p))  # Pearson of the ranks, ties averaged
+
+
 rmse = columnwise(_rmse)
 mse = columnwise(_mse)
 rmsle = columnwise(_rmsle)
@@ -191,3 +231,5 @@ medae = columnwise(_medae)
 mape = columnwise(_mape)
 smape = columnwise(_smape)
 r2 = columnwise(_r2)
+pearson = columnwise(_pearson)
+spearman = columnwise(_spearman)

@@ -193,6 +193,10 @@ _BUILTIN: tuple[Scorer, ...] = (
          CLASSIFICATION, (), decode="balanced"),
     _cls("roc_auc", "Area Under Receiver Operating Characteristic Curve", m.roc_auc, "proba",
          CLASSIFICATION, ("AUC", "ROC AUC", "AUC ROC", "Area Under ROC Curve", "ROC")),
+    _cls("average_precision", "Average Precision", m.average_precision, "proba", CLASSIFY_ML,
+         ("AP", "PR AUC", "AUC PR", "AUPRC", "Area Under Precision Recall Curve")),
+    Scorer("gini", "Normalized Gini Coefficient", m.normalized_gini, True, "proba", 1.0,
+           frozenset({"binary", "regression"}), ("Gini", "Normalized Gini", "Gini Coefficient")),
     _cls("mean_columnwise_roc_auc", "Mean Columnwise Area Under ROC Curve", m.columnwise_auc,
          "proba", frozenset({"multilabel"}), ("Mean Columnwise AUC", "Columnwise AUC")),
     _cls("log_loss", "Multi Class Log Loss", m.log_loss, "proba", CLASSIFY_ML,
@@ -222,6 +226,10 @@ _BUILTIN: tuple[Scorer, ...] = (
     _reg("smape", "SMAPE", m.smape, ("Symmetric Mean Absolute Percentage Error",)),
     _reg("r2", "R2", m.r2, ("Coefficient of determination", "R squared"),
          greater=True, optimum=1.0),
+    _reg("pearson", "Pearson Correlation Coefficient", m.pearson,
+         ("Pearson", "Pearson Correlation", "Pearson r"), greater=True, optimum=1.0),
+    _reg("spearman", "Spearman Rank Correlation", m.spearman,
+         ("Spearman", "Spearman Correlation", "Spearman rho"), greater=True, optimum=1.0),
 )
 
 REGISTRY = ScorerRegistry()
@@ -286,6 +294,11 @@ _TEXT_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"mean absolute error|\bmae\b", "mae"),
     (r"coefficient of determination|\br2\b|\br squared\b|\br\^2\b", "r2"),
     (r"mean column ?wise (?:area under|auc|roc)[a-z ]*", "mean_columnwise_roc_auc"),
+    (r"(?<!mean )\baverage precision\b(?! ?(?:@|at) ?\d)|\bpr ?auc\b|\bauc ?pr\b|\bauprc\b|"
+     r"area under (?:the )?precision ?recall(?: curve)?", "average_precision"),
+    (r"\bnormali[sz]ed gini(?: coefficient)?|\bgini(?: coefficient| index)?\b", "gini"),
+    (r"\bpearson(?: s)?(?: correlation)?(?: coefficient)?", "pearson"),
+    (r"\bspearman(?: s)?(?: rank)?(?: correlation)?(?: coefficient)?", "spearman"),
     (r"area under (?:the )?(?:roc|receiver operating characteristic)(?: curve)?|\bauc\b|"
      r"\broc\b", "roc_auc"),
     (r"(?:multi ?class |binary )?log(?:arithmic)? ?loss|cross ?entropy", "log_loss"),

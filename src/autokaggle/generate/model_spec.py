@@ -9,7 +9,7 @@ from autokaggle.profile.model import DataProfile
 
 LOG_TARGET_METRICS = {"rmsle", "msle", "rmse_log", "rmsle_log"}
 ABSOLUTE_METRICS = {"mae", "medae", "mdae", "median_absolute_error", "mean_absolute_error"}
-AUC_METRICS = {"roc_auc", "auc", "gini"}
+AUC_METRICS = {"roc_auc", "auc", "gini", "average_precision"}
 
 # Per model family: the objective (loss) and early-stopping metric names for each problem kind.
 OBJECTIVES: dict[str, dict[str, tuple[str, str]]] = {

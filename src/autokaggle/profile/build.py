@@ -212,8 +212,9 @@ def _assemble(
     guess: TaskGuess, overrides: ProfileOverrides, labels: dict[str, list[str]],
     sample: pa.Table,
 ) -> DataProfile:
-    fmt = submission_format(roles, guess, sample.column_names, labels)
     metric, metric_warnings = choose_metric(info, overrides, guess.task, guess.kind, guess.k)
+    fmt = submission_format(roles, guess, sample.column_names, labels,
+                            None if metric.source == "custom" else metric.name)
     drop = _drop_columns(columns, roles)
     excluded = {roles.id_column, *roles.target_columns, *drop}
     classification = guess.task in ("binary", "multiclass")

@@ -21,6 +21,10 @@ _FLOAT_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _BOOL_SPELLINGS = {"True", "False", "true", "false", "TRUE", "FALSE"}
 _MAX_LABEL_VALUES = 200
 _MAX_CLASSES_WITHOUT_METRIC = 10
+# Metrics a rounded count can serve: absolute errors (a median of whole numbers is whole) and
+# QWK's grades. Rounding costs squared and log errors (bike rentals, RMSLE: 0.2817 rounded,
+# 0.2803 not) and ties rows a rank or correlation metric orders (normalized Gini, Pearson).
+WHOLE_NUMBER_METRICS = frozenset({"mae", "medae", "qwk"})
 
 
 @dataclass
@@ -181,6 +185,8 @@ def looks_like_probabilities(sample_values: list[str]) -> bool:
 
 def _single_task(labels: list[str], hint: Scorer | None) -> Task:
     numeric = _all(labels, _FLOAT_RE)
+    if hint is not None and hint.needs == "proba" and "regression" in hint.tasks:
+        hint = None  # a metric of either task (normalized Gini): the labels decide
     if not numeric:
         return "binary" if len(labels) <= 2 else "multiclass"
     if hint is not None and hint.needs in ("labels", "proba", "topk") and len(labels) <= 1000:
@@ -229,10 +235,13 @@ def infer_task(
 
 def submission_format(
     roles: Roles, guess: TaskGuess, sample_cols: list[str], labels: dict[str, list[str]],
+    metric: str | None = None,
 ) -> SubmissionFormat:
-    """How our submission must be written to match the sample exactly."""
+    """How our submission must be written to match the sample exactly; a whole-number target
+    is submitted rounded only for a metric of whole numbers (``metric``: None, unknown)."""
     values = sorted({v for t in roles.target_columns for v in labels.get(t, [])})
     regression = guess.task in ("regression", "multioutput_regression")
+    whole = _is_integer_valued(values) and (metric is None or metric in WHOLE_NUMBER_METRICS)
     dtype = label_dtype(values)
     return SubmissionFormat(
         kind=guess.kind, id_column=roles.id_column, columns=sample_cols,
@@ -240,5 +249,5 @@ def submission_format(
         k=guess.k, label_dtype=None if regression else dtype,  # type: ignore[arg-type]
         label_values=[] if regression else values[:_MAX_LABEL_VALUES],
         class_columns=dict(roles.class_columns),
-        value_dtype=("int" if _is_integer_valued(values) else "float") if regression else None,
+        value_dtype=("int" if whole else "float") if regression else None,
     )
