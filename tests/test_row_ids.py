@@ -50,7 +50,7 @@ def test_rows_are_numbered_as_the_sample_counts_them(tmp_path: Path) -> None:
     assert "ImageId numbers its rows 1..497" in found.note()  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("change", ["shuffled", "start 5", "one short", "test has ids"])
+@pytest.mark.parametrize("change", ["shuffled", "start 5", "one short", "both have ids"])
 def test_nothing_is_numbered_unless_the_sample_counts_test_rows_in_order(
         tmp_path: Path, change: str) -> None:
     data = tmp_path / "data"
@@ -60,17 +60,45 @@ def test_nothing_is_numbered_unless_the_sample_counts_test_rows_in_order(
         sample = sample.iloc[::-1]
     if change == "one short":
         sample = sample.iloc[:-1]
-    if change == "test has ids":
-        test = pd.read_csv(data / "test.csv")
-        test.insert(0, "ImageId", sample["ImageId"])
-        test.to_csv(data / "test.csv", index=False)
+    if change == "both have ids":
+        for name, ids in (("test", sample["ImageId"]), ("train", range(1300))):
+            table = pd.read_csv(data / f"{name}.csv")
+            table.insert(0, "ImageId", list(ids))
+            table.to_csv(data / f"{name}.csv", index=False)
     sample.to_csv(data / "sample_submission.csv", index=False)
     assert number_rows(data, tmp_path / "prepared") is None
     assert not (tmp_path / "prepared").exists()
 
 
-def test_a_run_on_a_folder_without_ids_ends_with_a_valid_submission(tmp_path: Path) -> None:
-    truth = _digit_recognizer(tmp_path / "data")
+def _train_without_ids(folder: Path) -> pd.Series:
+    """San Francisco Crime's layout: test and the sample have ids (from 1000), train has none."""
+    truth = _digit_recognizer(folder)
+    test = pd.read_csv(folder / "test.csv")
+    test.insert(0, "ImageId", truth.index + 999)
+    test.to_csv(folder / "test.csv", index=False)
+    pd.DataFrame({"ImageId": test["ImageId"], "Label": 0}).to_csv(
+        folder / "sample_submission.csv", index=False)
+    return pd.Series(truth.to_numpy(), index=test["ImageId"])
+
+
+def test_train_without_the_id_that_test_has_is_numbered_from_zero(tmp_path: Path) -> None:
+    _train_without_ids(tmp_path / "data")
+    found = number_rows(tmp_path / "data", tmp_path / "prepared")
+    assert found == RowIds("ImageId", 0, 1300, None)
+    train = pd.read_csv(tmp_path / "prepared" / "train.csv")
+    assert train["ImageId"].tolist() == list(range(1300)) and train.columns[1] == "label"
+    test = (tmp_path / "prepared" / "test.csv").read_bytes()
+    assert test == (tmp_path / "data" / "test.csv").read_bytes()  # kept as it was
+    assert "train has no id column ImageId (test has)" in found.note()  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("layout", "note"), [
+    (_digit_recognizer, "ImageId numbers its rows 1..497"),
+    (_train_without_ids, "numbered 0..1299 as ImageId"),
+])
+def test_a_run_on_a_folder_without_ids_ends_with_a_valid_submission(
+        tmp_path: Path, layout, note: str) -> None:
+    truth = layout(tmp_path / "data")
     proc = subprocess.run(
         [sys.executable, "-m", "autokaggle", "run", str(tmp_path / "data"), "--env", "current",
          "--json", "--workdir", str(tmp_path / "work")],
@@ -81,7 +109,7 @@ def test_a_run_on_a_folder_without_ids_ends_with_a_valid_submission(tmp_path: Pa
     assert list(submission.columns) == ["ImageId", "Label"]
     assert submission["ImageId"].tolist() == truth.index.tolist()
     assert (submission["Label"].to_numpy() == truth.to_numpy()).mean() > 0.9
-    assert "ImageId numbers its rows 1..497" in " ".join(proc.stderr.split())  # wrapped
+    assert note in " ".join(proc.stderr.split())  # wrapped
     run = Path(result["run_dir"])
     assert Path(os.readlink(run / "input" / "data")) == run / "input" / "prepared"
     assert json.loads((run / "input" / "competition.json").read_text())["data_dir"] == str(

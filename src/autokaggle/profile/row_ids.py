@@ -1,10 +1,15 @@
-"""Row numbers as ids: a test file without ids whose sample submission counts its rows.
+"""Row numbers as ids, for tables that ship without the id column the sample submission names.
 
-Kaggle's Digit Recognizer ships train.csv and test.csv without an id column; its sample
-submission numbers test's rows (``ImageId`` 1..28000). Folds, out-of-fold predictions and the
-submission are keyed by an id in train and test, so the run gets copies of both with that column
-first: row i of test gets the sample's i-th id and train's rows are numbered the same way from
-the same start. Every other file of the data folder is linked (or copied) unchanged.
+Folds, out-of-fold predictions and the submission are keyed by an id in train and test. Two
+Kaggle layouts lack it:
+
+- Digit Recognizer: neither train.csv nor test.csv has an id; the sample submission numbers
+  test's rows (``ImageId`` 1..28000). Row i of test gets the sample's i-th id, and train's rows
+  are numbered the same way from the same start.
+- San Francisco Crime: test.csv has ``Id``, train.csv has none. Train's rows are numbered from 0.
+
+The run gets copies of the numbered tables with the column first; every other file of the data
+folder is linked (or copied) unchanged.
 """
 
 from __future__ import annotations
@@ -19,50 +24,67 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from autokaggle.errors import InputError
-from autokaggle.profile.files import find_data_files, table_stem
+from autokaggle.profile.files import DataFiles, find_data_files, table_stem
 from autokaggle.profile.reader import header_names, read_arrow
 
 
 @dataclass(frozen=True)
 class RowIds:
-    """The id column numbered into train and test, its first value and the rows numbered."""
+    """The id column numbered into train (and test), its first value and the rows numbered;
+    ``test_rows`` None: test had the column and kept it."""
 
     column: str
     start: int
     train_rows: int
-    test_rows: int
+    test_rows: int | None
 
     def note(self) -> str:
         """One line for the run log and the profile's warnings."""
+        copies = "(a run writes the copies, with the column first, to input/prepared/)."
+        if self.test_rows is None:
+            return (f"train has no id column {self.column} (test has): train's "
+                    f"{self.train_rows:,} rows are numbered {self.start}.."
+                    f"{self.start + self.train_rows - 1} as {self.column} {copies}")
         return (f"test has no id column: the sample submission's {self.column} numbers its rows "
                 f"{self.start}..{self.start + self.test_rows - 1}, so row i of test is "
                 f"{self.column} i; train's {self.train_rows:,} rows are numbered the same way "
-                "(a run writes copies of both, with the column first, to input/prepared/).")
+                f"{copies}")
 
 
 def number_rows(data_dir: Path, dest: Path) -> RowIds | None:
-    """Write ``dest`` with train and test numbered when test lacks the sample's id column and
-    the sample numbers test's rows in order from 0 or 1; None (nothing written) otherwise."""
+    """Write ``dest`` with numbered rows when the sample's id column is missing from train and
+    test (and the sample numbers test's rows in order from 0 or 1), or from train only (San
+    Francisco Crime); None, nothing written, otherwise."""
     try:
         files = find_data_files(data_dir)
     except InputError:
         return None  # the profile step says what is missing
-    if files.sample_submission is None:
+    sample = files.sample_submission
+    column = next(iter(header_names(sample)), None) if sample is not None else None
+    if sample is None or column is None or column in header_names(files.train):
         return None
-    column = next(iter(header_names(files.sample_submission)), None)
-    if column is None or column in header_names(files.test) or column in header_names(files.train):
-        return None
+    if column in header_names(files.test):
+        return _number(files, dest, column, 0, tables=(files.train,))
     test = read_arrow(files.test, as_strings=True)
-    start = _row_count_start(read_arrow(files.sample_submission, [column], as_strings=True)
-                             [column].to_pylist(), test.num_rows)
+    start = _row_count_start(read_arrow(sample, [column], as_strings=True)[column].to_pylist(),
+                             test.num_rows)
     if start is None:
         return None
-    train = read_arrow(files.train, as_strings=True)
+    return _number(files, dest, column, start, tables=(files.train, files.test), test=test)
+
+
+def _number(files: DataFiles, dest: Path, column: str, start: int, tables: tuple[Path, ...],
+            test: pa.Table | None = None) -> RowIds:
+    """Write each of ``tables`` numbered into ``dest``; link the folder's other files."""
     dest.mkdir(parents=True, exist_ok=True)
-    _link_others(Path(files.train).parent, dest, {files.train.name, files.test.name})
-    for path, table in ((files.train, train), (files.test, test)):
+    _link_others(Path(files.train).parent, dest, {p.name for p in tables})
+    rows = {}
+    for path in tables:
+        table = test if path == files.test and test is not None else read_arrow(path,
+                                                                                as_strings=True)
         _write_numbered(table, column, start, dest / f"{table_stem(path)}.csv")
-    return RowIds(column, start, train.num_rows, test.num_rows)
+        rows[path] = table.num_rows
+    return RowIds(column, start, rows[files.train], rows.get(files.test))
 
 
 def _row_count_start(ids: list[str | None], rows: int) -> int | None:
