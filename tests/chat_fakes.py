@@ -110,6 +110,17 @@ def break_train(files: dict[str, str]) -> dict[str, str]:
     return files
 
 
+def skewed_submission(files: dict[str, str]) -> dict[str, str]:
+    """predict.py whose submission labels are moved one row down from its test predictions:
+    still a valid submission, but not the predictions the harness scored."""
+    files = dict(files)
+    files["code/predict.py"] = files["code/predict.py"].replace(
+        "    submission = format_submission(test_pred, sample, cfg)\n",
+        "    submission = format_submission(test_pred, sample, cfg)\n"
+        "    submission.iloc[:, 1] = np.roll(submission.iloc[:, 1].to_numpy(), 1)\n")
+    return files
+
+
 def no_submission(files: dict[str, str]) -> dict[str, str]:
     """predict.py that writes test predictions but never the submission."""
     files = dict(files)

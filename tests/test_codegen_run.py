@@ -18,6 +18,7 @@ from chat_fakes import (
     no_submission,
     pipeline_reply,
     plan_json,
+    skewed_submission,
     snooping,
 )
 from conftest import EXAMPLE
@@ -108,3 +109,22 @@ def test_the_same_error_twice_brings_a_fresh_draft_that_beats_the_template(
     assert "## Candidates" in report and "| 004 **(final)** | llm-draft | 001 |" in report
     status = status_data(Store(workdir), record)
     assert [c["origin"] for c in status["candidates"]] == ["template", "llm-draft", "llm-repair", "llm-draft"]  # type: ignore[index]
+
+
+def test_a_submission_that_is_not_its_own_test_predictions_goes_back_for_repair(
+    workdir: Path, hermetic_env: Path
+) -> None:
+    run_dir = lambda: _run_dir(workdir)  # noqa: E731
+    llm = ScriptedLLM(
+        plan_json(["linear", "lightgbm"]),
+        pipeline_reply(run_dir, edit=skewed_submission),  # 002: valid, but rows moved
+        pipeline_reply(run_dir, only=("code/predict.py",)),  # 003: written from test_pred.csv
+    )
+    record, _ = run_with(workdir, llm)
+    assert record.status == "done"
+    assert _journal(record, workdir) == [
+        ("template", "valid"), ("llm-draft", "failed"), ("llm-repair", "valid")]
+    journal = Store(workdir).candidates(record.run_id)
+    assert "does not hold test_pred.csv's predictions" in (journal[1].error or "")
+    assert "differ from output/test_pred.csv, e.g. id" in llm.calls[2][1][-1].content
+    assert json.loads((record.run_dir / "candidates/selected.json").read_text())["candidate"] == 3

@@ -17,6 +17,7 @@ import pipeline_run as pr
 import pytest
 import yaml
 
+from autokaggle.evaluate.agreement import disagreement
 from autokaggle.evaluate.decode import decode_labels, ordinal_labels
 from autokaggle.evaluate.scorers import get_scorer
 
@@ -61,6 +62,8 @@ def test_qwk_grades_come_from_the_expected_grade_in_cv_and_submission(
     assert (submission.loc[test_pred.index, "quality"].to_numpy() == decoded).all()
     assert (decoded != grades[test_pred.to_numpy().argmax(axis=1)]).any()
     _assert_generated_code_decodes_as_the_harness(run, "quality", monkeypatch)
+    assert disagreement(run / "output/submission.csv", run / "output/test_pred.csv",
+                        profile) is None
 
     # And it pays: the harness's CV beats the most probable grade's QWK on the same folds.
     oof = pd.read_csv(run / "output" / "oof.csv").set_index("id")[classes]
@@ -129,6 +132,8 @@ def test_binary_labels_for_a_rare_class_come_from_the_metric_in_cv_and_submissio
     assert (submission.loc[test_pred.index, "default"].to_numpy() == chosen).all()
     assert (chosen == "Yes").sum() > (test_pred["Yes"] >= 0.5).sum()
     _assert_generated_code_decodes_as_the_harness(run, "default", monkeypatch)
+    assert disagreement(run / "output/submission.csv", run / "output/test_pred.csv",
+                        profile) is None
 
     # And it pays: the harness's CV beats a 0.5 threshold's on the same folds.
     oof = pd.read_csv(run / "output" / "oof.csv").set_index("id")

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from autokaggle.errors import RunFailed
 from autokaggle.evaluate.custom import load_custom_scorer
+from autokaggle.evaluate.decode import Decode, applicable
 from autokaggle.evaluate.folds import column
 from autokaggle.evaluate.scorers import Scorer, get_scorer
 from autokaggle.profile.model import DataProfile
@@ -73,6 +74,14 @@ def scorer_for_profile(profile: DataProfile) -> Scorer:
     return get_scorer(choice.name)
 
 
+def profile_decode(profile: DataProfile) -> Decode:
+    """How the run's labels come from probabilities (``config.yaml``'s ``submission.decode``):
+    the metric's decoding where its classes allow it; ``argmax`` for a custom metric."""
+    if profile.metric.source == "custom":
+        return "argmax"
+    return applicable(get_scorer(profile.metric.name).decode, profile.class_labels)
+
+
 def prediction_columns(profile: DataProfile) -> list[str]:
     """The canonical prediction columns: class labels, or target columns."""
     if profile.task in ("binary", "multiclass"):
@@ -80,8 +89,8 @@ def prediction_columns(profile: DataProfile) -> list[str]:
     return list(profile.target_columns)
 
 
-def _fail(message: str) -> RunFailed:
-    return RunFailed(f"output/oof.csv: {message}", hint=_CONTRACT)
+def _fail(message: str, what: str = "output/oof.csv") -> RunFailed:
+    return RunFailed(f"{what}: {message}", hint=_CONTRACT)
 
 
 def _sample(values: object, n: int = 5) -> str:
@@ -90,26 +99,28 @@ def _sample(values: object, n: int = 5) -> str:
     return ", ".join(repr(v) for v in items[:n]) + more
 
 
-def read_oof(path: Path, profile: DataProfile) -> pd.DataFrame:
-    """Read and check an OOF file; indexed by id (string), canonical columns in order."""
+def read_oof(path: Path, profile: DataProfile, what: str = "output/oof.csv") -> pd.DataFrame:
+    """Read and check canonical predictions (OOF, or test's with ``what``); indexed by id
+    (string), canonical columns in order."""
     if not path.is_file():
-        raise _fail(f"{str(path)!r} was not written by train.py")
+        raise _fail(f"{str(path)!r} was not written", what)
     oof = pd.read_csv(path, dtype={profile.id_column: str})
     if profile.id_column not in oof.columns:
-        raise _fail(f"no id column {profile.id_column!r}; columns are {list(oof.columns)}")
+        raise _fail(f"no id column {profile.id_column!r}; columns are {list(oof.columns)}", what)
     expected = prediction_columns(profile)
     have = [c for c in oof.columns if c != profile.id_column]
     missing, extra = [c for c in expected if c not in have], [c for c in have if c not in expected]
     if missing or extra:
-        raise _fail(f"expected prediction columns {expected}; missing {missing}, unexpected {extra}")
+        raise _fail(f"expected prediction columns {expected}; missing {missing}, unexpected "
+                    f"{extra}", what)
     ids = column(oof, profile.id_column)
     dup = sorted(set(ids[ids.duplicated()]))
     if dup:
-        raise _fail(f"{len(dup)} duplicated ids: {_sample(dup)}")
-    return _numeric(oof.set_index(profile.id_column).loc[:, expected])
+        raise _fail(f"{len(dup)} duplicated ids: {_sample(dup)}", what)
+    return _numeric(oof.set_index(profile.id_column).loc[:, expected], what)
 
 
-def _numeric(preds: pd.DataFrame) -> pd.DataFrame:
+def _numeric(preds: pd.DataFrame, what: str) -> pd.DataFrame:
     """Predictions as floats; non-numbers, NaN and inf are reported by column."""
     out = preds.apply(pd.to_numeric, errors="coerce").astype(float)
     bad = ~np.isfinite(out.to_numpy())
@@ -118,7 +129,7 @@ def _numeric(preds: pd.DataFrame) -> pd.DataFrame:
                 if n]
         rows = out.index.to_numpy()[bad.any(axis=1)].tolist()
         raise _fail(f"non-numeric, NaN or infinite predictions in {', '.join(cols)}; "
-                    f"ids {_sample(rows)}")
+                    f"ids {_sample(rows)}", what)
     return cast(pd.DataFrame, out)
 
 

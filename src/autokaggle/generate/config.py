@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from autokaggle.evaluate.decode import applicable
-from autokaggle.evaluate.scorers import get_scorer
+from autokaggle.evaluate.oof import profile_decode
 from autokaggle.generate.model_spec import model_section
 from autokaggle.generate.options import FEATURE_BLOCKS, PipelineOptions
 from autokaggle.profile.model import GENERATED_SAMPLE, DataProfile, FileProfile, FileRole
@@ -109,17 +108,8 @@ def submission_section(profile: DataProfile) -> dict[str, Any]:
         "label_values": list(fmt.label_values),
         "class_columns": dict(sorted(fmt.class_columns.items())),
         "value_dtype": fmt.value_dtype,
-        "decode": label_decoding(profile),
+        "decode": profile_decode(profile),
     }
-
-
-def label_decoding(profile: DataProfile) -> str:
-    """How labels come from probabilities (``evaluate.decode``), as the harness scores them:
-    ``argmax``, ``ordinal`` (QWK on numeric grades), ``expected_f1`` / ``expected_mcc`` (binary
-    F1 / MCC) or ``balanced`` (balanced accuracy)."""
-    metric = profile.metric
-    decode = "argmax" if metric.source == "custom" else get_scorer(metric.name).decode
-    return applicable(decode, profile.class_labels)
 
 
 def data_section(profile: DataProfile, original: FileProfile | None = None) -> dict[str, str]:

@@ -231,7 +231,9 @@ def score_candidate(ctx: RunContext, folder: Path, folds_to_run: list[int] | Non
 
 
 def validate_candidate(ctx: RunContext, folder: Path, outcome: Outcome) -> None:
-    """Check submission.csv against the sample; an invalid one fails the candidate."""
+    """Check submission.csv against the sample, and an LLM-written one against its own
+    test_pred.csv; an invalid or disagreeing one fails the candidate."""
+    from autokaggle.evaluate.agreement import disagreement
     from autokaggle.evaluate.validate import validate_submission
 
     prof = ctx.profile
@@ -242,6 +244,12 @@ def validate_candidate(ctx: RunContext, folder: Path, outcome: Outcome) -> None:
     if not report.ok:
         outcome.problems = list(report.problems)
         raise RunFailed("submission.csv is invalid:\n  " + "\n  ".join(report.problems))
+    test_pred = folder / "output" / "test_pred.csv"
+    if outcome.candidate.origin.startswith("llm") and test_pred.is_file():
+        differs = disagreement(path, test_pred, prof)  # LLM code may write them apart
+        if differs:
+            outcome.problems = [differs]
+            raise RunFailed(f"submission.csv does not hold test_pred.csv's predictions: {differs}")
 
 
 def record_outcome(ctx: RunContext, outcome: Outcome) -> None:
