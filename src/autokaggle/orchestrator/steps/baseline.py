@@ -3,8 +3,9 @@
 A run must never end without a valid submission, so the baseline walks a ladder: the decided
 model first (on the GPU when asked), the same model on the CPU (a library built without GPU
 support, or no GPU present), then the linear template, which needs nothing but scikit-learn,
-and last the linear template without the columns the template parses (dates and texts: the
-most varied input, where an unforeseen spelling can break every rung alike).
+then the linear template without the columns the template parses (dates and texts: the
+most varied input, where an unforeseen spelling can break every rung alike), and last the
+linear template without any feature: the training prior, a weak but valid submission.
 Each rung is a candidate (``candidates/NNN``, origin ``template``); the first valid one is
 promoted to the run's ``code/`` and ``output/`` at once.
 """
@@ -22,6 +23,7 @@ from autokaggle.orchestrator.options import TemplateModel
 from autokaggle.orchestrator.registry import register_step
 
 FALLBACK_MODEL: TemplateModel = "linear"
+PRIOR_LABEL = "prior template (no features)"  # the last rung: the linear template, no columns
 PARSED_KINDS = ("datetime", "text")  # feature lists the template parses (the last rung drops)
 # Under a time budget the baseline's boosting gets this share of the time left, split over its
 # models (folds x targets); a model still improving then keeps its rounds so far, so that the
@@ -61,6 +63,13 @@ def run_template_ladder(ctx: RunContext, parent: int | None = None) -> Outcome:
                      "columns failed (see the warnings above).", "warning")
             return outcome
         failures.append(f"{without}: {outcome.error}")
+    outcome = run_template(ctx, FALLBACK_MODEL, False, parent, prior=True)
+    if outcome.ok:
+        ctx.note("The submission predicts the training prior (class shares or the target's "
+                 "mean) for every row: every pipeline with features failed (see the warnings "
+                 "above).", "warning")
+        return outcome
+    failures.append(f"prior template: {outcome.error}")
     raise RunFailed(
         "No template pipeline produced a valid submission:\n  " + "\n  ".join(failures),
         f"Read the script logs in {ctx.paths.root / 'candidates'}",
@@ -82,15 +91,18 @@ def parsed_columns(ctx: RunContext) -> list[str]:
 
 def run_template(
     ctx: RunContext, model: TemplateModel, gpu: bool, parent: int | None = None,
-    drop: list[str] | None = None,
+    drop: list[str] | None = None, prior: bool = False,
 ) -> Outcome:
-    """Render one template pipeline into a new candidate and run it (``drop``: more columns)."""
+    """Render one template pipeline into a new candidate and run it (``drop``: more columns;
+    ``prior``: none at all, so the pipeline predicts the training prior)."""
     from autokaggle.generate import render_pipeline
 
     label = f"{model} template{' (GPU)' if gpu else ''}{' without ' if drop else ''}"
     label += ", ".join(drop or [])
     meta = {"model": model, "gpu": gpu, "plan": current_decisions(ctx).revision}
-    if drop:
+    if prior:
+        drop, label, meta["prior"] = list(ctx.profile.feature_columns), PRIOR_LABEL, True
+    elif drop:
         meta["drop"] = drop
     candidate = new_candidate(ctx, "template", label, parent, meta)
     options = template_options(ctx, model, gpu)
