@@ -59,6 +59,7 @@ def original_block(profile: DataProfile, options: PipelineOptions) -> FileProfil
 MAX_INTERACTION_COLUMNS = 5  # pairs of the first five numeric columns: 10 products, 10 ratios
 TARGET_SMOOTHING = 20.0
 TARGET_INNER_FOLDS = 5
+WORDS_COMPONENTS = 16  # block "words": SVD components of each text column's TF-IDF
 
 
 def block_settings(lists: dict[str, list[str]], options: PipelineOptions) -> dict[str, Any]:
@@ -72,6 +73,8 @@ def block_settings(lists: dict[str, list[str]], options: PipelineOptions) -> dic
         out["interactions"] = [[a, b] for i, a in enumerate(cols) for b in cols[i + 1:]]
     if "target_encoding" in blocks:
         out.update(target_smoothing=TARGET_SMOOTHING, target_inner_folds=TARGET_INNER_FOLDS)
+    if "words" in blocks:
+        out["words_components"] = WORDS_COMPONENTS
     return out
 
 
@@ -79,7 +82,8 @@ def usable_blocks(lists: dict[str, list[str]], blocks: Sequence[str],
                   original: bool = False) -> list[str]:
     """The requested blocks that have something to work on, in a fixed order."""
     has = {"frequency": bool(lists["categorical"]), "target_encoding": bool(lists["categorical"]),
-           "interactions": len(lists["numeric"]) >= 2, "original": original}
+           "interactions": len(lists["numeric"]) >= 2, "original": original,
+           "words": bool(lists["text"])}
     return [b for b in has if b in blocks and has[b]]
 
 

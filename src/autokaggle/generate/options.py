@@ -8,9 +8,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 ModelName = Literal["lightgbm", "xgboost", "catboost", "linear"]
-FeatureBlock = Literal["frequency", "target_encoding", "interactions", "original"]
+FeatureBlock = Literal["frequency", "target_encoding", "interactions", "original", "words"]
 FEATURE_BLOCKS: tuple[FeatureBlock, ...] = ("frequency", "target_encoding", "interactions",
-                                            "original")
+                                            "original", "words")
 
 
 class PipelineOptions(BaseModel):
