@@ -80,7 +80,8 @@ class RayExecutor:
     def _shipped_input(self, ray: Any, ctx: RunContext) -> tuple[str, Any]:
         """The run's ``input/`` in the object store: packed and put once per executor."""
         if self._input is None:
-            names = sorted(p.name for p in ctx.paths.input.iterdir())
+            # input/prepared (numbered tables) travels as input/data, the link that names it
+            names = sorted(p.name for p in ctx.paths.input.iterdir() if p.name != "prepared")
             data = pack(ctx.paths.input, names, stable=True)
             digest = hashlib.sha256(data).hexdigest()[:32]
             self._input = (digest, ray.put(data))

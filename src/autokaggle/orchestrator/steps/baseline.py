@@ -65,9 +65,9 @@ def run_template_ladder(ctx: RunContext, parent: int | None = None) -> Outcome:
         failures.append(f"{without}: {outcome.error}")
     outcome = run_template(ctx, FALLBACK_MODEL, False, parent, prior=True)
     if outcome.ok:
-        ctx.note("The submission predicts the training prior (class shares or the target's "
-                 "mean) for every row: every pipeline with features failed (see the warnings "
-                 "above).", "warning")
+        ctx.note("The submission predicts the training prior (the class shares, or the "
+                 "target's mean or median) for every row: every pipeline with features failed "
+                 "(see the warnings above).", "warning")
         return outcome
     failures.append(f"prior template: {outcome.error}")
     raise RunFailed(

@@ -27,8 +27,9 @@ def intake(ctx: RunContext) -> str:
 
 
 def _numbered_rows(ctx: RunContext, data: Path) -> Path:
-    """``input/prepared`` when test has no ids and the sample numbers its rows, else ``data``;
-    ``competition.json`` then points at the prepared folder."""
+    """``input/prepared`` when train (and test) lack the sample's id column and
+    ``profile.row_ids`` numbers their rows, else ``data``; ``competition.json`` then points at
+    the prepared folder."""
     from autokaggle.kaggle.models import CompetitionInfo
     from autokaggle.profile.row_ids import number_rows
 
