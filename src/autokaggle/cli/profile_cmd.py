@@ -66,15 +66,15 @@ def profile_command(
     """Profile a competition (URL, slug or folder): id, target, task, metric, columns, warnings."""
     from autokaggle.kaggle.intake import load_competition
     from autokaggle.profile import build_profile, write_profile  # pandas: only when used
-    from autokaggle.profile.row_ids import number_rows
+    from autokaggle.profile.prepare import prepare_tables
 
     info = load_competition(source, quiet=as_json)
     fixed = ProfileOverrides.model_validate({**overrides, "target_columns": list(targets) or None})
     with err_console.status("Profiling the data..."), tempfile.TemporaryDirectory() as tmp:
-        numbered = None if fixed.id_column else number_rows(info.data_path, Path(tmp))
-        if numbered is not None:  # as a run would: test's rows numbered as the sample does
-            info = info.model_copy(update={"data_dir": tmp})
-            err_console.print(f"[yellow]note[/yellow] {escape(numbered.note())}")
+        folder, notes = prepare_tables(info.data_path, Path(tmp), number=not fixed.id_column)
+        info = info.model_copy(update={"data_dir": str(folder)})  # as a run would read it
+        for note in notes:
+            err_console.print(f"[yellow]note[/yellow] {escape(note)}")
         profile = build_profile(info, fixed)
     if output_dir is not None:
         write_profile(profile, output_dir)

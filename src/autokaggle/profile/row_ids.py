@@ -77,7 +77,7 @@ def _number(files: DataFiles, dest: Path, column: str, start: int, tables: tuple
             test: pa.Table | None = None) -> RowIds:
     """Write each of ``tables`` numbered into ``dest``; link the folder's other files."""
     dest.mkdir(parents=True, exist_ok=True)
-    _link_others(Path(files.train).parent, dest, {p.name for p in tables})
+    link_others(Path(files.train).parent, dest, {p.name for p in tables})
     rows = {}
     for path in tables:
         table = test if path == files.test and test is not None else read_arrow(path,
@@ -96,7 +96,7 @@ def _row_count_start(ids: list[str | None], rows: int) -> int | None:
     return start if start in (0, 1) and (values == np.arange(start, start + rows)).all() else None
 
 
-def _link_others(source: Path, dest: Path, skip: set[str]) -> None:
+def link_others(source: Path, dest: Path, skip: set[str]) -> None:
     """Every file of ``source`` but ``skip`` into ``dest``: a hard link, else a copy (a symlink
     would point outside the folder the sandbox lets generated code read)."""
     for entry in source.iterdir():
@@ -112,7 +112,11 @@ def _link_others(source: Path, dest: Path, skip: set[str]) -> None:
 def _write_numbered(table: pa.Table, column: str, start: int, path: Path) -> None:
     """The table as CSV with ``column`` = start, start+1, ... first (values as written)."""
     ids = pa.array(np.arange(start, start + table.num_rows).astype(str))
-    numbered = table.add_column(0, column, ids)
+    write_table(table.add_column(0, column, ids), path)
+
+
+def write_table(table: pa.Table, path: Path) -> None:
+    """A table of strings as CSV, replaced atomically (quoted where a value needs it)."""
     tmp = path.with_suffix(".csv.tmp")
-    pacsv.write_csv(numbered, tmp, pacsv.WriteOptions(quoting_style="needed"))
+    pacsv.write_csv(table, tmp, pacsv.WriteOptions(quoting_style="needed"))
     tmp.replace(path)

@@ -18,31 +18,29 @@ def intake(ctx: RunContext) -> str:
     info = fetch_competition(
         ctx.options.source, ctx.paths.input, quiet=True, on_warning=_warn(ctx), run_id=ctx.run_id
     )
-    data = Path(info.data_dir)
-    if not ctx.options.id_column:
-        data = _numbered_rows(ctx, data)
+    data = _prepared(ctx, Path(info.data_dir))
     ctx.cache.pop("competition", None)  # re-read: pages are relative to input/ in the file
     link_data(ctx.paths.input / "data", data)
     return f"{info.title} ({len(info.files)} files)"
 
 
-def _numbered_rows(ctx: RunContext, data: Path) -> Path:
-    """``input/prepared`` when train (and test) lack the sample's id column and
-    ``profile.row_ids`` numbers their rows, else ``data``; ``competition.json`` then points at
+def _prepared(ctx: RunContext, data: Path) -> Path:
+    """``input/prepared`` when the tables need copies the pipeline can read (``profile.prepare``:
+    labels in their own file, no id column), else ``data``; ``competition.json`` then points at
     the prepared folder."""
     from autokaggle.kaggle.models import CompetitionInfo
-    from autokaggle.profile.row_ids import number_rows
+    from autokaggle.profile.prepare import prepare_tables
 
-    prepared = ctx.paths.input / "prepared"
-    numbered = number_rows(data, prepared)
-    if numbered is None:
-        return data
-    ctx.note(numbered.note(), "warning")
-    path = ctx.paths.input / "competition.json"
-    info = CompetitionInfo.model_validate_json(path.read_text())
-    info.data_dir = str(prepared)
-    path.write_text(info.model_dump_json(indent=2) + "\n", "utf-8")
-    return prepared
+    folder, notes = prepare_tables(data, ctx.paths.input / "prepared",
+                                   number=not ctx.options.id_column)
+    for note in notes:
+        ctx.note(note, "warning")
+    if folder != data:
+        path = ctx.paths.input / "competition.json"
+        info = CompetitionInfo.model_validate_json(path.read_text())
+        info.data_dir = str(folder)
+        path.write_text(info.model_dump_json(indent=2) + "\n", "utf-8")
+    return folder
 
 
 def link_data(link: Path, target: Path) -> None:
