@@ -1,4 +1,4 @@
-"""Label metrics decoded by argmax vs in the metric's own terms, on every candidate of kept runs.
+"""Metrics met by the plain prediction vs in their own terms, on every candidate of kept runs.
 
     .venv/bin/python bench/peers.py --budget 600 --systems autokaggle --keep /tmp/kept
     .venv/bin/python bench/label_decodes.py /tmp/kept/*
@@ -8,9 +8,11 @@ test rows. Whatever metric the competition uses, the same probabilities can be s
 for binary F1, MCC, balanced accuracy and macro-F1: once by the most probable class and once by
 the decoding the scorer names (``evaluate.decode``: the top k rows by expected F1 or MCC, each
 probability over its class's predicted share for balanced accuracy; macro-F1 keeps argmax, so
-its "decoded" column reweights by the class shares to show why it does). Per run and metric it
-prints, for the held-out rows and the OOF rows, how many candidates the decoding makes better
-and worse, the mean score by argmax and the mean change.
+its "decoded" column reweights by the class shares to show why it does) — and as probabilities
+for balanced log loss, plain and reweighted as the template writes them for that metric (each
+probability over its class's predicted share, rows renormalised). Per run and metric it prints,
+for the held-out rows and the OOF rows, how many candidates the metric's own terms make better
+and worse (by the metric's direction), the mean plain score and the mean change.
 """
 
 from __future__ import annotations
@@ -29,8 +31,14 @@ from split import SEED
 
 from autokaggle.evaluate.scorers import Scorer, get_scorer
 
-BINARY = ("f1", "mcc", "balanced_accuracy")
-MULTICLASS = ("balanced_accuracy", "f1_macro")
+BINARY = ("f1", "mcc", "balanced_accuracy", "balanced_log_loss")
+MULTICLASS = ("balanced_accuracy", "f1_macro", "balanced_log_loss")
+
+
+def reweighted(proba: np.ndarray) -> np.ndarray:
+    """The template's probabilities for balanced log loss (``balanced_probabilities``)."""
+    weighted = proba / np.clip(proba.mean(axis=0), 1e-12, None)
+    return weighted / weighted.sum(axis=1, keepdims=True)
 
 
 def pair(name: str) -> tuple[Scorer, Scorer]:
@@ -43,11 +51,13 @@ def pair(name: str) -> tuple[Scorer, Scorer]:
 
 def changes(preds: list[np.ndarray], y: np.ndarray, classes: list[str],
             name: str) -> tuple[int, int, float, float]:
-    """Candidates made better and worse, the mean argmax score and the mean change."""
+    """Candidates made better and worse, the mean plain score and the mean change."""
     by_argmax, decoded = pair(name)
+    own = (lambda p: reweighted(p)) if name == "balanced_log_loss" else (lambda p: p)
     base = np.array([by_argmax.score(y, p, classes) for p in preds])
-    delta = np.array([decoded.score(y, p, classes) for p in preds]) - base
-    return int((delta > 1e-12).sum()), int((delta < -1e-12).sum()), base.mean(), delta.mean()
+    delta = np.array([decoded.score(y, own(p), classes) for p in preds]) - base
+    gain = delta * decoded.sign
+    return int((gain > 1e-12).sum()), int((gain < -1e-12).sum()), base.mean(), delta.mean()
 
 
 def predictions(run: Path, name: str, exp, ids, width: int) -> list[np.ndarray]:

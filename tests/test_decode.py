@@ -144,3 +144,23 @@ def test_binary_labels_for_a_rare_class_come_from_the_metric_in_cv_and_submissio
     by_half = np.mean([fn(truth[folds == f].to_numpy(), half[folds == f], ["No", "Yes"])
                        for f in sorted(folds.unique())])
     assert pr.score(run, profile).cv_mean > by_half + 0.05
+
+
+def test_balanced_log_loss_probabilities_are_reweighted_by_class_share(tmp_path: Path) -> None:
+    """ICR's metric weighs each class equally: the pipeline writes each probability over its
+    class's predicted share, which scores better on it than the plain probabilities."""
+    oofs = {}
+    for metric, text in (("log_loss", "Submissions are evaluated on the log loss."),
+                         ("balanced_log_loss", "Submissions are evaluated using a balanced "
+                                               "logarithmic loss.")):
+        run = tmp_path / metric
+        profile = pr.full_run(_rare_positives(tmp_path / f"data-{metric}", text), run)
+        assert profile.metric.name == metric and profile.submission_format.kind == "probabilities"
+        oofs[metric] = pd.read_csv(run / "output" / "oof.csv").set_index("id")[["No", "Yes"]]
+    truth = pd.read_csv(tmp_path / "data-log_loss" / "train.csv").set_index("id")["default"]
+    balanced = get_scorer("balanced_log_loss")
+    plain, weighted = (balanced.score(truth.loc[o.index].to_numpy(), o.to_numpy(), ["No", "Yes"])
+                       for o in (oofs["log_loss"], oofs["balanced_log_loss"]))
+    assert weighted < plain - 0.05
+    assert oofs["balanced_log_loss"]["Yes"].mean() > 0.3  # the rare class raised
+    assert oofs["log_loss"]["Yes"].mean() < 0.15  # calibrated to the 5% of positives

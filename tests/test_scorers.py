@@ -431,3 +431,14 @@ def test_custom_scorer_errors_name_the_fix(tmp_path: Path) -> None:
     assert "other" in str(info.value)
     with pytest.raises(InputError, match="path.py:function"):
         load_custom_scorer(str(path), greater_is_better=False)
+
+
+def test_balanced_log_loss_is_icr_s_class_weighted_log_loss() -> None:
+    y = np.array(["0", "0", "0", "1"])
+    p1 = np.array([0.1, 0.2, 0.3, 0.6])
+    proba = np.column_stack([1 - p1, p1])
+    n0, n1 = 3, 1  # Kaggle's ICR: -(w0 sum y0 log p0 + w1 sum y1 log p1) / (w0 + w1), w = 1/N
+    expected = -(np.log([0.9, 0.8, 0.7]).sum() / n0 + np.log(0.6) / n1) / 2
+    scorer = get_scorer("Balanced Log Loss")
+    assert scorer.score(y, proba, ["0", "1"]) == pytest.approx(expected)
+    assert not scorer.greater_is_better and scorer.needs == "proba"

@@ -152,6 +152,15 @@ def log_loss(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
     return float(-np.mean(np.log(_clip_rows(p)[rows, cols])))
 
 
+def balanced_log_loss(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+    """Log loss with every class weighing the same (Kaggle's ICR): the mean over the classes
+    present of each class's mean log loss."""
+    q, labels = _clip_rows(p), list(classes or [])
+    losses = [-np.mean(np.log(q[y == label, k])) for k, label in enumerate(labels)
+              if (y == label).any()]
+    return float(np.mean(losses))
+
+
 def map_at_k(k: int) -> MetricFn:
     """Kaggle's MAP@K for one true label per row: 1/rank within the top K, else 0."""
 
