@@ -6,6 +6,10 @@ validate) without the CLI and the environment step, so a test on tiny data takes
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +99,14 @@ def write_csvs(folder: Path, train: pd.DataFrame, test: pd.DataFrame,
     if sample is not None:
         sample.to_csv(folder / "sample_submission.csv", index=False)
     return folder
+
+
+def cli_run(data: Path, workdir: Path) -> tuple[dict[str, Any], str]:
+    """``autokaggle run DATA --json`` in a subprocess, as a user runs it: the JSON result and
+    stderr with its line wraps undone; fails with stderr on a non-zero exit."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "autokaggle", "run", str(data), "--env", "current", "--json",
+         "--workdir", str(workdir)],
+        capture_output=True, text=True, env=dict(os.environ), timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout), " ".join(proc.stderr.split())

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pipeline_run as pr
 
 from autokaggle.profile.labels_file import JoinedLabels, join_labels
 from autokaggle.profile.prepare import prepare_tables
@@ -63,13 +60,8 @@ def test_nothing_is_joined_when_train_holds_its_targets(tmp_path: Path) -> None:
 
 def test_a_run_joins_the_labels_and_ends_with_a_valid_submission(tmp_path: Path) -> None:
     _split_labels(tmp_path / "data")
-    proc = subprocess.run(
-        [sys.executable, "-m", "autokaggle", "run", str(tmp_path / "data"), "--env", "current",
-         "--json", "--workdir", str(tmp_path / "work")],
-        capture_output=True, text=True, env=dict(os.environ), timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    result = json.loads(proc.stdout)
+    result, stderr = pr.cli_run(tmp_path / "data", tmp_path / "work")
     submission = pd.read_csv(result["submission"])
     assert list(submission.columns) == ["sig_id", "t_up", "t_far"] and len(submission) == 60
     assert result["cv_score"] < 0.5  # t_up is learnt from a: far below log(2) per column
-    assert "come from train_targets_scored.csv" in " ".join(proc.stderr.split())
+    assert "come from train_targets_scored.csv" in stderr

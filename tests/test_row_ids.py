@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pipeline_run as pr
 import pytest
 from sklearn.datasets import load_digits
 
@@ -99,17 +98,12 @@ def test_train_without_the_id_that_test_has_is_numbered_from_zero(tmp_path: Path
 def test_a_run_on_a_folder_without_ids_ends_with_a_valid_submission(
         tmp_path: Path, layout, note: str) -> None:
     truth = layout(tmp_path / "data")
-    proc = subprocess.run(
-        [sys.executable, "-m", "autokaggle", "run", str(tmp_path / "data"), "--env", "current",
-         "--json", "--workdir", str(tmp_path / "work")],
-        capture_output=True, text=True, env=dict(os.environ), timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    result = json.loads(proc.stdout)
+    result, stderr = pr.cli_run(tmp_path / "data", tmp_path / "work")
     submission = pd.read_csv(result["submission"])
     assert list(submission.columns) == ["ImageId", "Label"]
     assert submission["ImageId"].tolist() == truth.index.tolist()
     assert (submission["Label"].to_numpy() == truth.to_numpy()).mean() > 0.9
-    assert note in " ".join(proc.stderr.split())  # wrapped
+    assert note in stderr
     run = Path(result["run_dir"])
     assert Path(os.readlink(run / "input" / "data")) == run / "input" / "prepared"
     assert json.loads((run / "input" / "competition.json").read_text())["data_dir"] == str(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import pickle
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pipeline_run as pr
-import pytest
 from test_search import _assert_clean
 
 from autokaggle.generate import PipelineOptions, render_pipeline
@@ -57,11 +57,12 @@ def test_words_turn_a_title_in_a_name_into_features_that_score(tmp_path: Path) -
     _assert_clean(tmp_path / "words" / "code")
 
 
-def test_words_without_a_repeated_word_leave_the_text_as_length_and_count(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_words_without_a_repeated_word_leave_the_text_as_length_and_count(tmp_path: Path) -> None:
     _run(_passengers(tmp_path / "data"), tmp_path / "run", ["words"])
-    monkeypatch.syspath_prepend(str(tmp_path / "run" / "code"))
-    import features  # the generated module
+    path = tmp_path / "run" / "code" / "features.py"  # the generated module, not a cached one
+    spec = importlib.util.spec_from_file_location("generated_features", path)
+    features = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(features)  # type: ignore[union-attr]
 
     cfg = features.load_config(tmp_path / "run")
     assert features.fit_words(pd.Series(["alpha one", "beta two", None]), cfg) is None
