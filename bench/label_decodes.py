@@ -87,7 +87,7 @@ def report(run: Path, seed: int) -> list[str]:
         for name in BINARY if len(classes) == 2 else MULTICLASS:
             better, worse, base, delta = changes(preds, y, classes, name)
             lines.append(f"{exp.slug:30s} {rows:8s} {name:17s} n={len(preds):3d} "
-                         f"better {better:3d} worse {worse:3d} argmax {base:.4f} "
+                         f"better {better:3d} worse {worse:3d} plain {base:.4f} "
                          f"change {delta:+.4f}")
     return lines
 

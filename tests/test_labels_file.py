@@ -58,6 +58,16 @@ def test_nothing_is_joined_when_train_holds_its_targets(tmp_path: Path) -> None:
     assert prepare_tables(data, tmp_path / "prepared") == (data, [])
 
 
+def test_a_table_with_the_target_columns_but_not_train_s_ids_is_not_joined(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _split_labels(data)
+    (data / "train_targets_scored.csv").unlink()  # only an old submission of test's ids is left
+    sample = pd.read_csv(data / "sample_submission.csv")
+    sample.to_csv(data / "my_old_submission.csv", index=False)
+    assert join_labels(data, tmp_path / "prepared") is None
+    assert not (tmp_path / "prepared").exists()
+
+
 def test_a_run_joins_the_labels_and_ends_with_a_valid_submission(tmp_path: Path) -> None:
     _split_labels(tmp_path / "data")
     result, stderr = pr.cli_run(tmp_path / "data", tmp_path / "work")

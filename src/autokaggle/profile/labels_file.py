@@ -38,15 +38,16 @@ class JoinedLabels:
 
 def join_labels(data_dir: Path, dest: Path) -> JoinedLabels | None:
     """Write ``dest`` with train's labels joined from another table that holds the id and every
-    target column of the sample submission; None (nothing written) when train has them or no
-    table does."""
+    target column of the sample submission, for most of train's ids; None (nothing written)
+    when train has them or no table does."""
     try:
         files = find_data_files(data_dir)
     except InputError:
         return None  # the profile step says what is missing
     if files.sample_submission is None:
         return None
-    id_column, *targets = header_names(files.sample_submission)
+    names = header_names(files.sample_submission)
+    id_column, targets = (names[0], names[1:]) if names else ("", [])
     have = set(header_names(files.train))
     if not targets or id_column not in have or have & set(targets):
         return None
@@ -57,10 +58,12 @@ def join_labels(data_dir: Path, dest: Path) -> JoinedLabels | None:
     train = read_arrow(files.train, as_strings=True)
     joined = _left_join(train, read_arrow(labels, [id_column, *targets], as_strings=True),
                         id_column)
+    unlabelled = joined.num_rows - joined[targets[0]].drop_null().length()
+    if unlabelled > joined.num_rows / 2:  # not train's labels (a stray submission of test ids)
+        return None
     dest.mkdir(parents=True, exist_ok=True)
     link_others(Path(files.train).parent, dest, {files.train.name, labels.name})  # in train now
     write_table(joined, dest / f"{table_stem(files.train)}.csv")
-    unlabelled = joined.num_rows - joined[targets[0]].drop_null().length()
     return JoinedLabels(labels.name, files.train.name, len(targets), unlabelled)
 
 
