@@ -39,7 +39,7 @@ class RowIds:
     test_rows: int | None
 
     def note(self) -> str:
-        """One line for the run log and the profile's warnings."""
+        """One line for the run log (a warning)."""
         copies = "(a run writes the copies, with the column first, to input/prepared/)."
         if self.test_rows is None:
             return (f"train has no id column {self.column} (test has): train's "
