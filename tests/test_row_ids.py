@@ -12,6 +12,7 @@ import pipeline_run as pr
 import pytest
 from sklearn.datasets import load_digits
 
+from autokaggle.profile.reader import CsvDialect, read_arrow, sniff_dialect
 from autokaggle.profile.row_ids import RowIds, number_rows
 
 
@@ -108,3 +109,19 @@ def test_a_run_on_a_folder_without_ids_ends_with_a_valid_submission(
     assert Path(os.readlink(run / "input" / "data")) == run / "input" / "prepared"
     assert json.loads((run / "input" / "competition.json").read_text())["data_dir"] == str(
         run / "input" / "prepared")
+
+
+def test_numbered_copies_keep_the_separator_so_decimal_commas_stay_numbers(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    frame = pd.DataFrame({"weight": [1.5, 2.25, 3.0, 4.75], "size": [1, 2, 3, 4],
+                          "label": ["a", "b", "a", "b"]})
+    frame.to_csv(data / "train.csv", index=False, sep=";", decimal=",")
+    frame[["weight", "size"]].to_csv(data / "test.csv", index=False, sep=";", decimal=",")
+    pd.DataFrame({"Id": [1, 2, 3, 4], "label": "a"}).to_csv(data / "sample_submission.csv",
+                                                            index=False)
+    assert number_rows(data, tmp_path / "prepared") is not None
+    for name in ("train.csv", "test.csv"):
+        path = tmp_path / "prepared" / name
+        assert sniff_dialect(path) == CsvDialect(";", "utf-8", ",")
+        assert read_arrow(path)["weight"].to_pylist() == [1.5, 2.25, 3.0, 4.75]

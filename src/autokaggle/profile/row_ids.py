@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 
 from autokaggle.errors import InputError
 from autokaggle.profile.files import DataFiles, find_data_files, table_stem
-from autokaggle.profile.reader import header_names, read_arrow
+from autokaggle.profile.reader import header_names, read_arrow, sniff_dialect
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,8 @@ def _number(files: DataFiles, dest: Path, column: str, start: int, tables: tuple
     for path in tables:
         table = test if path == files.test and test is not None else read_arrow(path,
                                                                                 as_strings=True)
-        _write_numbered(table, column, start, dest / f"{table_stem(path)}.csv")
+        _write_numbered(table, column, start, dest / f"{table_stem(path)}.csv",
+                        sniff_dialect(path).delimiter)
         rows[path] = table.num_rows
     return RowIds(column, start, rows[files.train], rows.get(files.test))
 
@@ -109,14 +110,17 @@ def link_others(source: Path, dest: Path, skip: set[str]) -> None:
             shutil.copy2(entry, target)
 
 
-def _write_numbered(table: pa.Table, column: str, start: int, path: Path) -> None:
+def _write_numbered(table: pa.Table, column: str, start: int, path: Path,
+                    delimiter: str) -> None:
     """The table as CSV with ``column`` = start, start+1, ... first (values as written)."""
     ids = pa.array(np.arange(start, start + table.num_rows).astype(str))
-    write_table(table.add_column(0, column, ids), path)
+    write_table(table.add_column(0, column, ids), path, delimiter)
 
 
-def write_table(table: pa.Table, path: Path) -> None:
-    """A table of strings as CSV, replaced atomically (quoted where a value needs it)."""
+def write_table(table: pa.Table, path: Path, delimiter: str = ",") -> None:
+    """A table of strings as CSV, replaced atomically. ``delimiter``: the original file's, so
+    that decimal commas ("1,5" in a ";" file) still read as numbers."""
     tmp = path.with_suffix(".csv.tmp")
-    pacsv.write_csv(table, tmp, pacsv.WriteOptions(quoting_style="needed"))
+    options = pacsv.WriteOptions(quoting_style="needed", delimiter=delimiter)
+    pacsv.write_csv(table, tmp, options)
     tmp.replace(path)
