@@ -19,7 +19,6 @@ Neither alternative was adopted: docs/benchmarks.md, "Blending rules replayed".
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -27,9 +26,8 @@ from pathlib import Path
 import numpy as np
 from baseline import truth_values
 from competitions import EXPECTED, PUBLIC_TABLES, Expected, shared_competitions
-from seed_bag_replay import kept_split, records
+from seed_bag_replay import kept_runs_parser, kept_split, records
 from selection import matrix
-from split import SEED
 
 from autokaggle.evaluate.ensemble import blend, build_ensemble, hill_climb
 from autokaggle.evaluate.scorers import get_scorer
@@ -103,10 +101,7 @@ def replay(run: Path, seed: int, bags: int) -> dict:
 
 def main() -> int:
     """Entry point."""
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("runs", type=Path, nargs="+", help="run folders kept by peers.py --keep")
-    parser.add_argument("--seed", type=int, default=SEED, help="the split's seed")
+    parser = kept_runs_parser(__doc__)
     parser.add_argument("--bags", type=int, default=20, help="bags of the bagged climb")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()

@@ -17,7 +17,6 @@ and worse (by the metric's direction), the mean plain score and the mean change.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 from pathlib import Path
 
@@ -25,9 +24,8 @@ import numpy as np
 from baseline import truth_values
 from blend_replay import expected
 from competitions import shared_competitions
-from seed_bag_replay import kept_split
+from seed_bag_replay import kept_runs_parser, kept_split
 from selection import matrix
-from split import SEED
 
 from autokaggle.evaluate.scorers import Scorer, get_scorer
 
@@ -94,10 +92,7 @@ def report(run: Path, seed: int) -> list[str]:
 
 def main() -> int:
     """Entry point."""
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("runs", type=Path, nargs="+", help="run folders kept by peers.py --keep")
-    parser.add_argument("--seed", type=int, default=SEED, help="the split's seed")
+    parser = kept_runs_parser(__doc__)
     args = parser.parse_args()
     if shared_competitions() is None:
         print("bench/label_decodes.py: no competitions folder here; nothing to do.")

@@ -15,7 +15,6 @@ For the shipped predictions and the baseline's (candidate 001) it prints the hel
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -24,9 +23,8 @@ import pandas as pd
 from blend_replay import expected
 from competitions import shared_competitions
 from scipy.optimize import minimize
-from seed_bag_replay import kept_split
+from seed_bag_replay import kept_runs_parser, kept_split
 from sklearn.metrics import cohen_kappa_score
-from split import SEED
 
 from autokaggle.evaluate.decode import ordinal_labels
 
@@ -56,10 +54,7 @@ def decodes(folder: Path, classes: list[str], y_test: pd.Series, y_train: pd.Ser
 
 def main() -> int:
     """Entry point."""
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("run", type=Path, help="a run folder kept by bench/peers.py --keep")
-    parser.add_argument("--seed", type=int, default=SEED, help="the split's seed")
+    parser = kept_runs_parser(__doc__, many=False)
     args = parser.parse_args()
     root = shared_competitions()
     if root is None:

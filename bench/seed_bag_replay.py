@@ -43,6 +43,20 @@ def records(run: Path) -> list[CandidateRecord]:
     return out
 
 
+def kept_runs_parser(doc: str | None, many: bool = True) -> argparse.ArgumentParser:
+    """The arguments of a replay on kept runs: the run folder(s) kept by ``peers.py --keep``
+    and the seed of their split."""
+    parser = argparse.ArgumentParser(description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    if many:
+        parser.add_argument("runs", type=Path, nargs="+",
+                            help="run folders kept by peers.py --keep")
+    else:
+        parser.add_argument("run", type=Path, help="a run folder kept by bench/peers.py --keep")
+    parser.add_argument("--seed", type=int, default=SEED, help="the split's seed")
+    return parser
+
+
 def kept_split(run: Path, exp: Expected,
                seed: int) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     """The split a kept run was made on, remade from its seed: train, the hidden truth (ids and
