@@ -40,6 +40,7 @@ def template_context(profile: DataProfile, config: dict[str, Any]) -> dict[str, 
         "task": profile.task,
         "metric": profile.metric.name,
         "blocks": list(config["features"].get("blocks", [])),
+        "ordinal": config["submission"]["decode"] == "ordinal",
     }
 
 
