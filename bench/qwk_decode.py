@@ -10,7 +10,9 @@ For the shipped predictions and the baseline's (candidate 001) it prints the hel
 - ``rank``: ``evaluate.decode.ordinal_labels``, what autokaggle ships: rows ranked by expected
   grade get the grades in the predicted class shares;
 - ``oof_cuts``: cut points on the expected grade fitted to the run's out-of-fold predictions
-  (Nelder-Mead on QWK, the Kaggle "optimized rounder"), applied to test.
+  (Nelder-Mead on QWK, the Kaggle "optimized rounder"), applied to test;
+- ``submitted``: the grades in the folder's own ``submission.csv`` (since the pipeline fits its
+  own cut points, when they pay out of sample, this is what it shipped).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ def decodes(folder: Path, classes: list[str], y_test: pd.Series, y_train: pd.Ser
     test = pd.read_csv(folder / "test_pred.csv", dtype={id_col: str}).set_index(id_col)[classes]
     oof = pd.read_csv(folder / "oof.csv", dtype={id_col: str}).set_index(id_col)[classes]
     p, truth = test.to_numpy(), y_test.loc[test.index].to_numpy()
+    sub = pd.read_csv(folder / "submission.csv", dtype={id_col: str}).set_index(id_col)
+    submitted = sub[y_test.name].astype(float)
     expected, expected_oof = p @ grades, oof.to_numpy() @ grades
     truth_oof = y_train.loc[oof.index].to_numpy()
     fitted = minimize(lambda t: -qwk(truth_oof, order[np.searchsorted(np.sort(t), expected_oof)]),
@@ -49,7 +53,8 @@ def decodes(folder: Path, classes: list[str], y_test: pd.Series, y_train: pd.Ser
     return {"argmax": qwk(truth, grades[p.argmax(axis=1)]),
             "round": qwk(truth, order[np.abs(expected[:, None] - order).argmin(axis=1)]),
             "rank": qwk(truth, grades[ordinal_labels(p, grades)]),
-            "oof_cuts": qwk(truth, order[np.searchsorted(np.sort(fitted), expected)])}
+            "oof_cuts": qwk(truth, order[np.searchsorted(np.sort(fitted), expected)]),
+            "submitted": qwk(truth, submitted.loc[test.index].to_numpy())}
 
 
 def main() -> int:

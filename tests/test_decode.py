@@ -8,18 +8,25 @@ class's predicted share (``evaluate.decode``).
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
 import pipeline_run as pr
 import pytest
 import yaml
+from sklearn.metrics import cohen_kappa_score
+from test_report import notebook_script
+from test_search import _assert_clean
 
 from autokaggle.evaluate.agreement import disagreement
 from autokaggle.evaluate.decode import decode_labels, ordinal_labels
 from autokaggle.evaluate.scorers import get_scorer
+from autokaggle.generate.notebook import write_notebook
+from autokaggle.profile.model import DataProfile
 
 
 def _graded(folder: Path) -> Path:
@@ -52,8 +59,13 @@ def test_qwk_grades_come_from_the_expected_grade_in_cv_and_submission(
     assert (profile.task, profile.metric.name) == ("multiclass", "qwk")
     cfg = yaml.safe_load((run / "code" / "config.yaml").read_text())
     assert cfg["submission"]["decode"] == "ordinal"
+    _assert_clean(run / "code")
 
-    # The submission holds the grades the harness would score for these predictions.
+    # On this model the predicted shares are right: cut points fitted on the OOF do not beat
+    # grades by rank out of sample, so none are kept and the submission holds the grades the
+    # harness would score for these predictions.
+    assert _generated_predict(run, monkeypatch).oof_cuts(run, cfg) is None
+    _assert_notebook_judges_the_cuts(run, profile)
     classes = profile.class_labels
     grades = np.array([float(c) for c in classes])
     test_pred = pd.read_csv(run / "output" / "test_pred.csv").set_index("id")[classes]
@@ -76,15 +88,33 @@ def test_qwk_grades_come_from_the_expected_grade_in_cv_and_submission(
     assert pr.score(run, profile).cv_mean > by_argmax + 0.05
 
 
-def _assert_generated_code_decodes_as_the_harness(run: Path, target: str,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """The run's own ``predict.py`` labels random probabilities as ``decode_labels`` does,
-    one-hot rows and a class predicted for no row included."""
+def _assert_notebook_judges_the_cuts(run: Path, profile: DataProfile) -> None:
+    """The run's notebook, run top to bottom, judges the cut points as predict.py does."""
+    script = run / "notebook_as_script.py"
+    script.write_text(notebook_script(write_notebook(run, profile)))
+    result = subprocess.run([sys.executable, script.name], cwd=run, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "QWK cut points fitted on OOF: not kept, grades by rank" in result.stdout
+    written = pd.read_csv(run / "submission.csv")
+    assert written.equals(pd.read_csv(run / "output" / "submission.csv"))
+
+
+def _generated_predict(run: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """The run's own ``code/predict.py``, imported (its ``features`` module beside it)."""
     monkeypatch.syspath_prepend(str(run / "code"))
     monkeypatch.delitem(sys.modules, "features", raising=False)
     spec = importlib.util.spec_from_file_location("generated_predict", run / "code" / "predict.py")
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def _assert_generated_code_decodes_as_the_harness(run: Path, target: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run's own ``predict.py`` labels random probabilities as ``decode_labels`` does,
+    one-hot rows and a class predicted for no row included."""
+    module = _generated_predict(run, monkeypatch)
     cfg = yaml.safe_load((run / "code" / "config.yaml").read_text())
     classes = cfg["class_labels"]
     rng = np.random.default_rng(7)
@@ -96,6 +126,85 @@ def _assert_generated_code_decodes_as_the_harness(run: Path, target: str,
         assert written.tolist() == harness.tolist()
     assert module.submission_column(pd.DataFrame(one_hot, columns=classes), target, cfg).tolist() \
         == np.asarray(classes)[one_hot.argmax(axis=1)].tolist()
+
+
+def _graded_oof(labels: list[str], n: int, seed: int, calibrated: bool) -> tuple:
+    """OOF-like probabilities over the grades, the matching train frame and the grade ranks.
+
+    The probabilities order the rows well; ``calibrated``: each grade is drawn from them, else
+    the true grades come in shares 1:2:...:k that the probabilities (about even) do not say.
+    """
+    rng = np.random.default_rng(seed)
+    k, order = len(labels), np.argsort([float(label) for label in labels])
+    z = rng.normal(size=n)
+    p = np.exp(-1.5 * (z[:, None] - np.linspace(-1.5, 1.5, k)[None, :]) ** 2)
+    p /= p.sum(axis=1, keepdims=True)
+    if calibrated:
+        rank = np.array([rng.choice(k, p=row) for row in p])
+    else:
+        noisy = z + rng.normal(0, 0.5, n)
+        rank = np.digitize(noisy, np.quantile(noisy, np.cumsum(np.arange(1, k)) / (k * (k + 1) / 2)))
+    proba = np.zeros((n, k))
+    proba[:, order] = p
+    ids = [str(i) for i in range(n)]
+    oof = pd.DataFrame(proba, columns=labels).assign(id=ids)[["id", *labels]]
+    train = pd.DataFrame({"id": ids, "quality": np.asarray(labels)[order[rank]]})
+    return oof, train, rank
+
+
+def test_qwk_cut_points_fitted_on_oof_are_kept_only_where_they_pay_out_of_sample(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = tmp_path / "run"
+    pr.full_run(_graded(tmp_path / "data"), run)
+    code = _generated_predict(run, monkeypatch)
+    cfg = yaml.safe_load((run / "code" / "config.yaml").read_text())
+    labels = cfg["class_labels"]
+    ranks = code.grade_ranks(labels)
+
+    def held_out(cuts: np.ndarray | None, calibrated: bool) -> float:
+        oof, _, truth = _graded_oof(labels, 4000, 1, calibrated)
+        return code.kappa(truth, ranks[code.ordinal_labels(oof[labels].to_numpy(), labels, cuts)],
+                          len(labels))
+
+    # Shares the probabilities get wrong: the cuts are kept, and pay on rows never fitted.
+    oof, train, _ = _graded_oof(labels, 2000, 0, calibrated=False)
+    cuts = code.ordinal_cuts(oof, train, cfg)
+    assert cuts is not None and len(cuts) == len(labels) - 1 and (np.diff(cuts) >= 0).all()
+    assert held_out(cuts, False) > held_out(None, False) + 0.05
+    # Calibrated probabilities: grades by rank are as good as a fit can tell; none kept.
+    oof, train, _ = _graded_oof(labels, 2000, 0, calibrated=True)
+    assert code.ordinal_cuts(oof, train, cfg) is None
+    # Too few graded rows to judge a fit (ids unknown to train count for nothing).
+    assert code.ordinal_cuts(oof.head(40), train, cfg) is None
+    assert code.ordinal_cuts(oof.assign(id="x" + oof["id"]), train, cfg) is None
+
+
+def test_fitted_cuts_reach_a_qwk_optimum_no_single_cut_can_improve(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = tmp_path / "run"
+    pr.full_run(_graded(tmp_path / "data"), run)
+    code = _generated_predict(run, monkeypatch)
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        k, n = 4, 300
+        latent = rng.normal(size=n)
+        truth = np.digitize(latent + rng.normal(0, 0.8, n), [-0.8, 0.0, 0.8])
+        expected = np.round(latent * 4) / 4  # ties: a cut never splits them
+        pred = rng.integers(0, k, n)
+        assert np.isclose(code.kappa(truth, pred, k),
+                          cohen_kappa_score(truth, pred, weights="quadratic", labels=range(k)))
+        cuts = code.fit_cuts(expected, truth, k)
+        best = code.kappa(truth, np.searchsorted(cuts, expected, side="right"), k)
+        values = np.unique(expected)
+        places = np.concatenate([[-np.inf], (values[1:] + values[:-1]) / 2, [np.inf]])
+        for j in range(k - 1):
+            low = cuts[j - 1] if j else -np.inf
+            high = cuts[j + 1] if j + 1 < k - 1 else np.inf
+            for place in places[(places >= low) & (places <= high)]:
+                moved = cuts.copy()
+                moved[j] = place
+                labels = np.searchsorted(moved, expected, side="right")
+                assert code.kappa(truth, labels, k) <= best + 1e-12
 
 
 def _rare_positives(folder: Path, evaluation: str) -> Path:

@@ -15,7 +15,9 @@ Each decoding is the labelling that scores best by the probabilities' own expect
 plug-in estimate), measured on kept runs in docs/benchmarks.md. All use the predictions only,
 no truth: the harness scores out-of-fold predictions
 and the pipeline writes the submission with the same rule (``config.yaml``'s
-``submission.decode``; the generated ``format_submission`` holds its own copy).
+``submission.decode``; the generated ``format_submission`` holds its own copy). One exception,
+in the pipeline only: for QWK it cuts the expected grade at points fitted on its own OOF
+predictions when those pay out of sample (the generated ``ordinal_cuts``).
 """
 
 from __future__ import annotations
