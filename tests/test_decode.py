@@ -76,6 +76,7 @@ def test_qwk_grades_come_from_the_expected_grade_in_cv_and_submission(
     _assert_generated_code_decodes_as_the_harness(run, "quality", monkeypatch)
     assert disagreement(run / "output/submission.csv", run / "output/test_pred.csv",
                         profile) is None
+    _assert_any_cut_points_agree(run, profile, monkeypatch)
 
     # And it pays: the harness's CV beats the most probable grade's QWK on the same folds.
     oof = pd.read_csv(run / "output" / "oof.csv").set_index("id")[classes]
@@ -98,6 +99,28 @@ def _assert_notebook_judges_the_cuts(run: Path, profile: DataProfile) -> None:
     assert "QWK cut points fitted on OOF: not kept, grades by rank" in result.stdout
     written = pd.read_csv(run / "submission.csv")
     assert written.equals(pd.read_csv(run / "output" / "submission.csv"))
+
+
+def _assert_any_cut_points_agree(run: Path, profile: DataProfile,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Grades from any cut points on the expected grade hold what test_pred.csv predicts (an
+    LLM that keeps the starting code's ``format_submission`` writes fitted ones); a grade out
+    of order with the expected grades is found and named by its id."""
+    code, classes = _generated_predict(run, monkeypatch), profile.class_labels
+    frame = pd.read_csv(run / "output/submission.csv", dtype=str)
+    proba = pd.read_csv(run / "output/test_pred.csv", dtype={"id": str}).set_index("id").loc[
+        frame["id"], classes].to_numpy()
+    expected = proba @ np.array([float(c) for c in classes])
+    cuts = np.quantile(expected, [0.1, 0.2, 0.3, 0.5, 0.9])
+    frame["quality"] = np.asarray(classes)[code.ordinal_labels(proba, classes, cuts)]
+    frame.to_csv(run / "cut.csv", index=False)
+    assert disagreement(run / "cut.csv", run / "output/test_pred.csv", profile) is None
+    top = int(np.argmax(expected))
+    frame.loc[top, "quality"] = classes[0]
+    frame.to_csv(run / "cut.csv", index=False)
+    message = disagreement(run / "cut.csv", run / "output/test_pred.csv", profile)
+    assert message is not None and message.startswith("1 of ")
+    assert f"id {frame['id'][top]!r}" in message
 
 
 def _generated_predict(run: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:

@@ -5,8 +5,9 @@ The harness scores ``output/oof.csv`` and blends ensembles from each member's
 the submission from ``test_pred.csv`` with one formatter. LLM-written code may not — a
 different threshold, a transform undone in one file only — and then the CV describes
 predictions nobody submits. This check reads both files and compares them in the submission's
-own terms: labels decoded as the harness decodes them, probabilities and values within
-rounding, the first of the top-K labels among the most probable.
+own terms: labels decoded as the harness decodes them (QWK grades: any cut points on the
+expected grade), probabilities and values within rounding, the first of the top-K labels among
+the most probable.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from autokaggle.evaluate.decode import decode_labels
+from autokaggle.evaluate.decode import decode_labels, expected_grade, numeric_grades
 from autokaggle.evaluate.folds import column
 from autokaggle.evaluate.oof import profile_decode, read_oof
 from autokaggle.profile.model import DataProfile
@@ -78,7 +79,25 @@ def _agrees(written: np.ndarray, expected: np.ndarray, pred: pd.DataFrame,
         proba = pred[list(profile.class_labels)].to_numpy()
         rows = np.arange(len(first))
         return (np.array(first) >= 0) & (proba[rows, first] >= proba.max(axis=1) - 1e-9)
+    grades = numeric_grades(profile.class_labels)
+    if profile_decode(profile) == "ordinal" and grades is not None:
+        return _cut_grades(written, pred[list(profile.class_labels)].to_numpy(), grades)
     return np.array([_norm(a) == _norm(b) for a, b in zip(written, expected, strict=True)])
+
+
+def _cut_grades(written: np.ndarray, proba: np.ndarray, grades: np.ndarray) -> np.ndarray:
+    """Per row, whether the written grades could come from cut points on the expected grade: a
+    known grade, and none below that of a row with a lower expected grade. Grades by rank (the
+    harness's rule) and the pipeline's cut points fitted on its OOF both qualify."""
+    got = np.asarray(pd.to_numeric(pd.Series(written), errors="coerce"), dtype=float)
+    known = np.isin(got, grades)
+    # By expected grade, equal ones in order of their written grade.
+    order = np.lexsort((np.where(known, got, np.inf), expected_grade(proba, grades)))
+    ranked = np.where(known, got, -np.inf)[order]
+    highest_before = np.concatenate([[-np.inf], np.maximum.accumulate(ranked)[:-1]])
+    monotone = np.empty(len(got), dtype=bool)
+    monotone[order] = ranked >= highest_before
+    return known & monotone
 
 
 def _norm(label: object) -> str:

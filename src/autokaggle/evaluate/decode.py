@@ -75,13 +75,19 @@ def ordinal_labels(proba: np.ndarray, grades: np.ndarray) -> np.ndarray:
     p = np.asarray(proba, dtype=float)
     if len(p) == 0:
         return np.zeros(0, dtype=int)
-    expected = p @ grades / np.clip(p.sum(axis=1), 1e-12, None)
+    expected = expected_grade(p, grades)
     order = np.argsort(grades, kind="stable")
     shares = p.sum(axis=0)[order] / max(float(p.sum()), 1e-12)
     if (shares > 0).any():  # a grade predicted for no row gets no rows (no cut at the top value)
         order, shares = order[shares > 0], shares[shares > 0]
     cuts = np.quantile(expected, np.clip(np.cumsum(shares)[:-1], 0.0, 1.0))
     return order[np.searchsorted(cuts, expected, side="right")]
+
+
+def expected_grade(proba: np.ndarray, grades: np.ndarray) -> np.ndarray:
+    """Per row, the grade its probabilities expect (rows renormalised)."""
+    p = np.asarray(proba, dtype=float)
+    return p @ grades / np.clip(p.sum(axis=1), 1e-12, None)
 
 
 def expected_f1_labels(positive: np.ndarray) -> np.ndarray:
