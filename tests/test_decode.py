@@ -8,6 +8,8 @@ class's predicted share (``evaluate.decode``).
 from __future__ import annotations
 
 import importlib.util
+import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +27,9 @@ from test_search import _assert_clean
 from autokaggle.evaluate.agreement import disagreement
 from autokaggle.evaluate.decode import decode_labels, ordinal_labels
 from autokaggle.evaluate.scorers import get_scorer
+from autokaggle.generate.ensemble import render_ensemble
 from autokaggle.generate.notebook import write_notebook
+from autokaggle.generate.report import cuts_section
 from autokaggle.profile.model import DataProfile
 
 
@@ -65,7 +69,10 @@ def test_qwk_grades_come_from_the_expected_grade_in_cv_and_submission(
     # grades by rank out of sample, so none are kept and the submission holds the grades the
     # harness would score for these predictions.
     assert _generated_predict(run, monkeypatch).oof_cuts(run, cfg) is None
+    verdict = json.loads((run / "output" / "qwk_cuts.json").read_text())
+    assert verdict["cuts"] is None and verdict["rows"] == 700
     _assert_notebook_judges_the_cuts(run, profile)
+    _assert_ensemble_judges_the_cuts(tmp_path / "candidates", run, profile)
     classes = profile.class_labels
     grades = np.array([float(c) for c in classes])
     test_pred = pd.read_csv(run / "output" / "test_pred.csv").set_index("id")[classes]
@@ -121,6 +128,24 @@ def _assert_any_cut_points_agree(run: Path, profile: DataProfile,
     message = disagreement(run / "cut.csv", run / "output/test_pred.csv", profile)
     assert message is not None and message.startswith("1 of ")
     assert f"id {frame['id'][top]!r}" in message
+
+
+def _assert_ensemble_judges_the_cuts(candidates: Path, run: Path, profile: DataProfile) -> None:
+    """An ensemble of the run's pipeline judges the cut points on its blended OOF and says so
+    in its own output/qwk_cuts.json; its code is ruff-clean."""
+    shutil.copytree(run / "output", candidates / "001" / "output")
+    folder = candidates / "002"
+    shutil.copytree(run / "input", folder / "input", symlinks=True)
+    render_ensemble(profile, {"001": 1.0}, folder)
+    for script in ("train.py", "predict.py"):
+        result = subprocess.run([sys.executable, f"code/{script}"], cwd=folder,
+                                capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert "QWK cut points fitted on OOF: not kept" in result.stdout
+    assert json.loads((folder / "output/qwk_cuts.json").read_text())["rows"] == 700
+    assert pd.read_csv(folder / "output/submission.csv").equals(
+        pd.read_csv(run / "output/submission.csv"))
+    _assert_clean(folder / "code")
 
 
 def _generated_predict(run: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
@@ -191,15 +216,22 @@ def test_qwk_cut_points_fitted_on_oof_are_kept_only_where_they_pay_out_of_sample
 
     # Shares the probabilities get wrong: the cuts are kept, and pay on rows never fitted.
     oof, train, _ = _graded_oof(labels, 2000, 0, calibrated=False)
-    cuts = code.ordinal_cuts(oof, train, cfg)
+    verdict = code.ordinal_cuts(oof, train, cfg)
+    cuts = verdict["cuts"]
     assert cuts is not None and len(cuts) == len(labels) - 1 and (np.diff(cuts) >= 0).all()
+    assert verdict["gain"] > verdict["noise"] > 0 and verdict["rows"] == 2000
     assert held_out(cuts, False) > held_out(None, False) + 0.05
+    assert "- cut points on the expected grade fitted" in "\n".join(cuts_section(verdict))
     # Calibrated probabilities: grades by rank are as good as a fit can tell; none kept.
     oof, train, _ = _graded_oof(labels, 2000, 0, calibrated=True)
-    assert code.ordinal_cuts(oof, train, cfg) is None
+    verdict = code.ordinal_cuts(oof, train, cfg)
+    assert verdict["cuts"] is None and verdict["gain"] <= verdict["noise"]
+    assert "- grades by rank of the expected grade" in "\n".join(cuts_section(verdict))
     # Too few graded rows to judge a fit (ids unknown to train count for nothing).
-    assert code.ordinal_cuts(oof.head(40), train, cfg) is None
-    assert code.ordinal_cuts(oof.assign(id="x" + oof["id"]), train, cfg) is None
+    assert code.ordinal_cuts(oof.head(40), train, cfg)["cuts"] is None
+    unknown = code.ordinal_cuts(oof.assign(id="x" + oof["id"]), train, cfg)
+    assert unknown == {"cuts": None, "gain": None, "noise": None, "rows": 0}
+    assert cuts_section(unknown) == []
 
 
 def test_fitted_cuts_reach_a_qwk_optimum_no_single_cut_can_improve(

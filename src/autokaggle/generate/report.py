@@ -59,6 +59,19 @@ def cv_section(metrics: dict[str, Any]) -> list[str]:
     return lines
 
 
+def cuts_section(verdict: dict[str, Any] | None) -> list[str]:
+    """How a QWK submission's grades were cut (``output/qwk_cuts.json``), when it says."""
+    if not verdict or verdict.get("gain") is None:
+        return []
+    rule = ("cut points on the expected grade fitted to the OOF predictions"
+            if verdict.get("cuts") is not None else "grades by rank of the expected grade")
+    return ["## Submission grades (QWK)", "",
+            f"- {rule}: cuts fitted on four fifths of the OOF rows scored "
+            f"{verdict['gain']:+.5f} QWK against grades by rank on the fifth (standard error "
+            f"{verdict['noise']:.5f}; kept only above it). The CV above scores grades by rank.",
+            ""]
+
+
 def model_section(config: dict[str, Any] | None, summary: dict[str, Any] | None,
                   labels: dict[str, str] | None = None) -> list[str]:
     """Model family, objective and parameters; for an ensemble, its members and weights."""
@@ -154,7 +167,8 @@ def write_report(
     plot = write_importance_plot(run_dir)
     lines = [f"# {profile.title}", "", f"- competition: `{profile.slug}`",
              f"- task: {profile.task}; target: {', '.join(profile.target_columns)}", ""]
-    lines += cv_section(metrics) + candidates_section(candidates or [], selected)
+    lines += cv_section(metrics) + cuts_section(read_json(run_dir / "output" / "qwk_cuts.json"))
+    lines += candidates_section(candidates or [], selected)
     lines += search_section(run_dir, candidates or [])
     labels = {f"{c['number']:03d}": c["label"] for c in candidates or []}
     lines += model_section(config, summary, labels) + runtime_section(summary)
