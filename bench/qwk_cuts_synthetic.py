@@ -69,7 +69,8 @@ def one(code: ModuleType, n: int, noise: float, seed: int, trees: int) -> dict[s
     frame = pd.DataFrame(oof, columns=LABELS).assign(id=ids)
     train = pd.DataFrame({"id": ids, "grade": np.asarray(LABELS)[y[:n]]})
     with contextlib.redirect_stdout(io.StringIO()):
-        kept = code.ordinal_cuts(frame, train, cfg)
+        verdict = code.ordinal_cuts(frame, train, cfg)
+    kept = verdict["cuts"] if isinstance(verdict, dict) else verdict  # runs before e8f15fc: cuts
     grades = np.array([float(label) for label in LABELS])  # the expected grade ordinal_labels cuts
     always = code.fit_cuts(oof @ grades, y[:n], len(LABELS))
     truth, k = y[n:], len(LABELS)
