@@ -1,6 +1,7 @@
 """Labels in the metric's terms: the harness's CV and the pipeline's submission decode alike.
 
-QWK on numeric grades: grades by rank of the expected grade; binary F1 and MCC: the threshold
+QWK on numeric grades: grades by rank of the expected grade (the pipeline's submission: cut
+points fitted on its OOF instead, when they pay out of sample); binary F1 and MCC: the threshold
 that the probabilities expect to score best; balanced accuracy: each probability over its
 class's predicted share (``evaluate.decode``).
 """
