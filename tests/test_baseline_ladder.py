@@ -24,17 +24,54 @@ def test_ladder_tries_the_gpu_then_the_cpu_then_linear() -> None:
     assert ladder("linear", False) == [("linear", False)]
 
 
-def test_gpu_request_without_gpu_support_still_gives_the_chosen_model(tmp_path: Path) -> None:
-    """PyPI's LightGBM has no GPU learner: --gpu must fall back to LightGBM on the CPU."""
+def _gpu_run(tmp_path: Path, path: str, *args: str) -> tuple[str, list[dict]]:
+    """Run the example with --gpu and this PATH; the run's log and its candidates."""
     proc = subprocess.run(
         [sys.executable, "-m", "autokaggle", "run", str(EXAMPLE), "--env", "current", "--gpu",
-         "--json", "-q", "--workdir", str(tmp_path)],
-        capture_output=True, text=True, env=dict(os.environ), timeout=300,
+         "--json", "-q", "--workdir", str(tmp_path), *args],
+        capture_output=True, text=True, env={**os.environ, "PATH": path}, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
-    result = json.loads(proc.stdout)
-    summary = json.loads((Path(result["run_dir"]) / "output" / "run_summary.json").read_text())
-    assert summary["model"] == "lightgbm"
+    run_dir = Path(json.loads(proc.stdout)["run_dir"])
+    found = sorted((run_dir / "candidates").glob("*/candidate.json"))
+    log = (run_dir / "logs" / "run.log").read_text()
+    return log, [json.loads(p.read_text()) for p in found]
+
+
+def _fake_gpu(tmp_path: Path) -> str:
+    """A PATH whose nvidia-smi lists a GPU that no library here can use."""
+    smi = tmp_path / "bin" / "nvidia-smi"
+    smi.parent.mkdir(exist_ok=True)
+    smi.write_text("#!/bin/sh\necho 'GPU 0: NVIDIA H100 (UUID: GPU-0)'\n")
+    smi.chmod(0o755)
+    return f"{smi.parent}{os.pathsep}{os.environ['PATH']}"
+
+
+def test_a_gpu_rung_that_fails_falls_back_to_the_chosen_model_on_the_cpu(tmp_path: Path) -> None:
+    _, candidates = _gpu_run(tmp_path, _fake_gpu(tmp_path), "--model", "catboost")
+    assert [(c["label"], c["meta"]["gpu"], c["status"]) for c in candidates[:2]] == [
+        ("catboost template (GPU)", True, "failed"), ("catboost template", False, "valid")]
+
+
+def test_lightgbm_without_its_cuda_build_gives_way_unless_the_user_chose_it(
+        tmp_path: Path) -> None:
+    """PyPI's LightGBM learns on a GPU through OpenCL only, which may be a CPU (pocl)."""
+    log, candidates = _gpu_run(tmp_path / "default", _fake_gpu(tmp_path))
+    assert (candidates[0]["label"], candidates[0]["meta"]["gpu"]) == (
+        "xgboost template (GPU)", True)  # XGBoost falls back to the CPU itself: no GPU here
+    assert "the baseline trains xgboost on the GPU; lightgbm has no GPU learner" in log
+    log, candidates = _gpu_run(tmp_path / "chosen", _fake_gpu(tmp_path), "--model", "lightgbm")
+    assert (candidates[0]["label"], candidates[0]["status"]) == ("lightgbm template", "valid")
+    assert "the lightgbm baseline trains on the CPU here (LightGBM needs its CUDA build)" in log
+
+
+def test_without_a_gpu_the_run_warns_and_tries_no_gpu_rung(tmp_path: Path) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()  # no nvidia-smi on PATH; python is called by its full path
+    log, candidates = _gpu_run(tmp_path, str(empty))
+    assert log.count("no GPU detected") == 1  # asked once per run
+    assert candidates[0]["label"] == "lightgbm template" and candidates[0]["status"] == "valid"
+    assert not any(c["meta"].get("gpu") for c in candidates)
 
 
 def test_when_every_rung_breaks_on_the_dates_the_last_rung_leaves_them_out(

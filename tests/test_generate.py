@@ -176,6 +176,18 @@ def test_the_linear_family_chooses_its_strength_by_inner_cv_unless_given_one(
     assert model_section(regression, linear)["params"] == {
         "alphas": [1.0 / c for c in LINEAR_STRENGTHS]}
 
+def test_gpu_selects_each_family_cuda_learner(tmp_path: Path) -> None:
+    """CUDA everywhere: LightGBM's OpenCL learner ran on a CPU platform (pocl) on an H200."""
+    profile, _ = fx.multiclass_topk(tmp_path)
+    wanted = {"xgboost": ("device", "cuda"), "catboost": ("task_type", "GPU"),
+              "lightgbm": ("device_type", "cuda")}
+    for model, (key, value) in wanted.items():
+        options = PipelineOptions(model=model)  # type: ignore[arg-type]
+        assert model_section(profile, options.model_copy(update={"gpu": True}))["params"][
+            key] == value
+        assert model_section(profile, options)["params"].get(key) in (None, "cpu")
+
+
 
 def test_renders_are_byte_identical(tmp_path: Path) -> None:
     profile, run_dir = fx.multiclass_topk(tmp_path)

@@ -221,6 +221,25 @@ def test_memory_past_the_limit(machine: Machine, backend: str) -> None:
     assert "out of memory: limit 400 MB" in result.summary()
 
 
+def test_resident_memory_past_the_limit(machine: Machine, backend: str) -> None:
+    # A GPU script's cap: no address-space limit (CUDA reserves far more than RAM), the
+    # supervisor kills the tree once its resident memory passes the limit.
+    result = machine.execute(backend, """
+        import mmap, time
+        reserved = mmap.mmap(-1, 8 * 2**30)  # address space only, as CUDA reserves it
+        print("reserved 8 GB", flush=True)
+        blocks = []
+        for _ in range(20):
+            blocks.append(bytearray(100 * 2**20))  # touched: resident
+            time.sleep(0.05)
+        print("allocated", len(blocks))
+        """, memory_limit_mb=400, memory_cap="resident")
+    assert "reserved 8 GB" in result.output_tail
+    assert not result.ok and result.memory_exceeded and "allocated" not in result.output_tail
+    assert "out of memory: resident memory passed 400 MB" in result.summary()
+    assert result.peak_memory_mb < 2000
+
+
 def test_a_bounded_fork_bomb(machine: Machine, backend: str) -> None:
     # Bounded on purpose: at most 150 sleeping children, whatever the limits do.
     result = machine.execute(backend, """

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal
 
 import psutil
 from pydantic import BaseModel, ConfigDict
@@ -48,6 +48,10 @@ _TAIL_CHARS = 2000  # a line kept in the result's tail is cut at this length
 _POLL_S = 0.05
 _SAMPLE_EVERY_S = 0.2
 _READER_JOIN_S = 5.0
+# How a memory limit is held: "address" is RLIMIT_AS (the script gets a MemoryError);
+# "resident" is the supervisor killing the tree when its sampled RSS passes the limit. CUDA
+# reserves address space far beyond RAM when it starts, so a GPU script needs "resident".
+MemoryCap = Literal["address", "resident"]
 
 
 class ExecutionResult(BaseModel):
@@ -71,6 +75,8 @@ class ExecutionResult(BaseModel):
     network_isolated: bool
     sandbox: SandboxBackend = "none"  # "bwrap": files hidden, PID namespace; "none": basic
     output_dropped_bytes: int = 0  # output past the cap, not logged
+    memory_cap: MemoryCap = "address"
+    memory_exceeded: bool = False  # the resident cap killed it
 
 
     @property
@@ -89,7 +95,10 @@ class ExecutionResult(BaseModel):
 
     def _notes(self) -> str:
         notes = []
-        if self.memory_limit_mb is not None and "MemoryError" in self.output_tail:
+        if self.memory_exceeded:
+            notes.append(f"out of memory: resident memory passed {self.memory_limit_mb} MB "
+                         "(--memory-limit), killed")
+        elif self.memory_limit_mb is not None and "MemoryError" in self.output_tail:
             notes.append(f"out of memory: limit {self.memory_limit_mb} MB (--memory-limit)")
         if self.output_dropped_bytes:
             notes.append(f"{self.output_dropped_bytes / 2**20:.1f} MB of output dropped")
@@ -131,6 +140,7 @@ def run_script(
     read_only: Sequence[Path] = (),
     max_output_mb: float = MAX_OUTPUT_MB,
     max_processes: int | None = MAX_PROCESSES,
+    memory_cap: MemoryCap = "address",
 ) -> ExecutionResult:
     """Run ``python script *args`` in ``cwd`` under the sandbox and return how it went.
 
@@ -156,10 +166,13 @@ def run_script(
     started_at = datetime.now(UTC)
     with log_path.open("wb") as log:
         start = time.monotonic()
-        proc = _spawn(command, cwd, env, limits_preexec(memory_limit_mb, max_processes))
+        address_mb = memory_limit_mb if memory_cap == "address" else None
+        proc = _spawn(command, cwd, env, limits_preexec(address_mb, max_processes))
         run = _Supervisor(proc, log, on_output, timeout_s=timeout_s, grace_s=grace_s,
                           max_output_bytes=int(max_output_mb * 2**20), bwrap=backend == "bwrap",
                           tag=env[TAG_VAR])
+        if memory_cap == "resident" and memory_limit_mb is not None:
+            run.resident_limit_bytes = memory_limit_mb * 2**20
         status, maxrss_kb = run.supervise()
         duration = time.monotonic() - start
     exit_code = _exit_code(status, backend)
@@ -180,6 +193,8 @@ def run_script(
         network_isolated=backend == "bwrap" or command[0] != str(python),
         sandbox=backend,
         output_dropped_bytes=run.dropped_bytes,
+        memory_cap=memory_cap,
+        memory_exceeded=run.memory_exceeded,
     )
 
 
@@ -291,6 +306,7 @@ class _TreeMonitor:
         self.root = psutil.Process(pid)
         self.known: dict[int, psutil.Process] = {pid: self.root}
         self.peak_bytes = 0
+        self.last_bytes = 0
 
     def sample(self) -> None:
         """Add up the tree's RSS now and keep the peak."""
@@ -303,6 +319,7 @@ class _TreeMonitor:
             self.known.setdefault(proc.pid, proc)
             with contextlib.suppress(psutil.Error):
                 total += proc.memory_info().rss
+        self.last_bytes = total
         self.peak_bytes = max(self.peak_bytes, total)
 
     def descendants(self) -> Iterable[psutil.Process]:
@@ -335,6 +352,8 @@ class _Supervisor:
         self.grace_s = grace_s
         self.kill_at: float | None = None
         self.timed_out = False
+        self.resident_limit_bytes: int | None = None
+        self.memory_exceeded = False
         self.bwrap = bwrap
         self.tag = tag
         self.log = log
@@ -381,6 +400,7 @@ class _Supervisor:
             if now - last_sample >= _SAMPLE_EVERY_S:
                 self.monitor.sample()
                 last_sample = now
+                self._enforce_resident_limit()
             self._enforce_deadline(now)
             self._forward_lines(wait_s=_POLL_S)
 
@@ -389,6 +409,12 @@ class _Supervisor:
         # before the leftovers of its group have been killed.
         flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
         return os.waitid(os.P_PID, self.proc.pid, flags) is not None
+
+    def _enforce_resident_limit(self) -> None:
+        limit = self.resident_limit_bytes
+        if limit is not None and not self.memory_exceeded and self.monitor.last_bytes > limit:
+            self.memory_exceeded = True
+            self._signal_tree(signal.SIGKILL)  # no grace: memory is what runs out
 
     def _enforce_deadline(self, now: float) -> None:
         if self.kill_at is None and now >= self.deadline:

@@ -27,8 +27,10 @@ from pydantic import BaseModel, ConfigDict
 from autokaggle.errors import InputError
 from autokaggle.secret_names import has_secret_word
 
-# Copied from the parent when present; everything else is dropped.
-ALLOWED_NAMES = ("PATH", "LANG", "LC_ALL", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+# Copied from the parent when present; everything else is dropped. The CUDA names keep the
+# user's choice of GPUs; LD_LIBRARY_PATH is how many machines reach their CUDA libraries.
+ALLOWED_NAMES = ("PATH", "LANG", "LC_ALL", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+                 "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "LD_LIBRARY_PATH")
 # Native thread pools read these at import time. The OpenMP pools (LightGBM, XGBoost) and
 # numexpr get the CPU budget; BLAS runs single-threaded: the linear algebra of tabular code is
 # many small products (a logistic regression's solver), where two OpenBLAS threads made the

@@ -100,8 +100,8 @@ def default_params(model: str, options: PipelineOptions, classify: bool) -> dict
             "subsample_freq": 1, "reg_lambda": 1.0, "n_jobs": threads, "random_state": seed,
             "deterministic": True, "force_col_wise": True, "verbosity": -1,
         }
-        if options.gpu:
-            params["device_type"] = "gpu"
+        if options.gpu:  # LightGBM's CUDA build (execute.gpu.gpu_families), not OpenCL
+            params["device_type"] = "cuda"
         return params
     if model == "xgboost":
         return {

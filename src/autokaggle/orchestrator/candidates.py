@@ -200,6 +200,7 @@ def run_stage(ctx: RunContext, candidate: Candidate, name: str, python: Path,
         on_output=(lambda line: ctx.emit(ScriptLine(name, line))) if echo else None,
         sandbox=ctx.options.sandbox,
         read_only=candidate.read_only,
+        memory_cap="resident" if candidate.meta.get("gpu") else "address",  # CUDA: see MemoryCap
     )
     result.write_json(logs / f"{name}.json")
     if not result.ok:

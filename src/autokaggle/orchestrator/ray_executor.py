@@ -141,7 +141,7 @@ def task_spec(ctx: RunContext, c: Candidate, digest: str, deadline: float | None
     return {"run_id": ctx.run_id, "number": c.number, "label": c.label, "threads": c.threads,
             "memory_limit_mb": c.memory_limit_mb, "options": options.model_dump(mode="json"),
             "deadline": wall, "input_hash": digest, "version": autokaggle.__version__,
-            "screen_folds": c.screen_folds}
+            "screen_folds": c.screen_folds, "gpu": bool(c.meta.get("gpu"))}
 
 
 def task_resources(ctx: RunContext, c: Candidate, nodes: list[NodeInfo]) -> dict[str, Any]:

@@ -212,7 +212,8 @@ def _run_scripts(spec: dict[str, Any], work: Path) -> dict[str, Any]:
 
     ctx = _worker_context(spec, work)
     candidate = Candidate(spec["number"], work, "template", spec["label"],
-                          threads=spec["threads"], memory_limit_mb=spec["memory_limit_mb"])
+                          threads=spec["threads"], memory_limit_mb=spec["memory_limit_mb"],
+                          meta={"gpu": spec.get("gpu", False)})
     outcome = Outcome(candidate, ok=False)
     deadline = _local_deadline(spec["deadline"])
     limit = ctx.options.script_timeout_s

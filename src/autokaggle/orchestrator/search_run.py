@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from autokaggle.execute.gpu import gpu_families
 from autokaggle.files import write_json_atomic
 from autokaggle.orchestrator.candidates import (
     CANDIDATES_DIR,
@@ -28,6 +29,7 @@ from autokaggle.orchestrator.steps.baseline import (
     current_decisions,
     models_per_fold,
     template_options,
+    use_gpu,
 )
 from autokaggle.orchestrator.steps.codegen import promote_best
 from autokaggle.search.operators import Proposal, Result
@@ -46,8 +48,6 @@ SCREEN_FIT_SHARE = 0.2  # of the budget: the most a first look's boosting may ta
 MIN_RESERVE_S = 8.0
 MAX_MEMBERS = 20
 CLOCK_FILE = "search_clock.json"  # in candidates/: seconds the search spent, for --resume
-# PyPI's LightGBM has no GPU learner; XGBoost (device=cuda) and CatBoost (task_type=GPU) do.
-GPU_FAMILIES = ("xgboost", "catboost")  # best candidates the ensemble may draw from
 
 
 @dataclass
@@ -87,7 +87,7 @@ class SearchRun:
         records = ctx.store.candidates(ctx.run_id)
         made = sum(1 for r in records if r.meta.get("operator") and r.origin != "ensemble")
         run = cls(ctx, scheduler, make_executor(ctx.options), time.monotonic(),
-                  deadline, _use_gpu(ctx), made, spent_before=spent_before)
+                  deadline, use_gpu(ctx), made, spent_before=spent_before)
         for r in records:
             if r.duration_s is not None and r.origin != "ensemble":
                 run.durations[r.number] = r.duration_s
@@ -225,19 +225,6 @@ def original_file(ctx: RunContext) -> str | None:
     return found
 
 
-def _use_gpu(ctx: RunContext) -> bool:
-    """``--gpu`` when a GPU is present; otherwise a warning and the CPU."""
-    from autokaggle.execute.gpu import gpu_available
-
-    if not ctx.options.gpu:
-        return False
-    if gpu_available():
-        return True
-    ctx.note("--gpu: no GPU detected (nvidia-smi lists none); the search uses the CPU.",
-             "warning")
-    return False
-
-
 def history(ctx: RunContext) -> list[Result]:
     """The finished candidates of the run as scheduler results, in candidate order."""
     sign = ctx.profile.metric.sign
@@ -261,7 +248,7 @@ def produce(ctx: RunContext, run: SearchRun, proposal: Proposal) -> Candidate:
     from autokaggle.generate import render_pipeline
 
     revision = current_decisions(ctx).revision
-    gpu = run.gpu and proposal.model in GPU_FAMILIES
+    gpu = run.gpu and proposal.model in gpu_families()
     meta = {**proposal.meta(), "plan": revision, "gpu": gpu}
     screen = run.screen(proposal)
     meta = {**meta, "screen": {"folds": screen}} if screen else meta

@@ -1,7 +1,8 @@
 """Step 5: the deterministic template baseline — generated, executed, scored, validated.
 
 A run must never end without a valid submission, so the baseline walks a ladder: the decided
-model first (on the GPU when asked), the same model on the CPU (a library built without GPU
+model first (on the GPU when asked: a default family that cannot use it gives way to one that
+can), the same model on the CPU (a library built without GPU
 support, or no GPU present), then the linear template, which needs nothing but scikit-learn,
 then the linear template without the columns the template parses (dates and texts: the
 most varied input, where an unforeseen spelling can break every rung alike), and last the
@@ -11,6 +12,8 @@ promoted to the run's ``code/`` and ``output/`` at once.
 """
 
 from __future__ import annotations
+
+from typing import cast
 
 from autokaggle.chat.decisions import Decisions, defaults_for, load_decisions
 from autokaggle.errors import RunFailed
@@ -49,7 +52,7 @@ def run_template_ladder(ctx: RunContext, parent: int | None = None) -> Outcome:
     """Run the template ladder as candidates; the first valid outcome, else RunFailed."""
     decisions = current_decisions(ctx)
     failures: list[str] = []
-    for model, gpu in ladder(decisions.model, decisions.gpu.value):
+    for model, gpu in ladder(*baseline_model(ctx, decisions)):
         outcome = run_template(ctx, model, gpu, parent)
         if outcome.ok:
             return outcome
@@ -121,6 +124,45 @@ def run_template(
 def current_decisions(ctx: RunContext) -> Decisions:
     """The run's decisions (``input/decisions.json``), or the defaults from the run options."""
     return load_decisions(ctx.paths.root) or defaults_for(ctx.options)
+
+
+def use_gpu(ctx: RunContext) -> bool:
+    """The plan's GPU decision when ``nvidia-smi`` lists a GPU; otherwise a warning and the CPU."""
+    from autokaggle.execute.gpu import gpu_available
+
+    if not current_decisions(ctx).gpu.value:
+        return False
+    if "gpu_present" not in ctx.cache:  # asked once per run, warned once
+        ctx.cache["gpu_present"] = gpu_available()
+        if not ctx.cache["gpu_present"]:
+            ctx.note("--gpu: no GPU detected (nvidia-smi lists none); the generated code uses "
+                     "the CPU.", "warning")
+    return bool(ctx.cache["gpu_present"])
+
+
+def baseline_model(ctx: RunContext, decisions: Decisions) -> tuple[TemplateModel, bool]:
+    """The baseline's family and whether it starts on the GPU.
+
+    With ``--gpu`` and a GPU, a default family that cannot use it gives way to one that can:
+    on an H200 machine with 16 cores, 1M rows, the CPU LightGBM baseline took 46 s of a 120 s
+    budget where XGBoost on the GPU trained in 15 s. A family the user chose stays.
+    """
+    from autokaggle.execute.gpu import gpu_families
+
+    model = decisions.model
+    if not use_gpu(ctx):
+        return model, False
+    usable = gpu_families()
+    if model in usable:
+        return model, True
+    why = " (LightGBM needs its CUDA build)" if model == "lightgbm" else ""
+    if decisions.models.who == "default":
+        ctx.note(f"--gpu: the baseline trains {usable[0]} on the GPU; {model} has no GPU "
+                 f"learner here{why}.", "info")
+        return cast(TemplateModel, usable[0]), True
+    ctx.note(f"--gpu: the {model} baseline trains on the CPU here{why}; the search's "
+             f"{' and '.join(usable)} candidates use the GPU.", "info")
+    return model, False
 
 
 def template_options(ctx: RunContext, model: TemplateModel, gpu: bool) -> PipelineOptions:
