@@ -383,3 +383,29 @@ def test_gpu_is_detected_by_nvidia_smi(tmp_path: Path, monkeypatch: pytest.Monke
     smi.write_text("#!/bin/sh\necho 'GPU 0: NVIDIA H100 (UUID: GPU-0)'\n")
     smi.chmod(0o755)
     assert gpu_available()
+
+
+def test_a_gpu_candidate_runs_under_a_resident_memory_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CatBoost's GPU mode aborted under an address-space cap at the RAM (H200, 2026-11-28)."""
+    import autokaggle.execute.runner as runner
+    from autokaggle.orchestrator.candidates import Candidate, Outcome, run_stage
+    from autokaggle.orchestrator.options import RunOptions
+
+    caps: list[tuple[str, int]] = []
+
+    def record(script: str, **kwargs: object) -> None:
+        caps.append((str(kwargs["memory_cap"]), int(kwargs["memory_limit_mb"])))  # type: ignore[call-overload]
+        raise StopIteration  # nothing runs
+
+    class Ctx:  # what run_stage reads of a RunContext
+        options = RunOptions(source="x", threads=1, memory_limit_mb=512)
+
+    monkeypatch.setattr(runner, "run_script", record)
+    for gpu in (True, False):
+        candidate = Candidate(1, tmp_path, "template", "x", meta={"gpu": gpu})
+        with pytest.raises(StopIteration):
+            run_stage(Ctx(), candidate, "train", Path(sys.executable),  # type: ignore[arg-type]
+                      Outcome(candidate, ok=False), 10.0, echo=False)
+    assert caps == [("resident", 512), ("address", 512)]
