@@ -199,6 +199,33 @@ def test_cost_aware_scheduler_tunes_a_much_cheaper_pipeline_that_is_as_good() ->
     assert base_model(True, 3.0) == "catboost"  # not much cheaper: the best is tuned
 
 
+def test_a_study_gives_way_after_its_trials_per_parameter() -> None:
+    """House prices at 600 s: 47 trials of the linear family's one parameter, none better."""
+    from autokaggle.search.scheduler import TRIALS_PER_PARAM
+
+    sched = Scheduler(("linear", "catboost"), (), False, 3, 0.05, cost_aware=True)
+    past = [Result(Proposal("baseline", "catboost"), -0.121, 1,
+                   (-0.139, -0.111, -0.099, -0.126, -0.133), seconds=50.0),
+            Result(Proposal("family", "linear"), -0.134, 2,
+                   (-0.200, -0.120, -0.096, -0.122, -0.131), seconds=2.5)]
+    models = []
+    for _ in range(2 * TRIALS_PER_PARAM):  # with a reseeded copy every SEED_EVERY
+        proposal = sched.next(past)
+        assert proposal is not None
+        models.append((proposal.operator, proposal.model))
+        past.append(Result(proposal, -0.135, len(past) + 1, (-0.2, -0.12, -0.1, -0.12, -0.13),
+                           seconds=2.5))
+    refined = [m for m in models if m[0] == "tune"][:TRIALS_PER_PARAM + 1]
+    assert refined[:TRIALS_PER_PARAM] == [("tune", "linear")] * TRIALS_PER_PARAM  # cheap, near
+    assert refined[TRIALS_PER_PARAM:] == [("tune", "catboost")]  # then the best's study
+    done = Scheduler(("linear",), (), False, 3, 0.05)
+    history = [Result(Proposal("baseline", "linear"), -0.134, 1, (-0.13,) * 5)] + [
+        Result(Proposal("tune", "linear", params={"alpha": 1.0}, trial=i + 1), -0.135, i + 2,
+               (-0.13,) * 5) for i in range(TRIALS_PER_PARAM)]
+    last = done.next(history)
+    assert last is not None and (last.operator, last.seed_offset) == ("seed", 1)
+
+
 def test_past_the_exploring_share_the_scheduler_refines_instead_of_trying_blocks() -> None:
     sched = Scheduler(("lightgbm",), ("frequency", "interactions"), True, 3, 0.05)
     past = [Result(Proposal("baseline", "lightgbm"), 0.80, 1, (0.8,) * 5)]
