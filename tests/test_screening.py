@@ -224,6 +224,8 @@ def test_a_study_gives_way_after_its_trials_per_parameter() -> None:
                (-0.13,) * 5) for i in range(TRIALS_PER_PARAM)]
     last = done.next(history)
     assert last is not None and (last.operator, last.seed_offset) == ("seed", 1)
+    with_llm = Scheduler(("linear",), (), False, 3, 0.05, llm=True).next(history)
+    assert with_llm is not None and with_llm.operator == "llm-draft"  # LLM steps go on
 
 
 def test_past_the_exploring_share_the_scheduler_refines_instead_of_trying_blocks() -> None:

@@ -122,15 +122,14 @@ class Scheduler:
         for proposal in (self._family(tried), block):
             if proposal is not None:
                 return proposal
-        base = self._base(history)
-        if base is None:
-            best = self._best(history, ("baseline", "family", "blocks", "tune", "seed"))
-            return None if best is None else _reseed(best.proposal, history)  # studies done
+        best = self._best(history, ("baseline", "family", "blocks", "tune", "seed"))
+        if best is None:
+            return None
+        base = self._base(history)  # None: every study has run its trials
         refine = [r for r in history if r.proposal.operator in ("tune", "seed", *LLM_OPERATORS)]
         if self.llm and _llm_due(history):
             return self._llm_step(history)
-        if len(refine) % SEED_EVERY == SEED_EVERY - 1:
-            best = self._best(history, ("baseline", "family", "blocks", "tune", "seed")) or base
+        if base is None or len(refine) % SEED_EVERY == SEED_EVERY - 1:
             return _reseed(best.proposal, history)
         return self._tune(base.proposal, history)
 
