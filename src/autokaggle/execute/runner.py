@@ -168,11 +168,10 @@ def run_script(
         start = time.monotonic()
         address_mb = memory_limit_mb if memory_cap == "address" else None
         proc = _spawn(command, cwd, env, limits_preexec(address_mb, max_processes))
+        resident_mb = memory_limit_mb if memory_cap == "resident" else None
         run = _Supervisor(proc, log, on_output, timeout_s=timeout_s, grace_s=grace_s,
                           max_output_bytes=int(max_output_mb * 2**20), bwrap=backend == "bwrap",
-                          tag=env[TAG_VAR])
-        if memory_cap == "resident" and memory_limit_mb is not None:
-            run.resident_limit_bytes = memory_limit_mb * 2**20
+                          tag=env[TAG_VAR], resident_limit_mb=resident_mb)
         status, maxrss_kb = run.supervise()
         duration = time.monotonic() - start
     exit_code = _exit_code(status, backend)
@@ -341,6 +340,7 @@ class _Supervisor:
         max_output_bytes: int,
         bwrap: bool,
         tag: str,
+        resident_limit_mb: int | None = None,
     ) -> None:
         self.proc = proc
         self.pgid = proc.pid  # start_new_session: the script leads its own group
@@ -352,7 +352,7 @@ class _Supervisor:
         self.grace_s = grace_s
         self.kill_at: float | None = None
         self.timed_out = False
-        self.resident_limit_bytes: int | None = None
+        self.resident_limit_bytes = None if resident_limit_mb is None else resident_limit_mb * 2**20
         self.memory_exceeded = False
         self.bwrap = bwrap
         self.tag = tag

@@ -44,6 +44,7 @@ continues where it stopped. The time budget and the ensembling phase are the ste
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,7 +137,9 @@ class Scheduler:
     def _base(self, history: list[Result]) -> Result | None:
         """The pipeline to tune: the best, or a much cheaper one as good within the noise,
         among those whose study has trials left (None: none has)."""
-        open_ = [r for r in history if self._tunable(r.proposal, history)]
+        trials = Counter((r.proposal.model, r.proposal.blocks) for r in history
+                         if r.proposal.operator == "tune")
+        open_ = [r for r in history if self._tunable(r.proposal, trials)]
         best = self._best(open_, BASE_OPERATORS)
         if best is None or not self.cost_aware or not best.seconds:
             return best
@@ -147,13 +150,13 @@ class Scheduler:
                  and promising(r.fold_scores, best)]
         return min(cheap, key=lambda r: (r.seconds or 0.0, r.number)) if cheap else best
 
-    def _tunable(self, pipeline: Proposal, history: list[Result]) -> bool:
-        """Whether the study of ``pipeline``'s family and blocks has trials left."""
+    def _tunable(self, pipeline: Proposal, trials: Counter[tuple[str, tuple[str, ...]]]) -> bool:
+        """Whether the study of ``pipeline``'s family and blocks has trials left (``trials``:
+        the tuning trials run so far per family and blocks)."""
         from autokaggle.generate.search_space import search_space
 
-        trials = sum(r.proposal.operator == "tune" and r.proposal.model == pipeline.model
-                     and r.proposal.blocks == pipeline.blocks for r in history)
-        return trials < TRIALS_PER_PARAM * len(search_space(pipeline.model, self.classify))
+        done = trials[(pipeline.model, pipeline.blocks)]
+        return done < TRIALS_PER_PARAM * len(search_space(pipeline.model, self.classify))
 
     def _family(self, tried: set[tuple[object, ...]]) -> Proposal | None:
         for model in self.families:
