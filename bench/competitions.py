@@ -42,6 +42,8 @@ PUBLIC_TABLES: tuple[Expected, ...] = (
     Expected("diamonds-cut-grade", "id", ("cut",), "multiclass", "qwk", "labels"),
     Expected("credit-default-f1", "id", ("default",), "binary", "f1", "labels"),
     Expected("caravan-insurance-f1", "id", ("Purchase",), "binary", "f1", "labels"),
+    # bench/synthetic_table.py: a Playground-sized binary table with no leak between rows
+    Expected("synthetic-binary", "id", ("target",), "binary", "roc_auc", "probabilities"),
 )
 
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
-from autokaggle.evaluate.ensemble import blend, build_ensemble, hill_climb, seed_bag
+from autokaggle.evaluate.ensemble import (
+    blend,
+    build_ensemble,
+    climb_sample,
+    hill_climb,
+    seed_bag,
+)
 from autokaggle.evaluate.scorers import get_scorer
 
 N = 600
@@ -92,3 +100,36 @@ def test_a_seed_bag_is_not_kept_when_the_pick_beats_it_beyond_the_noise() -> Non
     bag = seed_bag(seeds, y, FOLDS, get_scorer("rmse"), None, "good",
                    _fold_scores("rmse", y, good))
     assert bag.gain < -bag.noise and not bag.kept
+
+
+def test_a_climb_scores_on_a_fixed_sample_of_a_large_table() -> None:
+    mask = np.arange(1000) % 5 != 0
+    assert climb_sample(mask, 2000).tolist() == np.flatnonzero(mask).tolist()
+    rows = climb_sample(mask, 100)
+    assert len(rows) == 100 and len(set(rows.tolist())) == 100
+    assert mask[rows].all() and (np.diff(rows) > 0).all()
+    assert rows.tolist() == climb_sample(mask, 100).tolist()  # the same rows every time
+
+
+def test_a_sampled_climb_finds_the_same_blend_and_scores_every_row_of_each_fold() -> None:
+    y, preds = _regression(seed=6)
+    full = build_ensemble(preds, y, FOLDS, get_scorer("rmse"), None)
+    sampled = build_ensemble(preds, y, FOLDS, get_scorer("rmse"), None, climb_rows=200)
+    assert set(sampled.weights) == set(full.weights) == {"a", "b", "c"}
+    assert sampled.weights == pytest.approx(full.weights, abs=0.15)
+    mixed = blend(preds, sampled.weights)
+    # The last climb (all rows, sampled) gives the weights; the fold scores come from the
+    # per-fold climbs, so compare the singles' scores, which are plain out-of-fold ones.
+    assert sampled.best_single_fold_scores == pytest.approx(
+        _fold_scores("rmse", y, preds[sampled.best_single]))
+    assert np.mean(_fold_scores("rmse", y, mixed)) < min(np.mean(_fold_scores("rmse", y, p))
+                                                         for p in preds.values())
+
+
+def test_a_climb_past_its_stop_time_keeps_the_best_single_member() -> None:
+    y, preds = _regression(seed=7)
+    counts = hill_climb(list(preds.values()), y, get_scorer("rmse"), None,
+                        stop_at=time.monotonic() - 1)
+    assert counts.sum() == 1  # no round ran: the best single member alone
+    ens = build_ensemble(preds, y, FOLDS, get_scorer("rmse"), None, stop_at=time.monotonic() - 1)
+    assert len(ens.weights) == 1 and not ens.kept

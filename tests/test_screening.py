@@ -266,3 +266,36 @@ def test_under_a_time_budget_a_first_look_boosts_for_a_share_of_it_and_the_full_
             assert config["model"]["fit_seconds"] == round(SCREEN_FIT_SHARE * budget / 2, 1)
         elif r.status == "valid":  # promoted: its full CV (a first look the deadline cut fails)
             assert "fit_seconds" not in config["model"], r.label
+
+
+def test_a_batch_takes_a_second_proposal_only_when_both_fit_on_the_workers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One worker runs a batch in turn: the second proposal must fit after the first."""
+    import time
+    from types import SimpleNamespace
+
+    import autokaggle.orchestrator.steps  # noqa: F401 - the steps first: search_run needs them
+    from autokaggle.orchestrator.search_run import SearchRun
+
+    monkeypatch.setattr(SearchRun, "screen", lambda self, proposal: None)
+    proposals = [Proposal("family", "xgboost"), Proposal("family", "catboost")]
+
+    class Ideas:
+        explore, cost_aware = True, True
+
+        def next(self, pending: list[Result]) -> Proposal:
+            return proposals[len(pending) - 1]
+
+    def batch(workers: int, left: float) -> tuple[list[str], str]:
+        ctx = SimpleNamespace(options=SimpleNamespace(max_candidates=None, time_budget_s=600),
+                              time_left=lambda: 300.0)
+        run = SearchRun(ctx, Ideas(), SimpleNamespace(workers=workers),  # type: ignore[arg-type]
+                        time.monotonic(), time.monotonic() + left, False,
+                        durations={1: 20.0}, models={1: "lightgbm"})
+        chosen = run.next_batch([Result(Proposal("family", "lightgbm"), 0.8, 1)])
+        return [p.model for p in chosen], run.stopped
+
+    assert batch(1, 60)[0] == ["xgboost", "catboost"]  # 20 s + 20 s of 60
+    models, stopped = batch(1, 30)  # the second would start at about 20 s of 30
+    assert models == ["xgboost"] and stopped == "not enough time left for catboost"
+    assert batch(2, 30)[0] == ["xgboost", "catboost"]  # two workers run them side by side

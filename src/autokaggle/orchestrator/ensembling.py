@@ -13,6 +13,7 @@ and its reseeded copies, an ensemble candidate too (``meta.operator`` ``bag``).
 
 from __future__ import annotations
 
+import time
 from typing import cast
 
 import numpy as np
@@ -28,6 +29,8 @@ from autokaggle.orchestrator.context import RunContext
 from autokaggle.orchestrator.steps.baseline import current_decisions
 from autokaggle.store.candidates import CandidateRecord
 
+CLIMB_SHARE = 0.5  # of the time left when the blend starts: the most its weight climbs take
+
 
 def run_ensemble(ctx: RunContext, max_members: int) -> str:
     """Build, and keep when it pays, the ensemble of the best valid candidates; a summary."""
@@ -37,12 +40,20 @@ def run_ensemble(ctx: RunContext, max_members: int) -> str:
     if len(members) < 2:
         return "no ensemble (fewer than two valid candidates)"
     preds, y, folds, scorer, classes = _oof_matrices(ctx, members)
-    ensemble = build_ensemble(preds, y, folds, scorer, classes)
+    ensemble = build_ensemble(preds, y, folds, scorer, classes, stop_at=_climb_stop(ctx))
     gain = f"gain {ensemble.gain:.5f} vs noise {ensemble.noise:.5f}"
     if not ensemble.kept:
         ctx.note(f"Ensemble not kept: {gain} over candidate {ensemble.best_single}.")
         return f"ensemble not kept ({gain})"
     return _make_candidate(ctx, ensemble, gain)
+
+
+def _climb_stop(ctx: RunContext) -> float | None:
+    """When the weight climbs must end (``time.monotonic()``): half the time left, the other
+    half kept for the ensemble's own scripts. None where the clock may not decide."""
+    if not ctx.clock_decides():
+        return None
+    return time.monotonic() + CLIMB_SHARE * ctx.time_left()
 
 
 def run_seed_bag(ctx: RunContext) -> str:

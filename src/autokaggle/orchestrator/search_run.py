@@ -111,18 +111,21 @@ class SearchRun:
         """Up to ``workers`` proposals; empty when the count, the time or the ideas run out."""
         batch: list[Proposal] = []
         pending = list(past)
+        queued = 0.0  # expected seconds of the batch so far, per worker
         self.scheduler.explore = self.exploring()
         while len(batch) < round_size(self.executor.workers) and self._room(len(batch)):
             proposal = self.scheduler.next(pending)
             if proposal is None:
                 self.stopped = self.stopped or "no more proposals"
                 break
-            if not self._fits(proposal):
+            expected = self._first_look_s(proposal)
+            if not self._fits(expected, queued):
                 self.stopped = f"not enough time left for {proposal.label}"
                 break
             if proposal.is_llm:  # runs alone: the codegen loop is serial
                 return batch or [proposal]
             batch.append(proposal)
+            queued += expected / self.executor.workers
             pending.append(Result(proposal, None, -1))
         return batch
 
@@ -140,15 +143,20 @@ class SearchRun:
             return False
         return True
 
-    def _fits(self, proposal: Proposal) -> bool:
-        """Whether the time left likely covers the proposal (like ones so far took that long)."""
+    def _fits(self, expected: float, queued: float) -> bool:
+        """Whether the time left likely covers a proposal expected to take ``expected`` seconds
+        after ``queued`` seconds of the batch before it (a worker runs its share in turn)."""
         if self.ctx.options.max_candidates is not None and self.search_deadline is None:
             return True
+        return self.time_left() - queued > max(1.0, 0.8 * expected)
+
+    def _first_look_s(self, proposal: Proposal) -> float:
+        """Seconds the proposal's first run likely takes (like ones so far took that long)."""
         expected = self._expected_s(proposal)
         screen = self.screen(proposal)
         if screen:  # its first look trains a share of the folds; the rest only if it may win
             expected *= len(screen) / len(run_folds(self.ctx))
-        return self.time_left() > max(1.0, 0.8 * expected)
+        return expected
 
     def _expected_s(self, proposal: Proposal, untried: str = "median") -> float:
         """Seconds a full run of the proposal likely takes: the slowest of its family so far;
