@@ -299,3 +299,23 @@ def test_a_batch_takes_a_second_proposal_only_when_both_fit_on_the_workers(
     models, stopped = batch(1, 30)  # the second would start at about 20 s of 30
     assert models == ["xgboost"] and stopped == "not enough time left for catboost"
     assert batch(2, 30)[0] == ["xgboost", "catboost"]  # two workers run them side by side
+
+
+def test_a_full_cv_starts_only_when_it_likely_ends_in_the_time_left() -> None:
+    import time
+    from types import SimpleNamespace
+
+    import autokaggle.orchestrator.steps  # noqa: F401 - the steps first: search_run needs them
+    from autokaggle.orchestrator.search_run import SearchRun
+
+    def fits(left: float, cost_aware: bool = True, queued: float = 0.0) -> bool:
+        ideas = SimpleNamespace(cost_aware=cost_aware)
+        run = SearchRun(SimpleNamespace(), ideas, SimpleNamespace(workers=1),  # type: ignore[arg-type]
+                        time.monotonic(), time.monotonic() + left, False,
+                        expected={7: 100.0})  # its family took 100 s, first look included
+        return run.full_cv_fits(7, first_look_s=30.0, queued=queued)
+
+    assert fits(80)  # 70 s of full CV left to run, 80 s of budget
+    assert not fits(50)  # it would be cut off and make nothing
+    assert not fits(80, queued=40)  # after another candidate's full CV
+    assert fits(50, cost_aware=False)  # --max-candidates: no clock decides
