@@ -33,8 +33,9 @@ from autokaggle.evaluate.scorers import Scorer
 
 DEFAULT_ROUNDS = 40
 DEFAULT_PATIENCE = 8
-# Rows a climb scores on at most. The weights are counts out of ~40 rounds; a sample this size
-# tells apart blends that differ by one count (docs/benchmarks.md, "The blend on large tables").
+# Rows a climb scores on at most. The weights are counts out of ~40 rounds; on this sample they
+# moved by a few counts and the held-out score not at all (docs/benchmarks.md, "The blend and
+# the clock on large tables").
 CLIMB_ROWS = 50_000
 
 

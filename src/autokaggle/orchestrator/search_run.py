@@ -119,7 +119,7 @@ class SearchRun:
             if proposal is None:
                 self.stopped = self.stopped or "no more proposals"
                 break
-            expected = self._expected_s(proposal)  # its first look and its full CV: a
+            expected = self.expected_s(proposal)  # its first look and its full CV: a
             if not self._fits(expected, queued):      # screened candidate cannot ship
                 self.stopped = f"not enough time left for {proposal.label}"
                 break
@@ -163,7 +163,7 @@ class SearchRun:
         rest = max(0.0, self.expected.get(number, 0.0) - first_look_s)
         return self.time_left() - queued > 0.8 * rest
 
-    def _expected_s(self, proposal: Proposal, untried: str = "median") -> float:
+    def expected_s(self, proposal: Proposal, untried: str = "median") -> float:
         """Seconds a full run of the proposal likely takes: the slowest of its family so far;
         for a family not run yet, the median (or, ``untried="max"``, the slowest) of all."""
         same = [self.durations[n] for n, model in self.models.items() if model == proposal.model]
@@ -178,7 +178,7 @@ class SearchRun:
         A family not run yet is expected as slow as the slowest so far (a multiclass linear
         model or CatBoost can take several times the LightGBM baseline's time).
         """
-        seconds = self._expected_s(proposal, "max") if self.scheduler.cost_aware else None
+        seconds = self.expected_s(proposal, "max") if self.scheduler.cost_aware else None
         return screen_folds(proposal, run_folds(self.ctx), seconds)
 
 
@@ -276,7 +276,7 @@ def produce(ctx: RunContext, run: SearchRun, proposal: Proposal) -> Candidate:
                                              "fit_seconds": screen_fit_seconds(ctx, run, screen)})
     render_pipeline(ctx.profile, options, candidate.folder)
     candidate.screen_folds = screen
-    run.expected[candidate.number] = run._expected_s(proposal)
+    run.expected[candidate.number] = run.expected_s(proposal)
     write_json_atomic(candidate.folder / "output" / "run_summary.json",
                       {"model": proposal.model, "gpu": gpu, "blocks": list(proposal.blocks)})
     workers = run.executor.workers
