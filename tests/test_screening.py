@@ -319,3 +319,22 @@ def test_a_full_cv_starts_only_when_it_likely_ends_in_the_time_left() -> None:
     assert not fits(50)  # it would be cut off and make nothing
     assert not fits(80, queued=40)  # after another candidate's full CV
     assert fits(50, cost_aware=False)  # --max-candidates: no clock decides
+
+
+def test_the_report_tells_first_looks_that_lost_from_those_that_ran_out_of_time(
+        tmp_path: Path) -> None:
+    from autokaggle.generate.search_report import search_section
+
+    def candidate(number: int, status: str, screen: dict) -> dict:
+        return {"number": number, "status": status, "duration_s": 4.0, "origin": "template",
+                "meta": {"operator": "tune", "model": "catboost", "screen": screen}}
+
+    first = {"folds": [0, 1], "score": 0.8, "seconds": 4.0}
+    lines = search_section(tmp_path, [
+        candidate(2, "screened", first), candidate(3, "screened", {**first, "no_time": True}),
+        candidate(4, "valid", first)])
+    text = "\n".join(lines)
+    assert ("Screening: 3 candidates first trained folds [0, 1] only; 1 lost to the best on "
+            "those folds (within the fold noise counts as a win) and stopped there and 1 did not "
+            "lose but stopped too, their full CV being longer than the time left (8.0 s in all); "
+            "1 went on to the full CV.") in text

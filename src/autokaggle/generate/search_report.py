@@ -38,12 +38,15 @@ def _screening_lines(candidates: list[dict[str, Any]]) -> list[str]:
     if not looked:
         return []
     out = [c for c in looked if c["status"] == "screened"]
+    late = sum(bool(c["meta"]["screen"].get("no_time")) for c in out)
     folds = looked[0]["meta"]["screen"].get("folds") or []
     seconds = sum(c["duration_s"] or 0.0 for c in out)
+    no_time = (f" and {late} did not lose but stopped too, their full CV being longer than the "
+               "time left") if late else ""
     return [f"Screening: {len(looked)} candidates first trained folds {folds} only; "
-            f"{len(out)} lost to the best on those folds (within the fold noise counts as a "
-            f"win) and stopped there ({seconds:.1f} s in all); {len(looked) - len(out)} went on "
-            "to the full CV.", ""]
+            f"{len(out) - late} lost to the best on those folds (within the fold noise counts "
+            f"as a win) and stopped there{no_time} ({seconds:.1f} s in all); "
+            f"{len(looked) - len(out)} went on to the full CV.", ""]
 
 
 def _ensemble_lines(candidates: list[dict[str, Any]]) -> list[str]:

@@ -332,6 +332,8 @@ def full_cv_if_promising(ctx: RunContext, run: SearchRun, past: list[Result],
         if not promising(tuple(sign * f.score for f in cv.folds), best):
             continue
         if not run.full_cv_fits(c.number, outcome.duration_s, queued):
+            ctx.store.update_candidate_meta(ctx.run_id, c.number,
+                                            {"screen": {**first_look, "no_time": True}})
             ctx.note(f"Candidate {c.number:03d} passed its first look, but its full CV would "
                      f"not end in the {run.time_left():.0f} s left: it stays screened.")
             continue
