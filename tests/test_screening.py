@@ -130,6 +130,9 @@ def test_screened_search_is_the_same_with_one_or_two_workers(
             else:  # promoted: its code/ is the full CV, its seconds include the first look
                 assert "folds_to_run" not in config and len(r.fold_scores) == 5
                 assert (r.duration_s or 0) > r.meta["screen"]["seconds"]
+                folder = run_dir / f"candidates/{r.name}"  # the look's two folds were taken
+                assert (folder / "logs/train.log").read_text().count("first look's model") == 2
+                assert not (folder / "output/first_look.pkl").exists()  # and then removed
         boards.append([(r.label, r.status, r.cv_mean, r.fold_scores) for r in records
                        if r.origin != "ensemble"])
         submissions.append((run_dir / "output/submission.csv").read_bytes())
@@ -338,3 +341,39 @@ def test_the_report_tells_first_looks_that_lost_from_those_that_ran_out_of_time(
             "those folds (within the fold noise counts as a win) and stopped there and 1 did not "
             "lose but stopped too, their full CV being longer than the time left (8.0 s in all); "
             "1 went on to the full CV.") in text
+
+
+@pytest.mark.parametrize("model", ["lightgbm", "catboost"])  # xgboost, linear: alike
+def test_a_full_cv_takes_the_first_looks_folds_unless_their_time_ran_out(
+        tmp_path: Path, model: str) -> None:
+    """A first look's fold models are the very ones its full CV trains: taken, not retrained
+    (same OOF to the last digit); a fold whose boosting ran out of time is trained again."""
+    import pickle
+
+    profile, run_dir = fx.binary_bool(tmp_path)
+    options = fast_options(model)
+    render_pipeline(profile, options, run_dir)
+    run_pipeline(run_dir)
+    scratch = (run_dir / "output/oof.csv").read_text()
+    render_pipeline(profile, options.model_copy(update={"folds_to_run": [0, 1]}), run_dir)
+    assert fx.run_code(run_dir, "train.py").returncode == 0
+    look = run_dir / "output/first_look.pkl"
+    (run_dir / "output/model.pkl").replace(look)
+    render_pipeline(profile, options.model_copy(update={"first_look": look.name}), run_dir)
+    assert yaml.safe_load((run_dir / "code/config.yaml").read_text())["first_look"] == look.name
+
+    def full_cv() -> str:
+        result = fx.run_code(run_dir, "train.py")
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert (run_dir / "output/oof.csv").read_text() == scratch
+        bundle = pickle.loads((run_dir / "output/model.pkl").read_bytes())
+        assert bundle["folds"] == [0, 1, 2, 3, 4] and bundle["capped"] == [False] * 5
+        return result.stdout
+
+    assert [line.split(":")[0] for line in full_cv().splitlines()
+            if "the first look's model" in line] == ["fold 0 Transported", "fold 1 Transported"]
+    bundle = pickle.loads(look.read_bytes())
+    look.write_bytes(pickle.dumps({**bundle, "capped": [True, False]}))  # fold 0 ran out of time
+    assert full_cv().count("the first look's model") == 1
+    look.unlink()  # without the file (a rerun of code/): every fold is trained
+    assert "the first look's model" not in full_cv()

@@ -155,6 +155,7 @@ def build_config(profile: DataProfile, options: PipelineOptions) -> dict[str, An
         "seed": options.seed,
         "n_splits": options.n_splits,
         **({"folds_to_run": list(options.folds_to_run)} if options.folds_to_run else {}),
+        **({"first_look": options.first_look} if options.first_look else {}),
         "features": feature_section(profile, options),
         "model": model_section(profile, options),
         "submission": submission_section(profile),

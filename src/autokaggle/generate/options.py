@@ -38,6 +38,9 @@ class PipelineOptions(BaseModel):
     original_file: str | None = None  # the competition's "original" dataset (block "original")
     # Screening: train only these folds of input/folds.csv (the search's cheap first look).
     folds_to_run: list[int] | None = None
+    # The full CV after a first look: that look's saved models (a file in output/); the folds
+    # whose boosting early stopping ended, not the clock, are taken from it, not trained again.
+    first_look: str | None = None
 
 
 class RenderedPipeline(BaseModel):

@@ -48,6 +48,7 @@ SCREEN_FIT_SHARE = 0.2  # of the budget: the most a first look's boosting may ta
 MIN_RESERVE_S = 8.0
 MAX_MEMBERS = 20
 CLOCK_FILE = "search_clock.json"  # in candidates/: seconds the search spent, for --resume
+FIRST_LOOK = "first_look.pkl"  # in a candidate's output/ during its full CV (keep_first_look)
 
 
 @dataclass
@@ -337,15 +338,28 @@ def full_cv_if_promising(ctx: RunContext, run: SearchRun, past: list[Result],
             ctx.note(f"Candidate {c.number:03d} passed its first look, but its full CV would "
                      f"not end in the {run.time_left():.0f} s left: it stays screened.")
             continue
-        render_pipeline(ctx.profile, run.full_options.pop(c.number), c.folder)
+        keep_first_look(c)
+        full_options = run.full_options.pop(c.number).model_copy(update={"first_look": FIRST_LOOK})
+        render_pipeline(ctx.profile, full_options, c.folder)
         c.screen_folds = None
         chosen.append(c)
         rest = max(0.0, run.expected.get(c.number, 0.0) - outcome.duration_s)
         queued += rest / run.executor.workers
     ran = run.executor.run(ctx, chosen, run.search_deadline) if chosen else []
+    for c in chosen:  # its output/ holds the full CV now; code/ reruns every fold
+        (c.folder / "output" / FIRST_LOOK).unlink(missing_ok=True)
     full = {o.candidate.number: o for o in ran}
     return [_with_first_look(full[o.candidate.number], o) if o.candidate.number in full else o
             for o in outcomes]
+
+
+def keep_first_look(candidate: Candidate) -> None:
+    """Keep the first look's models beside the full CV's (``output/FIRST_LOOK``): train.py
+    takes the folds whose boosting its time cap did not end instead of training them again
+    (on 400k rows those folds were a quarter of the candidates' seconds at 600 s)."""
+    out = candidate.folder / "output"
+    if (out / "model.pkl").is_file():
+        (out / "model.pkl").replace(out / FIRST_LOOK)
 
 
 def _with_first_look(full: Outcome, screening: Outcome) -> Outcome:
