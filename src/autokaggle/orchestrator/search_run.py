@@ -161,8 +161,12 @@ class SearchRun:
         """
         if not self.scheduler.cost_aware:
             return True
-        rest = max(0.0, self.expected.get(number, 0.0) - first_look_s)
-        return self.time_left() - queued > 0.8 * rest
+        return self.time_left() - queued > 0.8 * self.full_cv_rest_s(number, first_look_s)
+
+    def full_cv_rest_s(self, number: int, first_look_s: float) -> float:
+        """Seconds the full CV of screened candidate ``number`` likely takes after its first
+        look took ``first_look_s``."""
+        return max(0.0, self.expected.get(number, 0.0) - first_look_s)
 
     def expected_s(self, proposal: Proposal, untried: str = "median") -> float:
         """Seconds a full run of the proposal likely takes: the slowest of its family so far;
@@ -329,22 +333,22 @@ def full_cv_if_promising(ctx: RunContext, run: SearchRun, past: list[Result],
             continue
         first_look = {"folds": c.screen_folds, "score": cv.cv_mean,
                       "seconds": round(outcome.duration_s, 2)}
-        ctx.store.update_candidate_meta(ctx.run_id, c.number, {"screen": first_look})
-        if not promising(tuple(sign * f.score for f in cv.folds), best):
-            continue
-        if not run.full_cv_fits(c.number, outcome.duration_s, queued):
-            ctx.store.update_candidate_meta(ctx.run_id, c.number,
-                                            {"screen": {**first_look, "no_time": True}})
+        go_on = promising(tuple(sign * f.score for f in cv.folds), best)
+        no_time = go_on and not run.full_cv_fits(c.number, outcome.duration_s, queued)
+        ctx.store.update_candidate_meta(
+            ctx.run_id, c.number, {"screen": {**first_look, "no_time": True} if no_time
+                                   else first_look})
+        if no_time:
             ctx.note(f"Candidate {c.number:03d} passed its first look, but its full CV would "
                      f"not end in the {run.time_left():.0f} s left: it stays screened.")
+        if not go_on or no_time:
             continue
         keep_first_look(c)
         full_options = run.full_options.pop(c.number).model_copy(update={"first_look": FIRST_LOOK})
         render_pipeline(ctx.profile, full_options, c.folder)
         c.screen_folds = None
         chosen.append(c)
-        rest = max(0.0, run.expected.get(c.number, 0.0) - outcome.duration_s)
-        queued += rest / run.executor.workers
+        queued += run.full_cv_rest_s(c.number, outcome.duration_s) / run.executor.workers
     ran = run.executor.run(ctx, chosen, run.search_deadline) if chosen else []
     for c in chosen:  # its output/ holds the full CV now; code/ reruns every fold
         (c.folder / "output" / FIRST_LOOK).unlink(missing_ok=True)
