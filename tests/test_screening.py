@@ -6,7 +6,9 @@ counts the time its interrupted session spent."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import gen_fixtures as fx
 import pandas as pd
@@ -15,15 +17,24 @@ import yaml
 from pipeline_run import score
 from test_generate import fast_options, run_pipeline
 
+import autokaggle.orchestrator.steps  # noqa: F401 - the steps first: search_run needs them
 from autokaggle.errors import RunFailed
 from autokaggle.evaluate.folds import read_folds
 from autokaggle.evaluate.oof import score_oof, scorer_for_profile
 from autokaggle.evaluate.validate import validate_submission
 from autokaggle.generate import render_pipeline
+from autokaggle.orchestrator.search_run import UNTRIED_FACTOR, SearchRun
 from autokaggle.profile import read_table
 from autokaggle.profile.model import DataProfile
 from autokaggle.search.operators import Proposal, Result
-from autokaggle.search.scheduler import Scheduler, _trial, promising, round_size, screen_folds
+from autokaggle.search.scheduler import (
+    FAMILY_ORDER,
+    Scheduler,
+    _trial,
+    promising,
+    round_size,
+    screen_folds,
+)
 
 
 def test_folds_to_run_trains_only_those_folds_and_scores_them_like_the_full_cv(
@@ -97,7 +108,6 @@ def test_scheduler_keeps_tuning_after_screened_trials_deterministically() -> Non
 
 def _screened_run(tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A run whose search tunes LightGBM at once (no other family, no blocks)."""
-    import autokaggle.orchestrator.steps  # noqa: F401 - the steps first: search_run needs them
     from autokaggle.orchestrator.engine import start_run
     from autokaggle.orchestrator.options import RunOptions
     from autokaggle.store import Store
@@ -245,7 +255,6 @@ def test_under_a_time_budget_a_first_look_boosts_for_a_share_of_it_and_the_full_
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A slow family pays for its time: its first look stops boosting at its share of the
     budget; a promoted candidate's full CV has no such cap."""
-    import autokaggle.orchestrator.steps  # noqa: F401 - the steps first: search_run needs them
     from autokaggle.orchestrator.engine import start_run
     from autokaggle.orchestrator.options import RunOptions
     from autokaggle.orchestrator.search_run import SCREEN_FIT_SHARE
@@ -271,57 +280,85 @@ def test_under_a_time_budget_a_first_look_boosts_for_a_share_of_it_and_the_full_
             assert "fit_seconds" not in config["model"], r.label
 
 
+def _search_run(ideas: object, workers: int, left: float, durations: dict[int, float],
+                models: dict[int, str]) -> SearchRun:
+    """A search session with ``left`` seconds to its deadline, ``ideas`` as its scheduler."""
+    ctx = SimpleNamespace(options=SimpleNamespace(max_candidates=None, time_budget_s=600),
+                          time_left=lambda: 300.0)
+    return SearchRun(ctx, ideas, SimpleNamespace(workers=workers),  # type: ignore[arg-type]
+                     time.monotonic(), time.monotonic() + left, False,
+                     durations=durations, models=models)
+
+
 def test_a_batch_takes_a_second_proposal_only_when_both_fit_on_the_workers(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """One worker runs a batch in turn: the second proposal must fit after the first."""
-    import time
-    from types import SimpleNamespace
-
-    import autokaggle.orchestrator.steps  # noqa: F401 - the steps first: search_run needs them
-    from autokaggle.orchestrator.search_run import SearchRun
-
     monkeypatch.setattr(SearchRun, "screen", lambda self, proposal: None)
-    proposals = [Proposal("family", "xgboost"), Proposal("family", "catboost")]
+    proposals = [Proposal("family", "xgboost"), Proposal("family", "linear")]
 
     class Ideas:
         explore, cost_aware = True, True
 
-        def next(self, pending: list[Result]) -> Proposal:
-            return proposals[len(pending) - 1]
+        def next(self, pending: list[Result], skip: frozenset[str]) -> Proposal | None:
+            return next((p for p in proposals[len(pending) - 1:] if p.model not in skip), None)
 
     def batch(workers: int, left: float) -> tuple[list[str], str]:
-        ctx = SimpleNamespace(options=SimpleNamespace(max_candidates=None, time_budget_s=600),
-                              time_left=lambda: 300.0)
-        run = SearchRun(ctx, Ideas(), SimpleNamespace(workers=workers),  # type: ignore[arg-type]
-                        time.monotonic(), time.monotonic() + left, False,
-                        durations={1: 20.0}, models={1: "lightgbm"})
+        run = _search_run(Ideas(), workers, left, {1: 20.0}, {1: "lightgbm"})
         chosen = run.next_batch([Result(Proposal("family", "lightgbm"), 0.8, 1)])
         return [p.model for p in chosen], run.stopped
 
-    assert batch(1, 60)[0] == ["xgboost", "catboost"]  # 20 s + 20 s of 60
+    assert batch(1, 60)[0] == ["xgboost", "linear"]  # 20 s + 20 s of 60
     models, stopped = batch(1, 30)  # the second would start at about 20 s of 30
-    assert models == ["xgboost"] and stopped == "not enough time left for catboost"
-    assert batch(2, 30)[0] == ["xgboost", "catboost"]  # two workers run them side by side
+    assert models == ["xgboost"] and stopped == "not enough time left for linear"
+    assert batch(2, 30)[0] == ["xgboost", "linear"]  # two workers run them side by side
+
+
+def test_when_the_best_family_is_too_slow_for_the_time_left_a_faster_one_is_tuned(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The end of a large table's search: CatBoost is best but its next trial cannot end in
+    time; LightGBM's can, and it is tuned instead of stopping with the time unused."""
+    monkeypatch.setattr(SearchRun, "screen", lambda self, proposal: None)
+    ideas = Scheduler(FAMILY_ORDER, (), True, 0, 0.1, cost_aware=True, explore=False)
+    past = [Result(Proposal("family" if m != "lightgbm" else "baseline", m), score, n,
+                   (score,) * 5, seconds=s)
+            for n, (m, score, s) in enumerate([("lightgbm", 0.80, 30.0), ("linear", 0.70, 6.0),
+                                               ("xgboost", 0.79, 35.0),
+                                               ("catboost", 0.85, 160.0)], start=1)]
+    durations = {r.number: r.seconds or 0.0 for r in past}
+    models = {r.number: r.proposal.model for r in past}
+
+    assert (ideas.next(past) or Proposal("", "")).model == "catboost"  # time enough: tune the best
+    run = _search_run(ideas, 1, 100.0, durations, models)
+    assert [(p.operator, p.model) for p in run.next_batch(past)] == [("tune", "lightgbm")] * 2
+    run = _search_run(ideas, 1, 20.0, durations, models)  # only the linear model fits
+    assert [(p.operator, p.model) for p in run.next_batch(past)] == [("tune", "linear")] * 2
+    run = _search_run(ideas, 1, 4.0, durations, models)
+    assert run.next_batch(past) == [] and run.stopped.startswith("not enough time left for")
+
+
+def test_a_family_not_run_yet_is_expected_at_its_factor_times_the_median() -> None:
+    run = _search_run(None, 1, 100.0, {1: 10.0, 2: 30.0, 3: 20.0},
+                      {1: "lightgbm", 2: "xgboost", 3: "linear"})
+    assert run.expected_s(Proposal("family", "catboost")) == 20.0 * UNTRIED_FACTOR["catboost"]
+    assert run.expected_s(Proposal("family", "catboost"), "max") == 30.0
+    assert run.expected_s(Proposal("tune", "xgboost")) == 30.0  # its own family's slowest
 
 
 def test_a_full_cv_starts_only_when_it_likely_ends_in_the_time_left() -> None:
-    import time
-    from types import SimpleNamespace
-
-    import autokaggle.orchestrator.steps  # noqa: F401 - the steps first: search_run needs them
-    from autokaggle.orchestrator.search_run import SearchRun
-
-    def fits(left: float, cost_aware: bool = True, queued: float = 0.0) -> bool:
-        ideas = SimpleNamespace(cost_aware=cost_aware)
-        run = SearchRun(SimpleNamespace(), ideas, SimpleNamespace(workers=1),  # type: ignore[arg-type]
-                        time.monotonic(), time.monotonic() + left, False,
-                        expected={7: 100.0})  # its family took 100 s, first look included
-        return run.full_cv_fits(7, first_look_s=30.0, queued=queued)
+    def fits(left: float, cost_aware: bool = True, queued: float = 0.0,
+             first_look_s: float = 30.0) -> bool:
+        run = _search_run(None, 1, left, {}, {})
+        run.scheduler = SimpleNamespace(cost_aware=cost_aware)  # type: ignore[assignment]
+        run.expected[7] = 100.0  # its family took 100 s, first look included
+        return run.full_cv_fits(run.full_cv_rest_s(7, first_look_s, 2, 5), queued)
 
     assert fits(80)  # 70 s of full CV left to run, 80 s of budget
     assert not fits(50)  # it would be cut off and make nothing
     assert not fits(80, queued=40)  # after another candidate's full CV
     assert fits(50, cost_aware=False)  # --max-candidates: no clock decides
+    # A first look slower than its family so far: its own pace over the 3 folds left counts.
+    assert not fits(70, first_look_s=60.0)  # 90 s more at that pace, not 40 s
+    assert fits(110, first_look_s=60.0)
 
 
 def test_the_report_tells_first_looks_that_lost_from_those_that_ran_out_of_time(

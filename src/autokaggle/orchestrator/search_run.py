@@ -49,6 +49,11 @@ MIN_RESERVE_S = 8.0
 MAX_MEMBERS = 20
 CLOCK_FILE = "search_clock.json"  # in candidates/: seconds the search spent, for --resume
 FIRST_LOOK = "first_look.pkl"  # in a candidate's output/ during its full CV (keep_first_look)
+# A family not run yet is expected to take this many times the median of those that ran. Full
+# CVs measured (docs/benchmarks.md): CatBoost took 5-10x LightGBM's seconds wherever fitting
+# outweighs starting the scripts (house prices, s3e13, s4e2, diamonds, 400k synthetic rows);
+# on 400k rows at 120 s it was started with 36 s left, ran out of time and made nothing.
+UNTRIED_FACTOR = {"catboost": 5.0}
 
 
 @dataclass
@@ -114,16 +119,19 @@ class SearchRun:
         batch: list[Proposal] = []
         pending = list(past)
         queued = 0.0  # expected seconds of the batch so far, per worker
+        skip: frozenset[str] = frozenset()  # families too slow for the time left
+        self.stopped = ""  # why this batch ends short (the last one's says why the search did)
         self.scheduler.explore = self.exploring()
         while len(batch) < round_size(self.executor.workers) and self._room(len(batch)):
-            proposal = self.scheduler.next(pending)
+            proposal = self.scheduler.next(pending, skip)
             if proposal is None:
                 self.stopped = self.stopped or "no more proposals"
                 break
             expected = self.expected_s(proposal)  # its first look and its full CV: a
             if not self._fits(expected, queued):      # screened candidate cannot ship
                 self.stopped = f"not enough time left for {proposal.label}"
-                break
+                skip |= {proposal.model}  # the best idea among faster families instead
+                continue
             if proposal.is_llm:  # runs alone: the codegen loop is serial
                 return batch or [proposal]
             batch.append(proposal)
@@ -152,30 +160,39 @@ class SearchRun:
             return True
         return self.time_left() - queued > max(1.0, 0.8 * expected)
 
-    def full_cv_fits(self, number: int, first_look_s: float, queued: float) -> bool:
-        """Whether the full CV of screened candidate ``number``, after ``queued`` seconds of
-        others, likely ends in the time left (its family's seconds so far, less its first look).
+    def full_cv_fits(self, rest_s: float, queued: float) -> bool:
+        """Whether a screened candidate's full CV, expected to take ``rest_s`` more seconds
+        (``full_cv_rest_s``), likely ends in the time left after ``queued`` seconds of others.
 
         Synthetic 400k rows at 600 s: two CatBoost block variants passed their first looks with
         109 s left, and their full CVs (about 140 s each) burnt it and made nothing.
         """
         if not self.scheduler.cost_aware:
             return True
-        return self.time_left() - queued > 0.8 * self.full_cv_rest_s(number, first_look_s)
+        return self.time_left() - queued > 0.8 * rest_s
 
-    def full_cv_rest_s(self, number: int, first_look_s: float) -> float:
+    def full_cv_rest_s(self, number: int, first_look_s: float, looked: int, folds: int) -> float:
         """Seconds the full CV of screened candidate ``number`` likely takes after its first
-        look took ``first_look_s``."""
-        return max(0.0, self.expected.get(number, 0.0) - first_look_s)
+        look at ``looked`` of the ``folds`` took ``first_look_s``: its family's seconds so far
+        less the first look, or the first look's pace over the folds left when that is slower.
+
+        Synthetic 400k rows at 600 s: CatBoost +frequency looked at 2 of 5 folds in 67 s; its
+        family's 151 s said 84 s more, the pace 101 s, and it took 103 s.
+        """
+        pace = first_look_s * (folds - looked) / max(looked, 1)
+        return max(self.expected.get(number, 0.0) - first_look_s, pace)
 
     def expected_s(self, proposal: Proposal, untried: str = "median") -> float:
         """Seconds a full run of the proposal likely takes: the slowest of its family so far;
-        for a family not run yet, the median (or, ``untried="max"``, the slowest) of all."""
+        for a family not run yet, the median of all times its ``UNTRIED_FACTOR`` (or, with
+        ``untried="max"``, the slowest of all)."""
         same = [self.durations[n] for n, model in self.models.items() if model == proposal.model]
         every = list(self.durations.values())
         if same:
             return max(same)
-        return max(every, default=0.0) if untried == "max" else _median(every)
+        if untried == "max":
+            return max(every, default=0.0)
+        return _median(every) * UNTRIED_FACTOR.get(proposal.model, 1.0)
 
     def screen(self, proposal: Proposal) -> list[int] | None:
         """The folds the proposal is screened on first (seconds weigh only under a budget).
@@ -334,7 +351,9 @@ def full_cv_if_promising(ctx: RunContext, run: SearchRun, past: list[Result],
         first_look = {"folds": c.screen_folds, "score": cv.cv_mean,
                       "seconds": round(outcome.duration_s, 2)}
         go_on = promising(tuple(sign * f.score for f in cv.folds), best)
-        no_time = go_on and not run.full_cv_fits(c.number, outcome.duration_s, queued)
+        rest = run.full_cv_rest_s(c.number, outcome.duration_s, len(c.screen_folds),
+                                  len(run_folds(ctx)))
+        no_time = go_on and not run.full_cv_fits(rest, queued)
         ctx.store.update_candidate_meta(
             ctx.run_id, c.number, {"screen": {**first_look, "no_time": True} if no_time
                                    else first_look})
@@ -348,7 +367,7 @@ def full_cv_if_promising(ctx: RunContext, run: SearchRun, past: list[Result],
         render_pipeline(ctx.profile, full_options, c.folder)
         c.screen_folds = None
         chosen.append(c)
-        queued += run.full_cv_rest_s(c.number, outcome.duration_s) / run.executor.workers
+        queued += rest / run.executor.workers
     ran = run.executor.run(ctx, chosen, run.search_deadline) if chosen else []
     for c in chosen:  # its output/ holds the full CV now; code/ reruns every fold
         (c.folder / "output" / FIRST_LOOK).unlink(missing_ok=True)

@@ -34,6 +34,9 @@ one whose CV is within the fold noise of the best, when it is at least ``CHEAPER
 and past ``EXPLORE_SHARE`` of the budget (``explore`` False, set by the step from the clock) the
 feature blocks still untried are skipped for tuning the best (explore ~60%, refine, then the
 ensemble's reserve: it re-blends saved predictions, so it needs seconds, not a fifth).
+When the step finds that a proposal's family would not end in the time left, it asks again with
+that family in ``skip``: the best idea among the faster families (the end of a large table's
+budget tunes LightGBM while CatBoost's next trial would not end), until none fits.
 **Depth**: a study stops at ``TRIALS_PER_PARAM`` trials per parameter it tunes; tuning then
 moves to the best pipeline whose study has trials left, and when none has, reseeds the best.
 The scheduler is a pure function of the history (``Result`` list, in candidate order), so the
@@ -116,19 +119,24 @@ class Scheduler:
     cost_aware: bool = False  # weigh measured seconds (a time budget, no --max-candidates)
     explore: bool = True  # False past EXPLORE_SHARE of a time budget: no more feature blocks
 
-    def next(self, history: list[Result]) -> Proposal | None:
-        """The next proposal, or None when there is nothing left worth trying."""
+    def next(self, history: list[Result], skip: frozenset[str] = frozenset()) -> Proposal | None:
+        """The next proposal, or None when there is nothing left worth trying.
+
+        ``skip``: families whose next step would not end in the time left; the proposal then
+        comes from the others, as if the skipped ones had never run (the best of the rest).
+        """
         tried = {r.proposal.key() for r in history}
-        block = self._block(history, tried) if self.explore else None
-        for proposal in (self._family(tried), block):
+        usable = [r for r in history if r.proposal.model not in skip]
+        block = self._block(usable, tried) if self.explore else None
+        for proposal in (self._family(tried, skip), block):
             if proposal is not None:
                 return proposal
-        best = self._best(history, ("baseline", "family", "blocks", "tune", "seed"))
+        best = self._best(usable, ("baseline", "family", "blocks", "tune", "seed"))
         if best is None:
             return None
-        base = self._base(history)  # None: every study has run its trials
+        base = self._base(usable)  # None: every study has run its trials
         refine = [r for r in history if r.proposal.operator in ("tune", "seed", *LLM_OPERATORS)]
-        if self.llm and _llm_due(history):
+        if self.llm and LLM_MODEL not in skip and _llm_due(history):
             return self._llm_step(history)
         if base is None or len(refine) % SEED_EVERY == SEED_EVERY - 1:
             return _reseed(best.proposal, history)
@@ -158,8 +166,8 @@ class Scheduler:
         done = trials[(pipeline.model, pipeline.blocks)]
         return done < TRIALS_PER_PARAM * len(search_space(pipeline.model, self.classify))
 
-    def _family(self, tried: set[tuple[object, ...]]) -> Proposal | None:
-        for model in self.families:
+    def _family(self, tried: set[tuple[object, ...]], skip: frozenset[str]) -> Proposal | None:
+        for model in (m for m in self.families if m not in skip):
             proposal = Proposal("family", model)
             if proposal.key() not in tried:
                 return proposal
