@@ -354,6 +354,7 @@ def test_a_full_cv_starts_only_when_it_likely_ends_in_the_time_left() -> None:
 
     assert fits(80)  # 70 s of full CV left to run, 80 s of budget
     assert not fits(50)  # it would be cut off and make nothing
+    assert not fits(65)  # no margin below the estimate: a cut full CV makes nothing
     assert not fits(80, queued=40)  # after another candidate's full CV
     assert fits(50, cost_aware=False)  # --max-candidates: no clock decides
     # A first look slower than its family so far: its own pace over the 3 folds left counts.
