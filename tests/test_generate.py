@@ -112,6 +112,20 @@ def test_rmsle_regression_predicts_positive_values_on_the_original_scale(tmp_pat
     assert_matches_sample(run_dir, "Id")
 
 
+def test_a_line_does_not_predict_beyond_the_training_targets(tmp_path: Path) -> None:
+    profile, run_dir = fx.regression_rmsle(tmp_path)
+    data = run_dir / "input" / "data"
+    test = pd.read_csv(data / "test.csv")
+    test.loc[:4, ["num", "size"]] *= 40  # houses far larger than any sold: a line extrapolates
+    test.to_csv(data / "test.csv", index=False)
+    render_pipeline(profile, fast_options("linear"), run_dir)
+    run_pipeline(run_dir)
+    prices = pd.read_csv(data / "train.csv")["SalePrice"]
+    submitted = pd.read_csv(run_dir / "output/submission.csv").set_index("Id")["SalePrice"]
+    assert submitted.between(prices.min() * 0.999, prices.max() * 1.001).all()
+    assert submitted.loc[test["Id"][:5]].max() > prices.quantile(0.9)  # clipped, not dropped
+
+
 def test_multilabel_trains_one_binary_model_per_target(tmp_path: Path) -> None:
     profile, run_dir = fx.multilabel(tmp_path)
     render_pipeline(profile, fast_options(), run_dir)

@@ -214,7 +214,7 @@ def test_cost_aware_scheduler_tunes_a_much_cheaper_pipeline_that_is_as_good() ->
 
 def test_a_study_gives_way_after_its_trials_per_parameter() -> None:
     """House prices at 600 s: 47 trials of the linear family's one parameter, none better."""
-    from autokaggle.search.scheduler import TRIALS_PER_PARAM
+    from autokaggle.search.scheduler import SEED_EVERY, TRIALS_PER_PARAM
 
     sched = Scheduler(("linear", "catboost"), (), False, 3, 0.05, cost_aware=True)
     past = [Result(Proposal("baseline", "catboost"), -0.121, 1,
@@ -235,10 +235,14 @@ def test_a_study_gives_way_after_its_trials_per_parameter() -> None:
     history = [Result(Proposal("baseline", "linear"), -0.134, 1, (-0.13,) * 5)] + [
         Result(Proposal("tune", "linear", params={"alpha": 1.0}, trial=i + 1), -0.135, i + 2,
                (-0.13,) * 5) for i in range(TRIALS_PER_PARAM)]
-    last = done.next(history)
-    assert last is not None and (last.operator, last.seed_offset) == ("seed", 1)
+    assert done.next(history) is None  # a linear model's reseeded copy would be the same
     with_llm = Scheduler(("linear",), (), False, 3, 0.05, llm=True).next(history)
     assert with_llm is not None and with_llm.operator == "llm-draft"  # LLM steps go on
+    lgbm = Result(Proposal("family", "lightgbm"), -0.140, SEED_EVERY + 1, (-0.14,) * 5)
+    due = [*history[:SEED_EVERY], lgbm]  # SEED_EVERY - 1 linear trials: a reseed is due
+    both = Scheduler(("linear", "lightgbm"), (), False, 3, 0.05).next(due)
+    assert both is not None and (both.operator, both.model, both.seed_offset) == (
+        "seed", "lightgbm", 1)  # the best pipeline that takes a seed
 
 
 def test_past_the_exploring_share_the_scheduler_refines_instead_of_trying_blocks() -> None:

@@ -6,8 +6,9 @@ Phases, cheapest first:
    encoding, numeric interactions), then with every block that helped;
 3. **tuning** — an Optuna TPE study of the best family and blocks, warm-started from the
    defaults (already scored in phase 1), one trial per candidate; every ``SEED_EVERY`` trials a
-   reseeded copy of the best pipeline (for the seed bag and the blend); with an LLM, an LLM step
-   after every ``LLM_EVERY - 1`` tuning/seed candidates: a **draft** (a new approach from the
+   reseeded copy of the best pipeline that takes a seed (for the seed bag and the blend; a
+   linear model's copy would be the same model); with an LLM, an LLM step after every
+   ``LLM_EVERY - 1`` tuning/seed candidates: a **draft** (a new approach from the
    template) when the LLM has written nothing yet, a **debug** of the last LLM step's failed
    candidate when that step gave nothing valid, otherwise an **improve** — one atomic,
    ablation-guided change to the candidate the selection ships now (``parent`` None: resolved
@@ -139,7 +140,12 @@ class Scheduler:
         if self.llm and LLM_MODEL not in skip and _llm_due(history):
             return self._llm_step(history)
         if base is None or len(refine) % SEED_EVERY == SEED_EVERY - 1:
-            return _reseed(best.proposal, history)
+            seeded = self._best([r for r in usable if _takes_seed(r.proposal)],
+                                ("baseline", "family", "blocks", "tune", "seed"))
+            if seeded is not None:
+                return _reseed(seeded.proposal, history)
+            if base is None:
+                return None
         return self._tune(base.proposal, history)
 
     def _base(self, history: list[Result]) -> Result | None:
@@ -253,6 +259,12 @@ def _trial(result: Result, params: dict[str, Any], space: dict[str, Any]) -> Any
 
 def _score_of(history: list[Result], proposal: Proposal) -> float | None:
     return next((r.score for r in history if r.proposal.key() == proposal.key()), None)
+
+
+def _takes_seed(proposal: Proposal) -> bool:
+    """Whether a reseeded copy of ``proposal`` would differ from it: the linear family fits
+    without randomness (only the "words" block's SVD takes the seed), so its copy would not."""
+    return proposal.model != "linear" or "words" in proposal.blocks
 
 
 def _reseed(proposal: Proposal, history: list[Result]) -> Proposal:
