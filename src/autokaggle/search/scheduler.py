@@ -67,6 +67,7 @@ SCREEN_MIN_SECONDS = 10.0
 ROUND = 2  # proposals made together from the same history (one or two workers alike)
 CHEAPER = 2.0  # a pipeline this many times faster, and as good within noise, is tuned instead
 BASE_OPERATORS = ("baseline", "family", "blocks")  # the pipelines tuning starts from
+TEMPLATE_OPERATORS = (*BASE_OPERATORS, "tune", "seed")  # every template pipeline
 EXPLORE_SHARE = 0.6  # of a time budget: past it, refine the best (tuning) instead of exploring
 # Trials per tuned parameter after which a study gives way. House prices at 600 s: the linear
 # family (alpha, one parameter; 20x cheaper than CatBoost and within the fold noise of it)
@@ -132,7 +133,7 @@ class Scheduler:
         for proposal in (self._family(tried, skip), block):
             if proposal is not None:
                 return proposal
-        best = self._best(usable, ("baseline", "family", "blocks", "tune", "seed"))
+        best = self._best(usable, TEMPLATE_OPERATORS)
         if best is None:
             return None
         base = self._base(usable)  # None: every study has run its trials
@@ -140,8 +141,7 @@ class Scheduler:
         if self.llm and LLM_MODEL not in skip and _llm_due(history):
             return self._llm_step(history)
         if base is None or len(refine) % SEED_EVERY == SEED_EVERY - 1:
-            seeded = self._best([r for r in usable if _takes_seed(r.proposal)],
-                                ("baseline", "family", "blocks", "tune", "seed"))
+            seeded = self._best([r for r in usable if _takes_seed(r.proposal)], TEMPLATE_OPERATORS)
             if seeded is not None:
                 return _reseed(seeded.proposal, history)
             if base is None:
