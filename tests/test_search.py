@@ -330,11 +330,14 @@ def test_a_small_budget_is_kept_within_five_percent(tmp_path: Path) -> None:
     assert (run_dir / "output/submission.csv").is_file()
     report = (run_dir / "output/report.md").read_text()
     assert "## Search" in report and "| family | linear |" in report
-    # The baseline's boosting has its share of the budget; search candidates have the time left.
-    configs = [yaml.safe_load(path.read_text())["model"]
+    # The baseline's boosting has its share of the budget; search candidates have the time left
+    # (only a first look on a few folds, "folds_to_run", has a cap: on a loaded machine a
+    # family's full CV can take long enough to be screened first).
+    configs = [yaml.safe_load(path.read_text())
                for path in sorted(run_dir.glob("candidates/*/code/config.yaml"))]
-    assert 0 < configs[0]["fit_seconds"] <= 0.6 * budget / 5
-    assert not any("fit_seconds" in model for model in configs[1:])
+    assert 0 < configs[0]["model"]["fit_seconds"] <= 0.6 * budget / 5
+    full = [cfg["model"] for cfg in configs[1:] if "folds_to_run" not in cfg]
+    assert full and not any("fit_seconds" in model for model in full)
 
 
 def test_max_candidates_gives_the_same_search_with_one_or_two_workers(tmp_path: Path) -> None:
