@@ -19,6 +19,32 @@ _LOOPBACK = ("127.", "::1", "localhost")
 os.environ["AUTOKAGGLE_TIME_BUDGET"] = "0"
 
 
+def _pin_xdist_worker() -> None:
+    """Give each pytest-xdist worker its own share of the cores, as ``taskset`` would.
+
+    Runs and generated code size their threads to the cores this process may use
+    (``default_threads``), and children inherit the mask: two workers each training with every
+    core's worth of OpenMP threads made tests several times slower than alone.
+    """
+    worker, count = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get(
+        "PYTEST_XDIST_WORKER_COUNT")
+    if not worker or not count or not hasattr(os, "sched_setaffinity"):
+        return
+    cpus = sorted(os.sched_getaffinity(0))
+    index, workers = int(worker.removeprefix("gw")), int(count)
+    if workers <= len(cpus):
+        os.sched_setaffinity(0, cpus[index::workers])
+
+
+_pin_xdist_worker()
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker per core this process may use (a container's share, not the
+    host's count, which ``os.cpu_count`` reports)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _is_loopback(address: object) -> bool:
     if isinstance(address, tuple) and address:
         return str(address[0]).startswith(_LOOPBACK)

@@ -32,6 +32,9 @@ from conftest import EXAMPLE
 from autokaggle.orchestrator.candidates import Candidate
 from autokaggle.orchestrator.options import RunOptions
 
+# One worker runs this module: its tests share one cluster (a module fixture, ~7 s to start).
+pytestmark = pytest.mark.xdist_group("ray-cluster")
+
 # Ray turns 127.0.0.1 into the machine's outward address; 127.0.0.2 is loopback all the same.
 NODE_IP = "127.0.0.2"
 NODE_SECRETS = {"KAGGLE_KEY": "planted-kaggle-key", "OPENAI_API_KEY": "planted-openai-key"}

@@ -16,6 +16,9 @@ import pandas as pd
 import pytest
 from conftest import EXAMPLE
 
+# One worker runs this module: several tests share the example's run (a module fixture).
+pytestmark = pytest.mark.xdist_group("example-run")
+
 SECRETS = {"KAGGLE_KEY": "planted-kaggle-key-7f3a", "KAGGLE_USERNAME": "planted-user-7f3a",
            "OPENAI_API_KEY": "sk-planted-openai-7f3a", "MY_SERVICE_TOKEN": "planted-token-7f3a"}
 

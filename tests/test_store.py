@@ -98,11 +98,10 @@ def test_unknown_run_names_the_list_command(tmp_path: Path) -> None:
 
 WRITER = """
 import sys
-from autokaggle.store import open_store, new_run_id
+from autokaggle.store import open_store
 store = open_store(sys.argv[1])
-for i in range(40):
-    rid = new_run_id(f"w{sys.argv[2]}")
-    store.create_run(rid, "demo", "demo", {}, ["a", "b", "c"])
+for i in range(40):  # the same slug 40 times a second: an id drawn twice is drawn again
+    rid = store.register_run(f"w{sys.argv[2]}", "demo", {}, ["a", "b", "c"]).run_id
     for step in ("a", "b", "c"):
         store.start_step(rid, step)
         store.end_step(rid, step, "done")
