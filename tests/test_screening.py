@@ -419,3 +419,37 @@ def test_a_full_cv_takes_the_first_looks_folds_unless_their_time_ran_out(
     assert full_cv().count("the first look's model") == 1
     look.unlink()  # without the file (a rerun of code/): every fold is trained
     assert "the first look's model" not in full_cv()
+
+
+def test_a_trial_that_learns_slower_is_expected_to_take_longer() -> None:
+    """Boosting rounds grow as the learning rate falls: a trial at a quarter of the rate its
+    family was timed at is expected to take four times as long, a faster one no less."""
+    ideas = Scheduler(FAMILY_ORDER, (), True, 0, 0.1, cost_aware=True)
+    run = _search_run(ideas, 1, 100.0, {1: 10.0, 2: 3.0}, {1: "xgboost", 2: "linear"})
+    run.rates = {1: 0.1, 2: 0.1}
+
+    def expected(model: str, **params: float) -> float:
+        return run.expected_s(Proposal("tune", model, params=params, trial=1))
+
+    assert expected("xgboost", learning_rate=0.025) == pytest.approx(40.0)
+    assert expected("xgboost", learning_rate=0.2) == expected("xgboost") == 10.0
+    assert expected("linear", C=0.01) == 3.0  # no learning rate: its family's seconds
+    run.rates[1] = 0.025  # the family's slowest was itself a slow learner: no double count
+    assert expected("xgboost", learning_rate=0.025) == pytest.approx(10.0)
+
+
+def test_a_proposal_is_started_only_when_its_whole_expected_time_is_left(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A candidate cut at the deadline makes nothing: no start on 90% of its expected time."""
+    monkeypatch.setattr(SearchRun, "screen", lambda self, proposal: None)
+    ideas = Scheduler(FAMILY_ORDER, (), True, 0, 0.1, cost_aware=True, explore=False)
+    past = [Result(Proposal(op, m), score, n, (score,) * 5, seconds=10.0)
+            for n, (op, m, score) in enumerate([("baseline", "lightgbm", 0.8),
+                                                ("family", "linear", 0.7),
+                                                ("family", "xgboost", 0.7),
+                                                ("family", "catboost", 0.7)], start=1)]
+    durations = {r.number: 10.0 for r in past}
+    models = {r.number: r.proposal.model for r in past}
+    assert _search_run(ideas, 1, 9.0, durations, models).next_batch(past) == []
+    assert [p.model for p in _search_run(ideas, 1, 11.0, durations, models)
+            .next_batch(past)] == ["lightgbm"]
