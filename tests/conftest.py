@@ -39,10 +39,16 @@ def _pin_xdist_worker() -> None:
 _pin_xdist_worker()
 
 
+# Each worker holds the ML libraries (0.23 GB once imported, more at work) and a Ray test starts
+# a cluster: 64 workers on a 64-core host with less memory would not fit.
+MAX_WORKERS = 8
+
+
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: one worker per core this process may use (a container's share, not the
-    host's count, which ``os.cpu_count`` reports)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    host's count, which ``os.cpu_count`` reports), at most ``MAX_WORKERS``."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(MAX_WORKERS, cores or 1)
 
 
 def _is_loopback(address: object) -> bool:
