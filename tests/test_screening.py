@@ -23,7 +23,7 @@ from autokaggle.evaluate.folds import read_folds
 from autokaggle.evaluate.oof import score_oof, scorer_for_profile
 from autokaggle.evaluate.validate import validate_submission
 from autokaggle.generate import render_pipeline
-from autokaggle.orchestrator.search_run import UNTRIED_FACTOR, SearchRun
+from autokaggle.orchestrator.search_run import UNTRIED_FACTOR, Lanes, SearchRun
 from autokaggle.profile import read_table
 from autokaggle.profile.model import DataProfile
 from autokaggle.search.operators import Proposal, Result
@@ -453,3 +453,15 @@ def test_a_proposal_is_started_only_when_its_whole_expected_time_is_left(
     assert _search_run(ideas, 1, 9.0, durations, models).next_batch(past) == []
     assert [p.model for p in _search_run(ideas, 1, 11.0, durations, models)
             .next_batch(past)] == ["lightgbm"]
+
+
+def test_candidates_queue_on_the_worker_that_is_free_first() -> None:
+    """A batch's admission and a promoted full CV's both wait only for their own worker."""
+    one, two = Lanes(1), Lanes(2)
+    for lanes in (one, two):
+        lanes.add(20.0)
+    assert one.wait() == 20.0 and two.wait() == 0.0  # two workers: the second starts at once
+    two.add(5.0)
+    assert two.wait() == 5.0
+    two.add(10.0)  # behind the 5 s one, not the 20 s one
+    assert two.wait() == 15.0 and sorted(two.busy) == [15.0, 20.0]

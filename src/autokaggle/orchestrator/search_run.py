@@ -56,6 +56,22 @@ FIRST_LOOK = "first_look.pkl"  # in a candidate's output/ during its full CV (ke
 UNTRIED_FACTOR = {"catboost": 5.0}
 
 
+class Lanes:
+    """Expected seconds queued on each worker: the next candidate goes to the one free first
+    (two workers run a batch of two side by side; one worker runs them in turn)."""
+
+    def __init__(self, workers: int) -> None:
+        self.busy = [0.0] * max(1, workers)
+
+    def wait(self) -> float:
+        """Seconds until the first worker is free."""
+        return min(self.busy)
+
+    def add(self, seconds: float) -> None:
+        """Queue ``seconds`` more on the worker free first."""
+        self.busy[self.busy.index(min(self.busy))] += seconds
+
+
 @dataclass
 class SearchRun:
     """One session of the search: its scheduler, executor, clock and candidate count."""
@@ -124,7 +140,7 @@ class SearchRun:
         """Up to ``workers`` proposals; empty when the count, the time or the ideas run out."""
         batch: list[Proposal] = []
         pending = list(past)
-        lanes = [0.0] * self.executor.workers  # expected seconds of the batch, per worker
+        lanes = Lanes(self.executor.workers)  # expected seconds of the batch, per worker
         skip: frozenset[str] = frozenset()  # families too slow for the time left
         self.stopped = ""  # why this batch ends short (the last one's says why the search did)
         self.scheduler.explore = self.exploring()
@@ -134,14 +150,14 @@ class SearchRun:
                 self.stopped = self.stopped or "no more proposals"
                 break
             expected = self.expected_s(proposal)  # its first look and its full CV: a
-            if not self._fits(expected, min(lanes)):  # screened candidate cannot ship
+            if not self._fits(expected, lanes.wait()):  # screened candidate cannot ship
                 self.stopped = f"not enough time left for {proposal.label}"
                 skip |= {proposal.model}  # the best idea among faster families instead
                 continue
             if proposal.is_llm:  # runs alone: the codegen loop is serial
                 return batch or [proposal]
             batch.append(proposal)
-            lanes[lanes.index(min(lanes))] += expected  # on the worker free first
+            lanes.add(expected)
             pending.append(Result(proposal, None, -1))
         return batch
 
@@ -161,7 +177,8 @@ class SearchRun:
 
     def _fits(self, expected: float, queued: float) -> bool:
         """Whether the time left likely covers a proposal expected to take ``expected`` seconds
-        after ``queued`` seconds of the batch before it on the worker that is free first.
+        after ``queued`` seconds of the batch before it on the worker that is free first
+        (``Lanes``).
 
         No margin below the estimate: a candidate cut at the deadline makes nothing. With 0.8x
         allowed, 15 of 27 benchmark runs kept on 2026-12-06 ended with a candidate cut by the
@@ -360,7 +377,7 @@ def full_cv_if_promising(ctx: RunContext, run: SearchRun, past: list[Result],
 
     sign = ctx.profile.metric.sign
     best = best_result(past)
-    chosen, queued = [], 0.0
+    chosen, lanes = [], Lanes(run.executor.workers)
     for outcome in outcomes:
         c, cv = outcome.candidate, outcome.cv
         if c.screen_folds is None or not outcome.ok or cv is None:
@@ -370,7 +387,7 @@ def full_cv_if_promising(ctx: RunContext, run: SearchRun, past: list[Result],
         go_on = promising(tuple(sign * f.score for f in cv.folds), best)
         rest = run.full_cv_rest_s(c.number, outcome.duration_s, len(c.screen_folds),
                                   len(run_folds(ctx)))
-        no_time = go_on and not run.full_cv_fits(rest, queued)
+        no_time = go_on and not run.full_cv_fits(rest, lanes.wait())
         ctx.store.update_candidate_meta(
             ctx.run_id, c.number, {"screen": {**first_look, "no_time": True} if no_time
                                    else first_look})
@@ -384,7 +401,7 @@ def full_cv_if_promising(ctx: RunContext, run: SearchRun, past: list[Result],
         render_pipeline(ctx.profile, full_options, c.folder)
         c.screen_folds = None
         chosen.append(c)
-        queued += rest / run.executor.workers
+        lanes.add(rest)
     ran = run.executor.run(ctx, chosen, run.search_deadline) if chosen else []
     for c in chosen:  # its output/ holds the full CV now; code/ reruns every fold
         (c.folder / "output" / FIRST_LOOK).unlink(missing_ok=True)
