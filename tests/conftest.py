@@ -45,10 +45,11 @@ MAX_WORKERS = 8
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto``: one worker per core this process may use (a container's share, not the
-    host's count, which ``os.cpu_count`` reports), at most ``MAX_WORKERS``."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(MAX_WORKERS, cores or 1)
+    """``-n auto``: one worker per core this process may use (``default_threads``: a
+    container's share, not the host's count), at most ``MAX_WORKERS``."""
+    from autokaggle.orchestrator.options import default_threads
+
+    return min(MAX_WORKERS, default_threads())
 
 
 def _is_loopback(address: object) -> bool:
