@@ -122,6 +122,21 @@ def test_two_runs_in_one_workdir_at_the_same_time(workdir: Path) -> None:
     assert all(r.status == "done" for r in open_store(workdir).list_runs())
 
 
+@pytest.mark.parametrize("module", ["autokaggle.orchestrator.search_run",
+                                    "autokaggle.orchestrator.steps.search",
+                                    "autokaggle.orchestrator.steps.baseline"])
+def test_a_step_module_imports_first_in_a_fresh_interpreter(module: str) -> None:
+    """search_run -> steps.baseline -> (steps package) -> steps.search -> search_run was a cycle."""
+    code = (f"import {module}\n"
+            "from autokaggle.orchestrator.registry import registered_steps\n"
+            "print(' '.join(s.name for s in registered_steps()))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["intake", "profile", "folds", "baseline", "chat", "codegen",
+                                   "search", "finalize"]
+
+
 def test_interrupted_error_carries_exit_code_130() -> None:
     assert Interrupted("x").exit_code == 130
 

@@ -17,7 +17,6 @@ import yaml
 from pipeline_run import score
 from test_generate import fast_options, run_pipeline
 
-import autokaggle.orchestrator.steps  # noqa: F401 - the steps first: search_run needs them
 from autokaggle.errors import RunFailed
 from autokaggle.evaluate.folds import read_folds
 from autokaggle.evaluate.oof import score_oof, scorer_for_profile

@@ -31,7 +31,6 @@ MODEL = "gpt-4o-mini"
 @pytest.fixture(autouse=True)
 def narrow_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The openai key, one family and one block, an LLM step after each template candidate."""
-    import autokaggle.orchestrator.steps  # noqa: F401  - the step modules first (import cycle)
     from autokaggle.orchestrator import llm_work, search_run
 
     use_openai_key(tmp_path, monkeypatch)

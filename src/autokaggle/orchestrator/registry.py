@@ -41,6 +41,15 @@ def register_step(name: str, order: int, description: str) -> Callable[[StepFunc
 
 def registered_steps() -> list[Step]:
     """All steps, in run order."""
-    import autokaggle.orchestrator.steps  # noqa: F401 - registers the built-in steps
+    from autokaggle.orchestrator.steps import (  # noqa: F401 - importing registers them
+        baseline,
+        chat,
+        codegen,
+        finalize,
+        folds,
+        intake,
+        profile,
+        search,
+    )
 
     return sorted(_STEPS.values(), key=lambda s: s.order)

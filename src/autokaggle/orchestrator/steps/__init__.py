@@ -1,14 +1,5 @@
-"""Built-in steps; importing this package registers them in run order."""
+"""Built-in steps; ``registry.registered_steps`` imports them, which registers them in run order.
 
-from autokaggle.orchestrator.steps import (
-    baseline,
-    chat,
-    codegen,
-    finalize,
-    folds,
-    intake,
-    profile,
-    search,
-)
-
-__all__ = ["baseline", "chat", "codegen", "finalize", "folds", "intake", "profile", "search"]
+The package itself imports none of them, so that importing one step module (or a module a step
+uses, such as ``orchestrator.search_run``) does not import every other step first.
+"""
