@@ -22,7 +22,7 @@ from autokaggle.evaluate.folds import read_folds
 from autokaggle.evaluate.oof import score_oof, scorer_for_profile
 from autokaggle.evaluate.validate import validate_submission
 from autokaggle.generate import render_pipeline
-from autokaggle.orchestrator.search_run import UNTRIED_FACTOR, Lanes, SearchRun
+from autokaggle.orchestrator.search_run import UNTRIED_FACTOR, Lanes, SearchRun, Timing
 from autokaggle.profile import read_table
 from autokaggle.profile.model import DataProfile
 from autokaggle.search.operators import Proposal, Result
@@ -284,13 +284,15 @@ def test_under_a_time_budget_a_first_look_boosts_for_a_share_of_it_and_the_full_
 
 
 def _search_run(ideas: object, workers: int, left: float, durations: dict[int, float],
-                models: dict[int, str]) -> SearchRun:
-    """A search session with ``left`` seconds to its deadline, ``ideas`` as its scheduler."""
+                models: dict[int, str], rates: dict[int, float] | None = None) -> SearchRun:
+    """A search session with ``left`` seconds to its deadline, ``ideas`` as its scheduler;
+    candidate ``n`` took ``durations[n]`` seconds with ``models[n]`` at ``rates[n]``."""
     ctx = SimpleNamespace(options=SimpleNamespace(max_candidates=None, time_budget_s=600),
                           time_left=lambda: 300.0)
+    timings = {n: Timing(seconds, models[n], (rates or {}).get(n))
+               for n, seconds in durations.items()}
     return SearchRun(ctx, ideas, SimpleNamespace(workers=workers),  # type: ignore[arg-type]
-                     time.monotonic(), time.monotonic() + left, False,
-                     durations=durations, models=models)
+                     time.monotonic(), time.monotonic() + left, False, timings=timings)
 
 
 def test_a_batch_takes_a_second_proposal_only_when_both_fit_on_the_workers(
@@ -424,8 +426,8 @@ def test_a_trial_that_learns_slower_is_expected_to_take_longer() -> None:
     """Boosting rounds grow as the learning rate falls: a trial at a quarter of the rate its
     family was timed at is expected to take four times as long, a faster one no less."""
     ideas = Scheduler(FAMILY_ORDER, (), True, 0, 0.1, cost_aware=True)
-    run = _search_run(ideas, 1, 100.0, {1: 10.0, 2: 3.0}, {1: "xgboost", 2: "linear"})
-    run.rates = {1: 0.1, 2: 0.1}
+    run = _search_run(ideas, 1, 100.0, {1: 10.0, 2: 3.0}, {1: "xgboost", 2: "linear"},
+                      {1: 0.1, 2: 0.1})
 
     def expected(model: str, **params: float) -> float:
         return run.expected_s(Proposal("tune", model, params=params, trial=1))
@@ -433,7 +435,7 @@ def test_a_trial_that_learns_slower_is_expected_to_take_longer() -> None:
     assert expected("xgboost", learning_rate=0.025) == pytest.approx(40.0)
     assert expected("xgboost", learning_rate=0.2) == expected("xgboost") == 10.0
     assert expected("linear", C=0.01) == 3.0  # no learning rate: its family's seconds
-    run.rates[1] = 0.025  # the family's slowest was itself a slow learner: no double count
+    run.timings[1] = Timing(10.0, "xgboost", 0.025)  # itself a slow learner: no double count
     assert expected("xgboost", learning_rate=0.025) == pytest.approx(10.0)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from autokaggle.execute.gpu import gpu_families
 from autokaggle.files import write_json_atomic
@@ -56,6 +56,15 @@ FIRST_LOOK = "first_look.pkl"  # in a candidate's output/ during its full CV (ke
 UNTRIED_FACTOR = {"catboost": 5.0}
 
 
+class Timing(NamedTuple):
+    """How long a finished candidate took, its model family and the learning rate it ran at
+    (None when unknown: an LLM-written candidate's code picks its own)."""
+
+    seconds: float
+    model: str
+    rate: float | None
+
+
 class Lanes:
     """Expected seconds queued on each worker: the next candidate goes to the one free first
     (two workers run a batch of two side by side; one worker runs them in turn)."""
@@ -85,11 +94,9 @@ class SearchRun:
     made: int = 0
     stopped: str = ""
     spent_before: float = 0.0  # seconds earlier, interrupted sessions of this search spent
-    durations: dict[int, float] = field(default_factory=dict)  # candidate -> seconds
+    timings: dict[int, Timing] = field(default_factory=dict)  # finished candidate -> its time
     full_options: dict[int, Any] = field(default_factory=dict)  # screened -> its full-CV render
-    models: dict[int, str] = field(default_factory=dict)  # candidate -> model family
     expected: dict[int, float] = field(default_factory=dict)  # candidate -> seconds, when made
-    rates: dict[int, float] = field(default_factory=dict)  # candidate -> its learning rate
 
     @classmethod
     def start(cls, ctx: RunContext) -> SearchRun:
@@ -114,10 +121,14 @@ class SearchRun:
                   deadline, use_gpu(ctx), made, spent_before=spent_before)
         for r in records:
             if r.duration_s is not None and r.origin != "ensemble":
-                run.durations[r.number] = r.duration_s
-                run.models[r.number] = str(r.meta.get("model", ""))
-                run.rates[r.number] = run.rate_of(Proposal.from_meta(r.meta))
+                meta = {"model": "", **r.meta}  # the codegen step's draft: no family
+                run.timed(r.number, r.duration_s, Proposal.from_meta(meta))
         return run
+
+    def timed(self, number: int, seconds: float, proposal: Proposal) -> None:
+        """Record that candidate ``number``, made from ``proposal``, took ``seconds``."""
+        rate = None if proposal.is_llm else self.rate_of(proposal)
+        self.timings[number] = Timing(seconds, proposal.model, rate)
 
     def rate_of(self, proposal: Proposal) -> float:
         """The learning rate a proposal's boosting runs at (a trial's own, else the run's)."""
@@ -219,9 +230,9 @@ class SearchRun:
         at 0.1 and was cut at 21.5 s); for a family not run yet, the median of all times its
         ``UNTRIED_FACTOR`` (or, with ``untried="max"``, the slowest of all)."""
         rate = self.rate_of(proposal) if "learning_rate" in proposal.params else None
-        same = [self.durations[n] * max(1.0, self.rates.get(n, rate) / rate if rate else 1.0)
-                for n, model in self.models.items() if model == proposal.model]
-        every = list(self.durations.values())
+        same = [t.seconds * max(1.0, (t.rate or rate) / rate if rate else 1.0)
+                for t in self.timings.values() if t.model == proposal.model]
+        every = [t.seconds for t in self.timings.values()]
         if same:
             return max(same)
         if untried == "max":
@@ -452,7 +463,7 @@ def improve_with_llm(ctx: RunContext, run: SearchRun, proposal: Proposal) -> lis
     run.made += len(new)
     for r in ctx.store.candidates(ctx.run_id):
         if r.number not in before and r.duration_s is not None:
-            run.durations[r.number], run.models[r.number] = r.duration_s, proposal.model
+            run.timed(r.number, r.duration_s, proposal)
     promote_best(ctx, decisions.revision)
     show_leaderboard(ctx, run.time_left())
     return new
@@ -463,9 +474,7 @@ def record(ctx: RunContext, run: SearchRun, proposal: Proposal, outcome: Outcome
     record_outcome(ctx, outcome)
     run.save_clock()
     number = outcome.candidate.number
-    run.durations[number] = outcome.duration_s
-    run.models[number] = proposal.model
-    run.rates[number] = run.rate_of(proposal)
+    run.timed(number, outcome.duration_s, proposal)
     ctx.log.info(outcome.summary())
     sign = ctx.profile.metric.sign
     cv = outcome.cv if outcome.ok else None
