@@ -7,7 +7,7 @@ The run folder (kept without its data by ``peers.py --keep``) holds every candid
 out-of-fold and test predictions and the run's folds; the split is remade from the seed. This
 prints the candidate the selection picks among the single candidates, and — when the pick has
 reseeded copies — the bag the ensembling step makes of them (``ensembling.run_seed_bag``): its
-CV, its gain and noise against the pick, whether it is kept, and both held-out scores.
+CV, its gain and noise against a typical copy, whether it is kept, and both held-out scores.
 """
 
 from __future__ import annotations
@@ -93,7 +93,8 @@ def replay(run: Path, slug: str, seed: int) -> str:
     if not any(r.meta.get("operator") == "seed" for r in group):
         return line + "; no reseeded copies: no bag"
     oof = {r.name: saved(r, "oof.csv", ids) for r in group}
-    bag = seed_bag(oof, y_train, fold_of, scorer, classes, pick.name, pick.fold_scores)
+    bag = seed_bag(oof, y_train, fold_of, scorer, classes, pick.name,
+                   {r.name: list(r.fold_scores) for r in group})
     test = np.mean([saved(r, "test_pred.csv", test_ids) for r in group], axis=0)
     return (line + f"; bag of {len(group)}: CV {bag.cv_mean:.5f} (gain {bag.gain:.5f} ± "
             f"{bag.noise:.5f}, kept {bag.kept}), held-out {held_out(test):.5f}")

@@ -14,6 +14,7 @@ from autokaggle.evaluate.ensemble import (
     hill_climb,
     seed_bag,
 )
+from autokaggle.evaluate.oof import paired_gap
 from autokaggle.evaluate.scorers import get_scorer
 
 N = 600
@@ -81,24 +82,45 @@ def _fold_scores(scorer_name: str, y: np.ndarray, pred: np.ndarray) -> list[floa
     return [scorer.score(y[fold_of == f], pred[fold_of == f].ravel()) for f in range(5)]
 
 
-def test_a_seed_bag_is_the_plain_mean_and_beats_its_luckiest_copy_out_of_fold() -> None:
+def test_a_seed_bag_is_the_plain_mean_and_beats_a_typical_copy_out_of_fold() -> None:
     y, preds = _regression(seed=4)
     seeds = {n: preds[n] for n in ("a", "b", "c")}  # one pipeline's copies: independent noise
-    luckiest = min(seeds, key=lambda n: np.mean(_fold_scores("rmse", y, seeds[n])))
-    bag = seed_bag(seeds, y, FOLDS, get_scorer("rmse"), None, luckiest,
-                   _fold_scores("rmse", y, seeds[luckiest]))
+    scores = {n: _fold_scores("rmse", y, seeds[n]) for n in seeds}
+    luckiest = min(seeds, key=lambda n: np.mean(scores[n]))
+    bag = seed_bag(seeds, y, FOLDS, get_scorer("rmse"), None, luckiest, scores)
     assert bag.weights == pytest.approx({"a": 1 / 3, "b": 1 / 3, "c": 1 / 3})
     mean = (seeds["a"] + seeds["b"] + seeds["c"]) / 3
     assert bag.fold_scores == pytest.approx(_fold_scores("rmse", y, mean))  # fixed weights
+    assert bag.picked_fold_scores == pytest.approx(np.mean(list(scores.values()), axis=0))
     assert bag.best_single == luckiest and bag.gain > 0.1 and bag.kept
 
 
-def test_a_seed_bag_is_not_kept_when_the_pick_beats_it_beyond_the_noise() -> None:
+def test_a_seed_bag_is_judged_against_a_typical_copy_not_the_lucky_pick() -> None:
+    """Which copy wins on the folds is the luck the bag removes: a pick that beats the bag
+    beyond the noise does not reject it when a typical copy does not."""
     y, preds = _regression(seed=5)
-    good = preds["a"]
-    seeds = {"good": good, "bad": good + 1.5}  # a copy that is far worse on every fold
-    bag = seed_bag(seeds, y, FOLDS, get_scorer("rmse"), None, "good",
-                   _fold_scores("rmse", y, good))
+    seeds = {"good": preds["a"], "worse": preds["a"] + 1.0}
+    scores = {n: _fold_scores("rmse", y, seeds[n]) for n in seeds}
+    bag = seed_bag(seeds, y, FOLDS, get_scorer("rmse"), None, "good", scores)
+    against_pick = paired_gap([-s for s in scores["good"]], [-s for s in bag.fold_scores])
+    assert against_pick[0] < -against_pick[1]  # the pick's own folds would reject it
+    assert bag.gain > 0 and bag.kept
+
+
+def test_a_seed_bag_worse_than_a_typical_copy_is_not_kept() -> None:
+    """Averaging can lose in a label metric: a confident wrong copy drags the mean across."""
+    classes = ["x", "y", "z"]
+    y = np.array(["x"] * N)
+    right = np.tile([0.55, 0.45, 0.0], (N, 1))
+    half = right.copy()
+    half[1::2] = [0.0, 1.0, 0.0]  # wrong, and sure of it, on every other row
+    seeds = {"right": right, "half": half}
+    scorer = get_scorer("accuracy")
+    masks = [np.equal(FOLDS, f) for f in range(5)]
+    scores = {n: [scorer.score(y[m], p[m], classes) for m in masks] for n, p in seeds.items()}
+    bag = seed_bag(seeds, y, FOLDS, scorer, classes, "right", scores)
+    assert bag.picked_fold_scores == pytest.approx([0.75] * 5)  # a typical copy
+    assert bag.fold_scores == pytest.approx([0.5] * 5)
     assert bag.gain < -bag.noise and not bag.kept
 
 

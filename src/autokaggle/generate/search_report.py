@@ -56,7 +56,7 @@ def _ensemble_lines(candidates: list[dict[str, Any]]) -> list[str]:
         members = ", ".join(f"`{n}`" for n in meta["weights"])
         lines += [f"Seed bag `{c['number']:03d}`: the mean of {members} (the picked "
                   f"`{meta['best_single']}` and its reseeded copies; gain {meta['gain']:.5f} "
-                  f"over it, fold noise {meta['noise']:.5f}).", ""]
+                  f"over a typical copy, fold noise {meta['noise']:.5f}).", ""]
     return lines + _blend_lines(candidates)
 
 

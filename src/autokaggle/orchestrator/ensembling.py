@@ -62,8 +62,9 @@ def run_seed_bag(ctx: RunContext) -> str:
     Copies of one pipeline that differ only in their seed differ by chance, so which of them
     scores best on the folds is luck; their mean is expected to do at least as well as a typical
     one, with less variance (what a competitor does with a good pipeline: average its seeds).
-    The bag is an ensemble candidate with equal weights; it is made unless the pick beats it by
-    more than the fold noise, and then ships like a kept ensemble.
+    The bag is an ensemble candidate with equal weights; it is made unless a typical copy beats
+    it by more than the fold noise (``evaluate.ensemble.seed_bag``), and then ships like a kept
+    ensemble.
     """
     from autokaggle.evaluate.ensemble import seed_bag
 
@@ -76,10 +77,12 @@ def run_seed_bag(ctx: RunContext) -> str:
     if not any(r.meta.get("operator") == "seed" for r in group):
         return f"no seed bag (candidate {pick.name} has no reseeded copies)"
     preds, y, folds, scorer, classes = _oof_matrices(ctx, group)
-    bag = seed_bag(preds, y, folds, scorer, classes, pick.name, pick.fold_scores)
+    bag = seed_bag(preds, y, folds, scorer, classes, pick.name,
+                   {r.name: list(r.fold_scores) for r in group})
     gain = f"gain {bag.gain:.5f} vs noise {bag.noise:.5f}"
     if not bag.kept:
-        ctx.note(f"Seed bag not kept: {gain} over candidate {pick.name}.")
+        ctx.note(f"Seed bag not kept: {gain} over a typical one of its {len(group)} copies "
+                 f"(candidate {pick.name} and its reseeds).")
         return f"seed bag not kept ({gain})"
     label = f"seed bag of {group[0].label} ({len(group)} seeds)"
     return _make_candidate(ctx, bag, gain, label, "bag", honest=False)
