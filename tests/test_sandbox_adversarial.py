@@ -170,9 +170,11 @@ def test_sockets_to_loopback_and_outside_fail_inside(machine: Machine, backend: 
 def test_writes_outside_its_folder(machine: Machine, backend: str) -> None:
     outside = [machine.home / "planted-write.txt", machine.run.parent / "r2" / "x.txt",
                machine.data / "extra.csv", machine.home / "cache" / "x.txt"]
+    # The host's /tmp, named per test: the "none" case writes it, and may run beside this one.
+    probe = Path(f"/tmp/autokaggle-h3-probe-{backend}-{os.getpid()}.txt")
     result = machine.execute(backend, f"""
         import os
-        for path in {[str(p) for p in outside]!r} + ["/tmp/autokaggle-h3-probe.txt"]:
+        for path in {[str(p) for p in outside]!r} + [{str(probe)!r}]:
             try:
                 os.makedirs(os.path.dirname(path), exist_ok=True)
                 open(path, "w").write("x")
@@ -182,8 +184,8 @@ def test_writes_outside_its_folder(machine: Machine, backend: str) -> None:
         open("output.txt", "w").write("own folder is writable")
         """)
     assert result.ok and (machine.run / "output.txt").exists()
-    assert not Path("/tmp/autokaggle-h3-probe.txt").exists() or backend == "none"
-    Path("/tmp/autokaggle-h3-probe.txt").unlink(missing_ok=True)
+    assert not probe.exists() or backend == "none"
+    probe.unlink(missing_ok=True)
     if backend == "bwrap":
         assert not any(p.exists() for p in outside)
     else:  # known limitation of the basic backend
