@@ -77,8 +77,8 @@ def run_seed_bag(ctx: RunContext) -> str:
     if not any(r.meta.get("operator") == "seed" for r in group):
         return f"no seed bag (candidate {pick.name} has no reseeded copies)"
     preds, y, folds, scorer, classes = _oof_matrices(ctx, group)
-    bag = seed_bag(preds, y, folds, scorer, classes, pick.name,
-                   {r.name: list(r.fold_scores) for r in group})
+    scores = {r.name: list(r.fold_scores) for r in (pick, *group)}  # the pick's, even unblendable
+    bag = seed_bag(preds, y, folds, scorer, classes, pick.name, scores)
     gain = f"gain {bag.gain:.5f} vs noise {bag.noise:.5f}"
     if not bag.kept:
         ctx.note(f"Seed bag not kept: {gain} over a typical one of its {len(group)} copies "
