@@ -12,9 +12,13 @@ the ensembling step can make from the same library (``blend_library``, 20 member
 - ``bagged``: Caruana's bagged ensemble selection (the climb repeated on random halves of the
   library, the weights averaged; all rows, no nested verdict);
 - ``heads``: the equal-weight mean of the best candidate of each pipeline (family and blocks),
-  with its CV (its weights are fixed in advance, so its OOF score is out of fold as it is).
+  with its CV (its weights are fixed in advance, so its OOF score is out of fold as it is);
+- ``stack``: the level-2 stack the run now makes where the metric has one
+  (``evaluate.ensemble.build_stack``), against what would ship without it (the Caruana blend
+  when kept, else the pick), with its verdict; ``now`` is what the run ships with it.
 
-Neither alternative was adopted: docs/benchmarks.md, "Blending rules replayed".
+Neither bagged nor heads was adopted: docs/benchmarks.md, "Blending rules replayed"; the stack
+was: "A level-2 stack".
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from competitions import EXPECTED, PUBLIC_TABLES, Expected, shared_competitions
 from seed_bag_replay import kept_runs_parser, kept_split, records
 from selection import matrix
 
-from autokaggle.evaluate.ensemble import blend, build_ensemble, hill_climb
+from autokaggle.evaluate import stacking
+from autokaggle.evaluate.ensemble import blend, build_ensemble, build_stack, hill_climb, stack_kind
 from autokaggle.evaluate.scorers import get_scorer
 from autokaggle.orchestrator.candidates import choose
 from autokaggle.orchestrator.ensembling import _pipeline, blend_library
@@ -96,7 +101,28 @@ def replay(run: Path, seed: int, bags: int) -> dict:
     out["caruana_cv"] = ens.cv_mean
     out["picked_cv"] = float(np.mean(ens.picked_fold_scores or []))
     out["n_heads"] = len(weights)
+    out["now"] = out["shipped"]
+    kind = stack_kind(scorer, exp.task, next(iter(oof.values())).reshape(len(y_train), -1).shape[1])
+    if kind is not None:
+        versus = ens.fold_scores if ens.kept else ens.picked_fold_scores or []
+        stack = build_stack(oof, y_train, fold_of, scorer, classes, kind, versus)
+        assert stack is not None
+        out["stack"] = held_out(stack_test(oof, test, y_train, classes, kind))
+        out["stack_verdict"] = (round(stack.gain, 5), round(stack.noise, 5), stack.kept)
+        out["now"] = out["stack"] if stack.kept else out["shipped"]
     return out
+
+
+def stack_test(oof: dict[str, np.ndarray], test: dict[str, np.ndarray], y: np.ndarray,
+               classes: list[str] | None, kind: str) -> np.ndarray:
+    """The stack fitted on all OOF rows, applied to the members' test predictions."""
+    names = sorted(oof)
+    code = {label: i for i, label in enumerate(classes or [])}
+    target = np.array([code[v] for v in y], dtype=float) if classes else y.astype(float)
+    fitted = stacking.fit_stack(stacking.stack_inputs([oof[n] for n in names], kind), target, kind)
+    pred = stacking.predict_stack(fitted, stacking.stack_inputs([test[n] for n in names], kind),
+                                  len(classes) if classes else 1)
+    return pred if classes else pred.ravel()
 
 
 def main() -> int:

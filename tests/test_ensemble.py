@@ -1,4 +1,5 @@
-"""Caruana ensembles over OOF predictions: weights in the metric's terms, honest CV, noise guard."""
+"""Caruana ensembles over OOF predictions: weights in the metric's terms, honest CV, noise guard;
+level-2 stacks that replace them only beyond the noise."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import time
 import numpy as np
 import pytest
 
+from autokaggle.evaluate import stacking
 from autokaggle.evaluate.ensemble import (
     blend,
     build_ensemble,
+    build_stack,
     climb_sample,
     hill_climb,
     seed_bag,
+    stack_kind,
 )
 from autokaggle.evaluate.oof import paired_gap
 from autokaggle.evaluate.scorers import get_scorer
@@ -155,3 +159,93 @@ def test_a_climb_past_its_stop_time_keeps_the_best_single_member() -> None:
     assert counts.sum() == 1  # no round ran: the best single member alone
     ens = build_ensemble(preds, y, FOLDS, get_scorer("rmse"), None, stop_at=time.monotonic() - 1)
     assert len(ens.weights) == 1 and not ens.kept
+
+
+def test_a_linear_stack_rescales_what_no_convex_blend_can_and_is_kept() -> None:
+    rng = np.random.default_rng(11)
+    y = rng.normal(loc=10.0, scale=2.0, size=N)
+    # Both members shrink toward the mean by half: every convex blend of them does too.
+    preds = {m: (10.0 + 0.5 * (y - 10.0) + rng.normal(scale=0.3, size=N)).reshape(-1, 1)
+             for m in ("a", "b")}
+    scorer = get_scorer("rmse")
+    blend_ = build_ensemble(preds, y, FOLDS, scorer, None)
+    stack = build_stack(preds, y, FOLDS, scorer, None, "linear", blend_.fold_scores)
+    assert stack is not None and stack.kept
+    assert stack.cv_mean < 0.5 * blend_.cv_mean  # the rescaled blend errs half as much
+    assert stack.gain > stack.noise > 0
+
+
+def test_a_logistic_stack_moves_a_biased_threshold_for_accuracy() -> None:
+    rng = np.random.default_rng(12)
+    score = rng.normal(size=N)
+    y = np.where(score + rng.normal(scale=0.3, size=N) > 0, "yes", "no")
+
+    def biased() -> np.ndarray:  # right order, wrong threshold: p(yes) = 0.5 at score 1.5
+        p = 1 / (1 + np.exp(-(score - 1.5 + rng.normal(scale=0.3, size=N)) * 2))
+        return np.column_stack([1 - p, p])
+
+    preds = {"a": biased(), "b": biased()}
+    scorer = get_scorer("accuracy")
+    ens = build_ensemble(preds, y, FOLDS, scorer, ["no", "yes"])
+    stack = build_stack(preds, y, FOLDS, scorer, ["no", "yes"], "logistic",
+                        ens.picked_fold_scores or [])
+    assert stack is not None and stack.kept
+    assert stack.cv_mean > 0.85 > ens.cv_mean
+
+
+def test_a_stack_no_better_than_what_ships_is_not_kept() -> None:
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=N), rng.normal(size=N)
+    y = (a + b) / 2 + rng.normal(scale=1.0, size=N)  # the equal blend is already E[y | a, b]
+    preds = {"a": a.reshape(-1, 1), "b": b.reshape(-1, 1)}
+    scorer = get_scorer("rmse")
+    ens = build_ensemble(preds, y, FOLDS, scorer, None)
+    stack = build_stack(preds, y, FOLDS, scorer, None, "linear", ens.fold_scores)
+    assert stack is not None
+    assert abs(stack.cv_mean - ens.cv_mean) < 0.01  # the same blend, up to fitting noise
+    assert not stack.kept  # within the noise, the blend stays
+    assert build_stack(preds, y, FOLDS, scorer, None, "linear", ens.fold_scores,
+                       stop_at=time.monotonic() - 1) is None  # out of time: no verdict
+
+
+def test_stack_out_of_fold_predictions_never_see_their_own_fold() -> None:
+    rng = np.random.default_rng(13)
+    x = rng.normal(size=(N, 3))
+    y = x @ np.array([1.0, 2.0, 0.5]) + rng.normal(scale=0.1, size=N)
+    oof = stacking.out_of_fold(x, y, FOLDS, "linear", 1)
+    changed = y.copy()
+    changed[FOLDS == 0] += 100.0  # fold 0's truth changes: its own predictions may not
+    again = stacking.out_of_fold(x, changed, FOLDS, "linear", 1)
+    assert np.allclose(oof[FOLDS == 0], again[FOLDS == 0])
+    assert not np.allclose(oof[FOLDS == 1], again[FOLDS == 1])
+
+
+def test_a_log_linear_stack_fits_log1p_and_returns_values() -> None:
+    rng = np.random.default_rng(14)
+    y = np.exp(rng.normal(loc=11.0, scale=0.4, size=N))
+    member = y * np.exp(rng.normal(scale=0.1, size=N))
+    x = stacking.stack_inputs([member, member * 1.01], "log_linear")
+    assert np.allclose(x[:, 0], np.log1p(member))
+    pred = stacking.predict_stack(stacking.fit_stack(x, y, "log_linear"), x, 1)
+    assert pred.shape == (N, 1) and pred.min() > 0
+    assert get_scorer("rmsle").score(y, pred.ravel()) < 0.12
+
+
+def test_a_class_missing_from_a_stacks_rows_gets_probability_zero() -> None:
+    x = np.array([[0.0], [1.0], [2.0], [3.0]])
+    fitted = stacking.fit_stack(x, np.array([0.0, 0.0, 2.0, 2.0]), "logistic")
+    proba = stacking.predict_stack(fitted, x, 3)
+    assert proba.shape == (4, 3) and np.allclose(proba[:, 1], 0.0)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize(("metric", "task", "width", "kind"), [
+    ("accuracy", "binary", 2, "logistic"), ("log_loss", "multiclass", 3, "logistic"),
+    ("rmse", "regression", 1, "linear"), ("rmsle", "regression", 1, "log_linear"),
+    ("roc_auc", "binary", 2, None),  # ranks: the climb scores them itself
+    ("mae", "regression", 1, None), ("accuracy", "multilabel", 3, None),
+    ("rmse", "multitarget", 2, None),
+])
+def test_only_metrics_whose_loss_a_linear_stack_fits_get_one(metric: str, task: str,
+                                                            width: int, kind: str | None) -> None:
+    assert stack_kind(get_scorer(metric), task, width) == kind

@@ -30,7 +30,7 @@ from autokaggle.generate.report import write_report
 from autokaggle.generate.search_space import search_space, warm_start
 from autokaggle.orchestrator.candidates import choose, within_noise
 from autokaggle.orchestrator.context import RunContext
-from autokaggle.orchestrator.ensembling import blend_library, run_seed_bag
+from autokaggle.orchestrator.ensembling import blend_library, run_ensemble, run_seed_bag
 from autokaggle.orchestrator.options import RunOptions
 from autokaggle.search.operators import Proposal, Result
 from autokaggle.search.scheduler import LLM_EVERY, SEED_EVERY, Scheduler
@@ -296,6 +296,45 @@ def test_a_pick_without_reseeded_copies_gets_no_seed_bag(tmp_path: Path) -> None
         ctx.store.finish_candidate(RUN, number, status="failed", error="boom")
     assert run_seed_bag(ctx).startswith("no seed bag (candidate 001 has no reseeded copies")
     assert len(ctx.store.candidates(RUN)) == 4
+
+
+def test_a_stack_better_than_the_blend_beyond_the_noise_ships_and_its_code_agrees(
+        tmp_path: Path) -> None:
+    """The members' logits are too timid (truth × 2 plus noise): a logistic stack sharpens
+    them for the log loss, which a convex blend cannot. Its code refits it per fold, so the
+    harness's CV of the code is the stack's out-of-fold CV."""
+    from autokaggle.evaluate import stacking
+    from autokaggle.evaluate.ensemble import build_ensemble, build_stack
+
+    ctx = _seeded_run(tmp_path)
+    text = run_ensemble(ctx, 20)
+    assert "ensemble 005 kept" in text and "stack 006 kept" in text, text
+    blend_, stack = ctx.store.candidates(RUN)[-2:]
+    assert stack.meta["operator"] == "stack" and stack.meta["stack"] == "logistic"
+    assert stack.label == "logistic stack of 001 + 002 + 003 + 004"
+    assert choose(ctx.store.candidates(RUN), -1.0) == stack  # it ships
+    train = pd.read_csv(ctx.paths.input / "data/train.csv", dtype={"id": str})
+    folds = pd.read_csv(ctx.paths.input / "folds.csv", dtype={"id": str})["fold"].to_numpy()
+    preds = {f"{n:03d}": pd.read_csv(ctx.paths.root / f"candidates/{n:03d}/output/oof.csv")[
+        ctx.profile.class_labels].to_numpy() for n in range(1, 5)}
+    y, scorer = train["Status"].to_numpy(), get_scorer("log_loss")
+    ens = build_ensemble(preds, y, folds, scorer, ctx.profile.class_labels)
+    again = build_stack(preds, y, folds, scorer, ctx.profile.class_labels, "logistic",
+                        ens.fold_scores)
+    assert again is not None and again.kept
+    assert stack.fold_scores == pytest.approx(again.fold_scores, abs=1e-9)  # code = harness
+    assert blend_.fold_scores == pytest.approx(ens.fold_scores)
+    code = ctx.paths.root / "candidates/006/code"
+    assert (code / "stacking.py").read_text() == Path(stacking.__file__).read_text()
+    _assert_clean(code)
+    report = validate_submission(ctx.paths.root / "candidates/006/output/submission.csv",
+                                 ctx.profile.sample_path(ctx.paths.input), ctx.profile)
+    assert report.ok, report.problems
+    records = [r.to_dict() for r in ctx.store.candidates(RUN)]
+    text = write_report(ctx.paths.root / "candidates/006", ctx.profile, records).read_text()
+    assert "- a logistic stack: a linear model fitted on 4 candidates'" in text, text
+    assert "| 004 | xgboost |" in text and "Stack `006`: a logistic model" in text
+    assert "over the blend, fold noise" in text
 
 
 def _run(workdir: Path, *args: str, source: Path = EXAMPLE) -> dict:  # type: ignore[type-arg]

@@ -18,6 +18,11 @@ A climb scores every member in every round, so on a large table it climbs on a f
 sample of at most ``CLIMB_ROWS`` of its rows (the fold scores stay on all of a fold's rows):
 on 400k rows two members took 10 s to blend by AUC and six took 43 s, more than a 120 s
 budget keeps for its ensemble. Under a time budget a climb also stops at ``stop_at``.
+
+Where the metric's own loss has a linear stack that fits it (``STACK_KINDS``: log loss for
+accuracy and log loss, squared error for RMSE and RMSLE), a level-2 stack
+(``evaluate.stacking``) competes with what would ship otherwise and replaces it only when its
+out-of-fold CV is better by more than the fold noise (``build_stack``).
 """
 
 from __future__ import annotations
@@ -77,6 +82,20 @@ class Ensemble:
     def kept(self) -> bool:
         """Whether to ship the blend: several members, not worse than the pick beyond noise."""
         return len(self.weights) > 1 and self.gain > -self.noise
+
+
+@dataclass(frozen=True)
+class Stack(Ensemble):
+    """A level-2 stack over ``weights``' members (listed with equal weight: the stack model,
+    refitted by its code, weighs them), against what would ship without it
+    (``picked_fold_scores``; ``best_single`` names it)."""
+
+    kind: str = "logistic"
+
+    @property
+    def kept(self) -> bool:
+        """Whether the stack replaces what would ship: better beyond the fold noise."""
+        return len(self.weights) > 1 and self.gain > self.noise
 
 
 def blend(preds: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
@@ -145,6 +164,45 @@ def build_ensemble(preds: Mapping[str, np.ndarray], y: np.ndarray, folds: np.nda
     return Ensemble(weights, [float(s) for s in ens_scores], best,
                     [float(s) for s in single_scores[best]], scorer.greater_is_better,
                     _picked_fold_scores(single_scores, scorer.sign))
+
+
+# The stack whose loss is each metric's own, or its smooth stand-in (accuracy: log loss).
+STACK_KINDS = {"accuracy": "logistic", "log_loss": "logistic", "rmse": "linear", "mse": "linear",
+               "r2": "linear", "rmsle": "log_linear"}
+
+
+def stack_kind(scorer: Scorer, task: str, width: int) -> str | None:
+    """The stack for this metric and task (``width``: prediction columns), or None."""
+    kind = STACK_KINDS.get(scorer.name)
+    if kind == "logistic":
+        return kind if task in ("binary", "multiclass") else None
+    return kind if kind and task == "regression" and width == 1 else None
+
+
+def build_stack(preds: Mapping[str, np.ndarray], y: np.ndarray, folds: np.ndarray,
+                scorer: Scorer, classes: list[str] | None, kind: str,
+                versus: list[float], stop_at: float | None = None) -> Stack | None:
+    """The stack's out-of-fold CV against ``versus`` (per fold, what would ship without it).
+
+    None when ``time.monotonic()`` passes ``stop_at`` before every fold is scored.
+    """
+    from autokaggle.evaluate import stacking
+
+    names = sorted(preds)
+    x = stacking.stack_inputs([np.asarray(preds[n], dtype=float) for n in names], kind)
+    code = {label: i for i, label in enumerate(classes or [])}  # columns in ``classes`` order
+    target = np.array([code[v] for v in y], dtype=float) if classes else y.astype(float)
+    width = len(classes) if classes else 1
+    scores = []
+    for f in np.unique(folds):
+        if stop_at is not None and time.monotonic() > stop_at:
+            return None
+        valid = folds == f
+        fitted = stacking.fit_stack(x[~valid], target[~valid], kind)
+        pred = stacking.predict_stack(fitted, x[valid], width)
+        scores.append(float(score_predictions(scorer, y[valid], pred, classes)))
+    return Stack({n: 1.0 / len(names) for n in names}, scores, f"{kind} stack", list(versus),
+                 scorer.greater_is_better, list(versus), kind)
 
 
 def seed_bag(preds: Mapping[str, np.ndarray], y: np.ndarray, folds: np.ndarray, scorer: Scorer,

@@ -74,7 +74,8 @@ def cuts_section(verdict: dict[str, Any] | None) -> list[str]:
 
 def model_section(config: dict[str, Any] | None, summary: dict[str, Any] | None,
                   labels: dict[str, str] | None = None) -> list[str]:
-    """Model family, objective and parameters; for an ensemble, its members and weights."""
+    """Model family, objective and parameters; for an ensemble, its members and weights (or
+    its stack)."""
     model = (config or {}).get("model") or {}
     name = (summary or {}).get("model") or model.get("name", "unknown")
     lines = ["## Model", "", f"- family: `{name}`"]
@@ -84,6 +85,14 @@ def model_section(config: dict[str, Any] | None, summary: dict[str, Any] | None,
                 "each member's family and parameters are in its `candidates/NNN/code/config.yaml`",
                 "", "| member | pipeline | weight |", "|---:|---|---:|",
                 *(f"| {m} | {(labels or {}).get(m, '')} | {w:.4f} |" for m, w in weights.items()),
+                ""]
+    stack = (config or {}).get("stack")
+    if isinstance(stack, dict):
+        return [*lines, f"- a {stack.get('kind')} stack: a linear model fitted on "
+                f"{len(stack.get('members') or [])} candidates' out-of-fold predictions "
+                "(`code/stacking.py`); each member's family and parameters are in its "
+                "`candidates/NNN/code/config.yaml`", "", "| member | pipeline |", "|---:|---|",
+                *(f"| {m} | {(labels or {}).get(m, '')} |" for m in stack.get("members") or []),
                 ""]
     if isinstance(model, dict) and "objective" in model:
         lines += [f"- objective: `{model['objective']}`, early stopping on "

@@ -57,7 +57,20 @@ def _ensemble_lines(candidates: list[dict[str, Any]]) -> list[str]:
         lines += [f"Seed bag `{c['number']:03d}`: the mean of {members} (the picked "
                   f"`{meta['best_single']}` and its reseeded copies; gain {meta['gain']:.5f} "
                   f"over a typical copy, fold noise {meta['noise']:.5f}).", ""]
-    return lines + _blend_lines(candidates)
+    return lines + _blend_lines(candidates) + _stack_lines(candidates)
+
+
+def _stack_lines(candidates: list[dict[str, Any]]) -> list[str]:
+    stacks = [c for c in candidates if c["meta"].get("operator") == "stack"]
+    if not stacks:
+        return []
+    c = stacks[-1]
+    meta = c["meta"]
+    members = ", ".join(f"`{n}`" for n in meta["weights"])
+    return [f"Stack `{c['number']:03d}`: a {meta['stack']} model on the out-of-fold predictions "
+            f"of {members} (gain {meta['gain']:.5f} over {meta['best_single']}, fold noise "
+            f"{meta['noise']:.5f}). Its code (`code/stacking.py`) refits it on each fold's "
+            "other folds for its CV and on all rows for the test.", ""]
 
 
 def _blend_lines(candidates: list[dict[str, Any]]) -> list[str]:
