@@ -26,9 +26,10 @@ from autokaggle.execute.runner import run_script
 from autokaggle.generate import render_pipeline
 from autokaggle.generate.config import blocks_with_columns
 from autokaggle.generate.ensemble import render_ensemble
+from autokaggle.generate.notebook import write_files_notebook
 from autokaggle.generate.report import write_report
 from autokaggle.generate.search_space import search_space, warm_start
-from autokaggle.orchestrator.candidates import choose, within_noise
+from autokaggle.orchestrator.candidates import choose, promote, within_noise
 from autokaggle.orchestrator.context import RunContext
 from autokaggle.orchestrator.ensembling import blend_library, run_ensemble, run_seed_bag
 from autokaggle.orchestrator.options import RunOptions
@@ -335,6 +336,16 @@ def test_a_stack_better_than_the_blend_beyond_the_noise_ships_and_its_code_agree
     assert "- a logistic stack: a linear model fitted on 4 candidates'" in text, text
     assert "| 004 | xgboost |" in text and "Stack `006`: a logistic model" in text
     assert "over the blend, fold noise" in text
+    for number in (5, 6):  # the run folder ships one: its code reruns there, members and all
+        promote(ctx, number)
+        shipped = pd.read_csv(ctx.paths.output / "oof.csv")
+        (ctx.paths.output / "oof.csv").unlink()
+        for script in ("train", "predict"):
+            subprocess.run([sys.executable, f"code/{script}.py"], cwd=ctx.paths.root,
+                           check=True, capture_output=True)
+        assert pd.read_csv(ctx.paths.output / "oof.csv").equals(shipped)
+    notebook = write_files_notebook(ctx.paths.root, "tiny", "A stack.").read_text()
+    assert "%%writefile code/stacking.py" in notebook  # train.py imports it
 
 
 def _run(workdir: Path, *args: str, source: Path = EXAMPLE) -> dict:  # type: ignore[type-arg]

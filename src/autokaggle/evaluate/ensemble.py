@@ -20,7 +20,7 @@ on 400k rows two members took 10 s to blend by AUC and six took 43 s, more than 
 budget keeps for its ensemble. Under a time budget a climb also stops at ``stop_at``.
 
 Where the metric's own loss has a linear stack that fits it (``STACK_KINDS``: log loss for
-accuracy and log loss, squared error for RMSE and RMSLE), a level-2 stack
+accuracy and log loss, squared error for RMSE, MSE, R² and RMSLE), a level-2 stack
 (``evaluate.stacking``) competes with what would ship otherwise and replaces it only when its
 out-of-fold CV is better by more than the fold noise (``build_stack``).
 """

@@ -61,7 +61,8 @@ def write_files_notebook(run_dir: Path, title: str, note: str) -> Path:
     """``output/notebook.ipynb`` for a pipeline not made from the templates (an LLM's): one
     ``%%writefile`` cell per file, then the two scripts, run from the run folder."""
     cells = [new_markdown_cell(f"# {title}\n\n{note} Run all cells from the run folder.")]
-    for name in ("code/config.yaml", "code/features.py", "code/train.py", "code/predict.py"):
+    for name in ("code/config.yaml", "code/features.py", "code/stacking.py", "code/train.py",
+                 "code/predict.py"):
         path = run_dir / name
         if path.is_file():
             text = path.read_text(encoding="utf-8").rstrip("\n")
