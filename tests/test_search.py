@@ -308,7 +308,9 @@ def test_a_stack_better_than_the_blend_beyond_the_noise_ships_and_its_code_agree
     from autokaggle.evaluate.ensemble import build_ensemble, build_stack
 
     ctx = _seeded_run(tmp_path)
-    text = run_ensemble(ctx, 20)
+    first = ctx.paths.root / "candidates/001/output/oof.csv"  # a member's rows in an order of
+    pd.read_csv(first).sample(frac=1.0, random_state=0).to_csv(first, index=False)  # its own:
+    text = run_ensemble(ctx, 20)  # the code aligns them by id, in train.csv's order
     assert "ensemble 005 kept" in text and "stack 006 kept" in text, text
     blend_, stack = ctx.store.candidates(RUN)[-2:]
     assert stack.meta["operator"] == "stack" and stack.meta["stack"] == "logistic"
@@ -316,8 +318,9 @@ def test_a_stack_better_than_the_blend_beyond_the_noise_ships_and_its_code_agree
     assert choose(ctx.store.candidates(RUN), -1.0) == stack  # it ships
     train = pd.read_csv(ctx.paths.input / "data/train.csv", dtype={"id": str})
     folds = pd.read_csv(ctx.paths.input / "folds.csv", dtype={"id": str})["fold"].to_numpy()
-    preds = {f"{n:03d}": pd.read_csv(ctx.paths.root / f"candidates/{n:03d}/output/oof.csv")[
-        ctx.profile.class_labels].to_numpy() for n in range(1, 5)}
+    preds = {f"{n:03d}": pd.read_csv(ctx.paths.root / f"candidates/{n:03d}/output/oof.csv",
+                                      dtype={"id": str}).set_index("id").loc[train["id"],
+                                      ctx.profile.class_labels].to_numpy() for n in range(1, 5)}
     y, scorer = train["Status"].to_numpy(), get_scorer("log_loss")
     ens = build_ensemble(preds, y, folds, scorer, ctx.profile.class_labels)
     again = build_stack(preds, y, folds, scorer, ctx.profile.class_labels, "logistic",
