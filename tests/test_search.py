@@ -351,6 +351,20 @@ def test_a_stack_better_than_the_blend_beyond_the_noise_ships_and_its_code_agree
     assert "%%writefile code/stacking.py" in notebook  # train.py imports it
 
 
+def test_a_stack_that_cannot_be_fitted_leaves_the_blend_to_ship(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autokaggle.evaluate import stacking
+
+    def one_class(x: np.ndarray, y: np.ndarray, kind: str) -> dict:
+        raise ValueError("This solver needs samples of at least 2 classes in the data")
+
+    monkeypatch.setattr(stacking, "fit_stack", one_class)
+    ctx = _seeded_run(tmp_path)
+    text = run_ensemble(ctx, 20)
+    assert text.endswith("stack not fitted") and "ensemble 005 kept" in text, text
+    assert choose(ctx.store.candidates(RUN), -1.0).number == 5  # the blend ships
+
+
 def _run(workdir: Path, *args: str, source: Path = EXAMPLE) -> dict:  # type: ignore[type-arg]
     proc = subprocess.run(
         [sys.executable, "-m", "autokaggle", "run", str(source), "--env", "current", "--json",

@@ -73,7 +73,11 @@ def run_stack(ctx: RunContext, oof: tuple, versus: list[float], against: str) ->
     kind = stack_kind(scorer, ctx.profile.task, next(iter(preds.values())).shape[1])
     if kind is None or len(versus) != len(np.unique(folds)):
         return f"no stack (none for {scorer.name})" if kind is None else "no stack"
-    stack = build_stack(preds, y, folds, scorer, classes, kind, versus, _stack_stop(ctx))
+    try:
+        stack = build_stack(preds, y, folds, scorer, classes, kind, versus, _stack_stop(ctx))
+    except ValueError as exc:  # e.g. a fold's other rows hold one class only
+        ctx.note(f"Stack ({kind}) not fitted: {exc}", "warning")
+        return "stack not fitted"
     if stack is None:
         ctx.note("Stack not tried to the end: out of time.")
         return "stack out of time"
