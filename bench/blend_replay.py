@@ -34,7 +34,14 @@ from seed_bag_replay import kept_runs_parser, kept_split, records
 from selection import matrix
 
 from autokaggle.evaluate import stacking
-from autokaggle.evaluate.ensemble import blend, build_ensemble, build_stack, hill_climb, stack_kind
+from autokaggle.evaluate.ensemble import (
+    blend,
+    build_ensemble,
+    build_stack,
+    hill_climb,
+    stack_kind,
+    stack_target,
+)
 from autokaggle.evaluate.scorers import get_scorer
 from autokaggle.orchestrator.candidates import choose
 from autokaggle.orchestrator.ensembling import _pipeline, blend_library
@@ -117,9 +124,8 @@ def stack_test(oof: dict[str, np.ndarray], test: dict[str, np.ndarray], y: np.nd
                classes: list[str] | None, kind: str) -> np.ndarray:
     """The stack fitted on all OOF rows, applied to the members' test predictions."""
     names = sorted(oof)
-    code = {label: i for i, label in enumerate(classes or [])}
-    target = np.array([code[v] for v in y], dtype=float) if classes else y.astype(float)
-    fitted = stacking.fit_stack(stacking.stack_inputs([oof[n] for n in names], kind), target, kind)
+    fitted = stacking.fit_stack(stacking.stack_inputs([oof[n] for n in names], kind),
+                                stack_target(y, classes), kind)
     pred = stacking.predict_stack(fitted, stacking.stack_inputs([test[n] for n in names], kind),
                                   len(classes) if classes else 1)
     return pred if classes else pred.ravel()

@@ -179,10 +179,20 @@ def stack_kind(scorer: Scorer, task: str, width: int) -> str | None:
     return kind if kind and task == "regression" and width == 1 else None
 
 
+def stack_target(y: np.ndarray, classes: list[str] | None) -> np.ndarray:
+    """The truth as a stack fits it: class codes in ``classes`` order (the prediction columns'),
+    or the values."""
+    if not classes:
+        return y.astype(float)
+    code = {label: i for i, label in enumerate(classes)}
+    return np.array([code[v] for v in y], dtype=float)
+
+
 def build_stack(preds: Mapping[str, np.ndarray], y: np.ndarray, folds: np.ndarray,
-                scorer: Scorer, classes: list[str] | None, kind: str,
-                versus: list[float], stop_at: float | None = None) -> Stack | None:
-    """The stack's out-of-fold CV against ``versus`` (per fold, what would ship without it).
+                scorer: Scorer, classes: list[str] | None, kind: str, versus: list[float],
+                against: str = "what ships", stop_at: float | None = None) -> Stack | None:
+    """The stack's out-of-fold CV against ``versus`` (per fold, what would ship without it:
+    ``against``).
 
     None when ``time.monotonic()`` passes ``stop_at`` before every fold is scored.
     """
@@ -190,8 +200,7 @@ def build_stack(preds: Mapping[str, np.ndarray], y: np.ndarray, folds: np.ndarra
 
     names = sorted(preds)
     x = stacking.stack_inputs([np.asarray(preds[n], dtype=float) for n in names], kind)
-    code = {label: i for i, label in enumerate(classes or [])}  # columns in ``classes`` order
-    target = np.array([code[v] for v in y], dtype=float) if classes else y.astype(float)
+    target = stack_target(y, classes)
     width = len(classes) if classes else 1
     scores = []
     for f in np.unique(folds):
@@ -201,7 +210,7 @@ def build_stack(preds: Mapping[str, np.ndarray], y: np.ndarray, folds: np.ndarra
         fitted = stacking.fit_stack(x[~valid], target[~valid], kind)
         pred = stacking.predict_stack(fitted, x[valid], width)
         scores.append(float(score_predictions(scorer, y[valid], pred, classes)))
-    return Stack({n: 1.0 / len(names) for n in names}, scores, f"{kind} stack", list(versus),
+    return Stack({n: 1.0 / len(names) for n in names}, scores, against, list(versus),
                  scorer.greater_is_better, list(versus), kind)
 
 

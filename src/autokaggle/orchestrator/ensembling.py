@@ -19,7 +19,6 @@ submission in 14 and a worse one in none (docs/benchmarks.md, "A level-2 stack")
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from typing import cast
 
@@ -74,7 +73,8 @@ def run_stack(ctx: RunContext, oof: tuple, versus: list[float], against: str) ->
     if kind is None or len(versus) != len(np.unique(folds)):
         return f"no stack (none for {scorer.name})" if kind is None else "no stack"
     try:
-        stack = build_stack(preds, y, folds, scorer, classes, kind, versus, _stack_stop(ctx))
+        stack = build_stack(preds, y, folds, scorer, classes, kind, versus, against,
+                            _stack_stop(ctx))
     except ValueError as exc:  # e.g. a fold's other rows hold one class only
         ctx.note(f"Stack ({kind}) not fitted: {exc}", "warning")
         return "stack not fitted"
@@ -86,7 +86,6 @@ def run_stack(ctx: RunContext, oof: tuple, versus: list[float], against: str) ->
         ctx.note(f"Stack ({kind}) not kept: {gain} over {against}.")
         return f"stack not kept ({gain})"
     label = f"{kind} stack of " + " + ".join(sorted(preds))
-    stack = dataclasses.replace(stack, best_single=against)
     return _make_candidate(ctx, stack, f"{gain} over {against}", label, "stack", honest=False)[0]
 
 
