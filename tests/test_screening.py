@@ -5,6 +5,7 @@ counts the time its interrupted session spent."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from pathlib import Path
@@ -266,6 +267,10 @@ def test_under_a_time_budget_a_first_look_boosts_for_a_share_of_it_and_the_full_
     monkeypatch.setattr("autokaggle.orchestrator.search_run.FAMILY_ORDER", ("lightgbm",))
     monkeypatch.setattr("autokaggle.orchestrator.search_run._blocks_for", lambda ctx: ())
     monkeypatch.setattr("autokaggle.search.scheduler.SCREEN_MIN_SECONDS", 0.0)  # screen all
+    verdicts = itertools.cycle((False, True))  # stays screened, then promoted, on any machine
+    monkeypatch.setattr(SearchRun, "expected_s", lambda self, proposal, untried="median": 1.0)
+    monkeypatch.setattr("autokaggle.orchestrator.search_run.promising",
+                        lambda scores, best: next(verdicts))
     fx.binary_bool(tmp_path / "competition")
     store, budget = Store(tmp_path / "work"), 25.0
     options = RunOptions(source=str(tmp_path / "competition" / "data"), env="current",
