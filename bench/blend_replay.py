@@ -34,14 +34,7 @@ from seed_bag_replay import kept_runs_parser, kept_split, records
 from selection import matrix
 
 from autokaggle.evaluate import stacking
-from autokaggle.evaluate.ensemble import (
-    blend,
-    build_ensemble,
-    build_stack,
-    hill_climb,
-    stack_kind,
-    stack_target,
-)
+from autokaggle.evaluate.ensemble import blend, build_ensemble, build_stack, hill_climb, stack_kind
 from autokaggle.evaluate.scorers import get_scorer
 from autokaggle.orchestrator.candidates import choose
 from autokaggle.orchestrator.ensembling import _pipeline, blend_library
@@ -125,7 +118,7 @@ def stack_test(oof: dict[str, np.ndarray], test: dict[str, np.ndarray], y: np.nd
     """The stack fitted on all OOF rows, applied to the members' test predictions."""
     names = sorted(oof)
     fitted = stacking.fit_stack(stacking.stack_inputs([oof[n] for n in names], kind),
-                                stack_target(y, classes), kind)
+                                stacking.stack_target(y, classes), kind)
     pred = stacking.predict_stack(fitted, stacking.stack_inputs([test[n] for n in names], kind),
                                   len(classes) if classes else 1)
     return pred if classes else pred.ravel()

@@ -179,15 +179,6 @@ def stack_kind(scorer: Scorer, task: str, width: int) -> str | None:
     return kind if kind and task == "regression" and width == 1 else None
 
 
-def stack_target(y: np.ndarray, classes: list[str] | None) -> np.ndarray:
-    """The truth as a stack fits it: class codes in ``classes`` order (the prediction columns'),
-    or the values."""
-    if not classes:
-        return y.astype(float)
-    code = {label: i for i, label in enumerate(classes)}
-    return np.array([code[v] for v in y], dtype=float)
-
-
 def build_stack(preds: Mapping[str, np.ndarray], y: np.ndarray, folds: np.ndarray,
                 scorer: Scorer, classes: list[str] | None, kind: str, versus: list[float],
                 against: str = "what ships", stop_at: float | None = None) -> Stack | None:
@@ -200,7 +191,7 @@ def build_stack(preds: Mapping[str, np.ndarray], y: np.ndarray, folds: np.ndarra
 
     names = sorted(preds)
     x = stacking.stack_inputs([np.asarray(preds[n], dtype=float) for n in names], kind)
-    target = stack_target(y, classes)
+    target = stacking.stack_target(y, classes)
     width = len(classes) if classes else 1
     scores = []
     for f in np.unique(folds):

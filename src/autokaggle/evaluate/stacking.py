@@ -44,6 +44,15 @@ def stack_inputs(members: list[np.ndarray], kind: str) -> np.ndarray:
     return np.hstack(columns)
 
 
+def stack_target(y: np.ndarray, classes: list[str] | None) -> np.ndarray:
+    """The truth as a stack fits it: class codes in ``classes`` order (the prediction columns'),
+    or the values."""
+    if not classes:
+        return np.asarray(y).astype(float)
+    code = {label: i for i, label in enumerate(classes)}
+    return np.array([code[v] for v in y], dtype=float)
+
+
 def fit_stack(x: np.ndarray, y: np.ndarray, kind: str) -> dict:
     """Fit the stack on inputs ``x`` and truth ``y`` (class codes 0..k-1, or values)."""
     rows = fit_rows(len(y))
