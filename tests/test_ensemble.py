@@ -231,6 +231,50 @@ def test_a_log_linear_stack_fits_log1p_and_returns_values() -> None:
     assert get_scorer("rmsle").score(y, pred.ravel()) < 0.12
 
 
+def test_the_median_stack_is_the_least_absolute_deviations_fit_with_weights_of_zero_or_more(
+) -> None:
+    from scipy.optimize import linprog
+
+    rng = np.random.default_rng(15)
+    n = 200
+    y = rng.normal(loc=5.0, scale=2.0, size=n) + rng.laplace(scale=0.5, size=n)
+    x = np.column_stack([y + rng.normal(scale=s, size=n) for s in (0.5, 1.0)] + [-y])
+    fitted = stacking.fit_stack(x, y, "median")
+    assert fitted["coef"][2] == pytest.approx(0.0, abs=1e-9)  # the inverted member: no weight
+    assert np.all(fitted["coef"] >= 0)
+    # The primal programme, solved as written: weights >= 0, a free intercept, |errors| summed.
+    ones, eye = np.ones((n, 1)), np.eye(n)
+    primal = linprog(np.r_[0.0, 0.0, 0.0, 0.0, 0.0, np.ones(2 * n)],
+                     A_eq=np.hstack([ones, -ones, x, eye, -eye]), b_eq=y, bounds=(0, None),
+                     method="highs")
+    errors = np.abs(y - stacking.predict_stack(fitted, x, 1).ravel())
+    assert errors.sum() == pytest.approx(primal.fun, rel=1e-9)
+    least_squares = stacking.predict_stack(stacking.fit_stack(x, y, "linear"), x, 1).ravel()
+    assert errors.sum() < np.abs(y - least_squares).sum()
+
+
+def test_a_median_stack_fits_the_median_where_least_squares_fits_the_mean_and_is_kept_for_mae(
+) -> None:
+    rng = np.random.default_rng(16)
+    signal = rng.normal(loc=10.0, scale=2.0, size=N)
+    y = signal + rng.exponential(scale=3.0, size=N)  # skewed: median signal + 2.1, mean + 3
+    # Both members shrink the signal by half around its mean: no convex blend can undo it.
+    preds = {m: (13.0 + 0.5 * (signal - 10.0) + rng.normal(scale=0.3, size=N)).reshape(-1, 1)
+             for m in ("a", "b")}
+    scorer = get_scorer("mae")
+    blend_ = build_ensemble(preds, y, FOLDS, scorer, None)
+    median = build_stack(preds, y, FOLDS, scorer, None, "median", blend_.fold_scores)
+    mean = build_stack(preds, y, FOLDS, scorer, None, "linear", blend_.fold_scores)
+    assert median is not None and mean is not None
+    assert median.kept and median.gain > median.noise > 0
+    assert median.cv_mean < mean.cv_mean < blend_.cv_mean
+    oof = stacking.out_of_fold(stacking.stack_inputs(list(preds.values()), "median"), y, FOLDS,
+                               "median", 1)
+    rows = [fold == FOLDS for fold in range(5)]
+    assert median.fold_scores == pytest.approx([scorer.score(y[r], oof[r].ravel()) for r in rows])
+    assert float(np.median(y - oof.ravel())) == pytest.approx(0.0, abs=0.15)  # centred
+
+
 def test_a_class_missing_from_a_stacks_rows_gets_probability_zero() -> None:
     x = np.array([[0.0], [1.0], [2.0], [3.0]])
     fitted = stacking.fit_stack(x, np.array([0.0, 0.0, 2.0, 2.0]), "logistic")
@@ -243,7 +287,8 @@ def test_a_class_missing_from_a_stacks_rows_gets_probability_zero() -> None:
     ("accuracy", "binary", 2, "logistic"), ("log_loss", "multiclass", 3, "logistic"),
     ("rmse", "regression", 1, "linear"), ("rmsle", "regression", 1, "log_linear"),
     ("roc_auc", "binary", 2, None),  # ranks: the climb scores them itself
-    ("mae", "regression", 1, None), ("accuracy", "multilabel", 3, None),
+    ("mae", "regression", 1, "median"), ("medae", "regression", 1, None),
+    ("accuracy", "multilabel", 3, None),
     ("rmse", "multitarget", 2, None),
 ])
 def test_only_metrics_whose_loss_a_linear_stack_fits_get_one(metric: str, task: str,

@@ -20,9 +20,9 @@ on 400k rows two members took 10 s to blend by AUC and six took 43 s, more than 
 budget keeps for its ensemble. Under a time budget a climb also stops at ``stop_at``.
 
 Where the metric's own loss has a linear stack that fits it (``STACK_KINDS``: log loss for
-accuracy and log loss, squared error for RMSE, MSE, R² and RMSLE), a level-2 stack
-(``evaluate.stacking``) competes with what would ship otherwise and replaces it only when its
-out-of-fold CV is better by more than the fold noise (``build_stack``).
+accuracy and log loss, squared error for RMSE, MSE, R² and RMSLE, absolute error for MAE), a
+level-2 stack (``evaluate.stacking``) competes with what would ship otherwise and replaces it
+only when its out-of-fold CV is better by more than the fold noise (``build_stack``).
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ def build_ensemble(preds: Mapping[str, np.ndarray], y: np.ndarray, folds: np.nda
 
 # The stack whose loss is each metric's own, or its smooth stand-in (accuracy: log loss).
 STACK_KINDS = {"accuracy": "logistic", "log_loss": "logistic", "rmse": "linear", "mse": "linear",
-               "r2": "linear", "rmsle": "log_linear"}
+               "r2": "linear", "rmsle": "log_linear", "mae": "median"}
 
 
 def stack_kind(scorer: Scorer, task: str, width: int) -> str | None:
@@ -192,14 +192,12 @@ def build_stack(preds: Mapping[str, np.ndarray], y: np.ndarray, folds: np.ndarra
     names = sorted(preds)
     x = stacking.stack_inputs([np.asarray(preds[n], dtype=float) for n in names], kind)
     target = stacking.stack_target(y, classes)
-    width = len(classes) if classes else 1
+    fits = stacking.fold_predictions(x, target, folds, kind, len(classes) if classes else 1)
     scores = []
-    for f in np.unique(folds):
+    for _ in np.unique(folds):
         if stop_at is not None and time.monotonic() > stop_at:
             return None
-        valid = folds == f
-        fitted = stacking.fit_stack(x[~valid], target[~valid], kind)
-        pred = stacking.predict_stack(fitted, x[valid], width)
+        valid, pred = next(fits)  # fits this fold's stack
         scores.append(float(score_predictions(scorer, y[valid], pred, classes)))
     return Stack({n: 1.0 / len(names) for n in names}, scores, against, list(versus),
                  scorer.greater_is_better, list(versus), kind)
