@@ -346,6 +346,42 @@ def test_when_the_best_family_is_too_slow_for_the_time_left_a_faster_one_is_tune
     assert run.next_batch(past) == [] and run.stopped.startswith("not enough time left for")
 
 
+def test_a_tuning_trial_too_slow_for_the_time_left_gives_way_to_a_copy_of_its_family_best(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trial at a quarter of the learning rate is expected to take four times as long; a
+    reseeded copy of the family's best pipeline takes what that pipeline took, so the end of
+    the budget still makes a candidate (for the seed bag and the blend) instead of stopping."""
+    monkeypatch.setattr(SearchRun, "screen", lambda self, proposal: None)
+    ideas = Scheduler(FAMILY_ORDER, (), True, 0, 0.1, cost_aware=True, explore=False)
+
+    def slow(self: Scheduler, base: Proposal, history: list[Result]) -> Proposal:
+        """A trial of the boosted families at a quarter of their 0.1; the line's as fast."""
+        params = {"C": 1.0} if base.model == "linear" else {"learning_rate": 0.025}
+        return Proposal("tune", base.model, base.blocks, params=params, trial=1)
+
+    monkeypatch.setattr(Scheduler, "_tune", slow)
+    past = [Result(Proposal(op, m), score, n, (score,) * 5, seconds=s)
+            for n, (op, m, score, s) in enumerate([("baseline", "lightgbm", 0.80, 20.0),
+                                                   ("family", "linear", 0.70, 2.0),
+                                                   ("family", "xgboost", 0.75, 60.0),
+                                                   ("family", "catboost", 0.79, 90.0)], start=1)]
+    durations = {r.number: r.seconds or 0.0 for r in past}
+    models = {r.number: r.proposal.model for r in past}
+    rates = dict.fromkeys(durations, 0.1)
+
+    run = _search_run(ideas, 1, 100.0, durations, models, rates)  # the trial fits: 80 s
+    assert [(p.operator, p.model) for p in run.next_batch(past)] == [("tune", "lightgbm"),
+                                                                     ("tune", "linear")]
+    run = _search_run(ideas, 1, 30.0, durations, models, rates)  # 80 s do not; a copy's 20 do
+    batch = run.next_batch(past)
+    assert [(p.operator, p.model, p.seed_offset) for p in batch] == [("seed", "lightgbm", 1),
+                                                                      ("tune", "linear", 0)]
+    assert batch[0].blocks == past[0].proposal.blocks and batch[0].params == {}
+    run = _search_run(ideas, 1, 10.0, durations, models, rates)  # no copy fits: a faster family
+    assert [(p.operator, p.model) for p in run.next_batch(past)] == [("tune", "linear")] * 2
+    assert ideas.reseed(past, "linear") is None  # a line fits without randomness: no copy
+
+
 def test_a_family_not_run_yet_is_expected_at_its_factor_times_the_median() -> None:
     run = _search_run(None, 1, 100.0, {1: 10.0, 2: 30.0, 3: 20.0},
                       {1: "lightgbm", 2: "xgboost", 3: "linear"})

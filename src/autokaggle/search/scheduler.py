@@ -37,7 +37,9 @@ feature blocks still untried are skipped for tuning the best (explore ~60%, refi
 ensemble's reserve: it re-blends saved predictions, so it needs seconds, not a fifth).
 When the step finds that a proposal's family would not end in the time left, it asks again with
 that family in ``skip``: the best idea among the faster families (the end of a large table's
-budget tunes LightGBM while CatBoost's next trial would not end), until none fits.
+budget tunes LightGBM while CatBoost's next trial would not end), until none fits. A tuning
+trial that would not end (its learning rate may be lower than its family's so far) first gives
+way to a reseeded copy of its family's best pipeline (``reseed``) when that one fits.
 **Depth**: a study stops at ``TRIALS_PER_PARAM`` trials per parameter it tunes; tuning then
 moves to the best pipeline whose study has trials left, and when none has, reseeds the best.
 The scheduler is a pure function of the history (``Result`` list, in candidate order), so the
@@ -147,6 +149,13 @@ class Scheduler:
             if base is None:
                 return None
         return self._tune(base.proposal, history)
+
+    def reseed(self, history: list[Result], model: str) -> Proposal | None:
+        """A reseeded copy of ``model``'s best template pipeline that takes a seed (None: it
+        has none)."""
+        seeded = [r for r in history if r.proposal.model == model and _takes_seed(r.proposal)]
+        best = self._best(seeded, TEMPLATE_OPERATORS)
+        return None if best is None else _reseed(best.proposal, history)
 
     def _base(self, history: list[Result]) -> Result | None:
         """The pipeline to tune: the best, or a much cheaper one as good within the noise,
