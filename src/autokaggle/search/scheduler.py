@@ -143,9 +143,9 @@ class Scheduler:
         if self.llm and LLM_MODEL not in skip and _llm_due(history):
             return self._llm_step(history)
         if base is None or len(refine) % SEED_EVERY == SEED_EVERY - 1:
-            seeded = self._best([r for r in usable if _takes_seed(r.proposal)], TEMPLATE_OPERATORS)
-            if seeded is not None:
-                return _reseed(seeded.proposal, history)
+            copy = _copy_of_best(usable, history)
+            if copy is not None:
+                return copy
             if base is None:
                 return None
         return self._tune(base.proposal, history)
@@ -153,9 +153,7 @@ class Scheduler:
     def reseed(self, history: list[Result], model: str) -> Proposal | None:
         """A reseeded copy of ``model``'s best template pipeline that takes a seed (None: it
         has none)."""
-        seeded = [r for r in history if r.proposal.model == model and _takes_seed(r.proposal)]
-        best = self._best(seeded, TEMPLATE_OPERATORS)
-        return None if best is None else _reseed(best.proposal, history)
+        return _copy_of_best([r for r in history if r.proposal.model == model], history)
 
     def _base(self, history: list[Result]) -> Result | None:
         """The pipeline to tune: the best, or a much cheaper one as good within the noise,
@@ -274,6 +272,13 @@ def _takes_seed(proposal: Proposal) -> bool:
     """Whether a reseeded copy of ``proposal`` would differ from it: the linear family fits
     without randomness (only the "words" block's SVD takes the seed), so its copy would not."""
     return proposal.model != "linear" or "words" in proposal.blocks
+
+
+def _copy_of_best(results: list[Result], history: list[Result]) -> Proposal | None:
+    """A reseeded copy of the best template pipeline among ``results`` that takes a seed
+    (None: none does); its seed offset is the next unused in ``history``."""
+    best = Scheduler._best([r for r in results if _takes_seed(r.proposal)], TEMPLATE_OPERATORS)
+    return None if best is None else _reseed(best.proposal, history)
 
 
 def _reseed(proposal: Proposal, history: list[Result]) -> Proposal:
