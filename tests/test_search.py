@@ -24,7 +24,7 @@ from autokaggle.evaluate.scorers import get_scorer
 from autokaggle.evaluate.validate import validate_submission
 from autokaggle.execute.runner import run_script
 from autokaggle.generate import render_pipeline
-from autokaggle.generate.config import blocks_with_columns
+from autokaggle.generate.config import applicable_blocks
 from autokaggle.generate.ensemble import render_ensemble
 from autokaggle.generate.notebook import write_files_notebook
 from autokaggle.generate.report import write_report
@@ -105,15 +105,15 @@ def _score(p: Proposal) -> float:
 
 def test_the_search_tries_only_blocks_that_have_columns_to_work_on(tmp_path: Path) -> None:
     profile, _ = fx.binary_bool(tmp_path)
-    assert blocks_with_columns(profile, fast_options(), None) == [*ALL_BLOCKS, "words"]
-    assert blocks_with_columns(profile, fast_options(), "original.csv")[-2:] == ["original",
+    assert applicable_blocks(profile, fast_options(), None) == [*ALL_BLOCKS, "words"]
+    assert applicable_blocks(profile, fast_options(), "original.csv")[-2:] == ["original",
                                                                                "words"]
     numeric_only = profile.model_copy(update={"columns": [
         c.model_copy(update={"semantic": "boolean"}) if c.name == "color" else c
         for c in profile.columns]})
-    assert blocks_with_columns(numeric_only, fast_options(), None) == ["interactions", "words"]
+    assert applicable_blocks(numeric_only, fast_options(), None) == ["interactions", "words"]
     dropped = fast_options().model_copy(update={"drop_columns": ["num"]})  # one numeric left
-    assert blocks_with_columns(numeric_only, dropped, None) == ["words"]  # the text stays
+    assert applicable_blocks(numeric_only, dropped, None) == ["words"]  # the text stays
 
 
 def test_scheduler_goes_families_then_blocks_then_tuning_and_is_deterministic() -> None:

@@ -12,7 +12,7 @@ import pipeline_run as pr
 from test_search import _assert_clean
 
 from autokaggle.generate import PipelineOptions, render_pipeline
-from autokaggle.generate.config import blocks_with_columns
+from autokaggle.generate.config import applicable_blocks
 
 
 def _passengers(folder: Path, titles: bool = True) -> Path:
@@ -48,7 +48,7 @@ def test_words_turn_a_title_in_a_name_into_features_that_score(tmp_path: Path) -
     data = _passengers(tmp_path / "data")
     profile = pr.prepare(data, tmp_path / "probe", model="lightgbm")
     assert [c.name for c in profile.columns if c.semantic == "text"] == ["name"]
-    assert "words" in blocks_with_columns(profile, PipelineOptions(), None)
+    assert "words" in applicable_blocks(profile, PipelineOptions(), None)
     plain, columns = _run(data, tmp_path / "plain", [])
     words, with_words = _run(data, tmp_path / "words", ["words"])
     assert not any("svd" in c for c in columns)

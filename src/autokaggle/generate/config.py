@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from autokaggle.evaluate.oof import profile_decode
-from autokaggle.generate.model_spec import model_section
-from autokaggle.generate.options import FEATURE_BLOCKS, PipelineOptions
+from autokaggle.generate.model_spec import log_target_fits, model_section
+from autokaggle.generate.options import FEATURE_BLOCKS, LOG_TARGET, PipelineOptions
 from autokaggle.profile.model import GENERATED_SAMPLE, DataProfile, FileProfile, FileRole
 
 DATA_DIR = "input/data"
@@ -87,11 +87,13 @@ def usable_blocks(lists: dict[str, list[str]], blocks: Sequence[str],
     return [b for b in has if b in blocks and has[b]]
 
 
-def blocks_with_columns(profile: DataProfile, options: PipelineOptions,
-                        original: str | None) -> list[str]:
-    """Every feature block that has columns to work on in this data, after the drops."""
+def applicable_blocks(profile: DataProfile, options: PipelineOptions,
+                      original: str | None) -> list[str]:
+    """Every block that has something to work on in this data: the log target first where it
+    fits (it changes every tree), then each feature block with columns left after the drops."""
     every = options.model_copy(update={"blocks": list(FEATURE_BLOCKS), "original_file": original})
-    return list(feature_section(profile, every).get("blocks", []))
+    features = list(feature_section(profile, every).get("blocks", []))
+    return [LOG_TARGET, *features] if log_target_fits(profile, options) else features
 
 
 def time_id(profile: DataProfile) -> bool:

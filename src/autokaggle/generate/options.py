@@ -11,6 +11,11 @@ ModelName = Literal["lightgbm", "xgboost", "catboost", "linear"]
 FeatureBlock = Literal["frequency", "target_encoding", "interactions", "original", "words"]
 FEATURE_BLOCKS: tuple[FeatureBlock, ...] = ("frequency", "target_encoding", "interactions",
                                             "original", "words")
+# A block of the target, not of the features: the model learns log1p of a right-skewed
+# non-negative target (prices, counts) scored by RMSE or MAE, and its predictions are turned
+# back. The search tries it like a feature block (``model_spec.log_target_fits``).
+LOG_TARGET = "log_target"
+Block = FeatureBlock | Literal["log_target"]
 
 
 class PipelineOptions(BaseModel):
@@ -33,8 +38,8 @@ class PipelineOptions(BaseModel):
     fit_seconds: float | None = None
     drop_columns: list[str] = Field(default_factory=list)  # decided drops (decisions.json)
     target_transform: Literal["auto", "none", "log1p"] = "auto"  # auto: from the metric
-    # Optional feature blocks on top of the base features (the search swaps them in and out).
-    blocks: list[FeatureBlock] = Field(default_factory=list)
+    # Optional blocks on top of the base pipeline (the search swaps them in and out).
+    blocks: list[Block] = Field(default_factory=list)
     original_file: str | None = None  # the competition's "original" dataset (block "original")
     # Screening: train only these folds of input/folds.csv (the search's cheap first look).
     folds_to_run: list[int] | None = None

@@ -282,15 +282,16 @@ def _median(values: list[float]) -> float:
 
 
 def _blocks_for(ctx: RunContext) -> tuple[str, ...]:
-    """Feature blocks worth trying on this data (target encoding: not for multiclass).
+    """Blocks worth trying on this data (target encoding: not for multiclass).
 
-    Only blocks with columns to work on: one without (frequency without categoricals) would
+    Only blocks with something to work on (a skewed target for the log target; columns for a
+    feature block): one without (frequency without categoricals) would
     render the family's pipeline again and spend a candidate on it.
     """
-    from autokaggle.generate.config import blocks_with_columns
+    from autokaggle.generate.config import applicable_blocks
 
     options = template_options(ctx, "lightgbm", False)
-    blocks = blocks_with_columns(ctx.profile, options, original_file(ctx))
+    blocks = applicable_blocks(ctx.profile, options, original_file(ctx))
     if ctx.profile.task == "multiclass":
         blocks = [b for b in blocks if b != "target_encoding"]
     return tuple(blocks)
