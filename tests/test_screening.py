@@ -34,6 +34,7 @@ from autokaggle.search.scheduler import (
     promising,
     round_size,
     screen_folds,
+    screen_reference,
 )
 
 
@@ -84,6 +85,24 @@ def test_screening_policy_folds_noise_and_pruned_trials() -> None:
     assert pruned.state == optuna.trial.TrialState.PRUNED
     assert pruned.intermediate_values == {0: 0.80, 1: 0.79}
     assert _trial(Result(tune, None, 3), {"a": 1}, space).state == optuna.trial.TrialState.FAIL
+
+
+def test_a_block_is_screened_against_its_family_without_blocks_not_a_better_block() -> None:
+    folds = (0.80, 0.80, 0.80, 0.80, 0.80)
+    history = [Result(Proposal("baseline", "lightgbm"), 0.79, 1, (0.79,) * 5),
+               Result(Proposal("family", "xgboost"), 0.80, 2, folds),
+               Result(Proposal("blocks", "xgboost", ("log_target",)), 0.83, 3, (0.83,) * 5)]
+    frequency = Proposal("blocks", "xgboost", ("frequency",))
+    reference = screen_reference(frequency, history)
+    assert reference is history[1]  # the plain xgboost: does frequency help?
+    assert promising((0.81, 0.81), reference)  # it does; against +log_target it would not
+    assert not promising((0.81, 0.81), history[2])
+    on_lightgbm = Proposal("blocks", "lightgbm", ("frequency",))
+    assert screen_reference(on_lightgbm, history) is history[0]  # the baseline is its plain one
+    tune = Proposal("tune", "xgboost", ("log_target",), params={"a": 1})
+    assert screen_reference(tune, history) is history[2]  # a trial must beat the best
+    assert screen_reference(Proposal("blocks", "catboost", ("frequency",)),
+                            history) is history[2]  # no plain catboost yet: the best
 
 
 def test_scheduler_keeps_tuning_after_screened_trials_deterministically() -> None:

@@ -37,10 +37,10 @@ from autokaggle.search.scheduler import (
     EXPLORE_SHARE,
     FAMILY_ORDER,
     Scheduler,
-    best_result,
     promising,
     round_size,
     screen_folds,
+    screen_reference,
 )
 
 ENSEMBLE_SHARE = 0.10  # of the budget, kept for the ensemble and the final step
@@ -399,13 +399,13 @@ def full_cv_if_promising(ctx: RunContext, run: SearchRun, past: list[Result],
                          outcomes: list[Outcome]) -> list[Outcome]:
     """Screened candidates that may beat the best get their full CV; the others stay screened.
 
-    Each is compared with the best of ``past`` (the history the batch was proposed from) on the
-    same folds, so the decision does not depend on how the batch was spread over workers.
+    Each is compared on the same folds with its reference in ``past`` (the history the batch
+    was proposed from: the best, or a block's plain family), so the decision does not depend
+    on how the batch was spread over workers.
     """
     from autokaggle.generate import render_pipeline
 
     sign = ctx.profile.metric.sign
-    best = best_result(past)
     chosen, lanes = [], Lanes(run.executor.workers)
     for outcome in outcomes:
         c, cv = outcome.candidate, outcome.cv
@@ -413,7 +413,8 @@ def full_cv_if_promising(ctx: RunContext, run: SearchRun, past: list[Result],
             continue
         first_look = {"folds": c.screen_folds, "score": cv.cv_mean,
                       "seconds": round(outcome.duration_s, 2)}
-        go_on = promising(tuple(sign * f.score for f in cv.folds), best)
+        reference = screen_reference(Proposal.from_meta(c.meta), past)
+        go_on = promising(tuple(sign * f.score for f in cv.folds), reference)
         rest = run.full_cv_rest_s(c.number, outcome.duration_s, len(c.screen_folds),
                                   len(run_folds(ctx)))
         no_time = go_on and not run.full_cv_fits(rest, lanes.wait())

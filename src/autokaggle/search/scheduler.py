@@ -20,7 +20,8 @@ when its family's full CV takes ``SCREEN_MIN_SECONDS`` or more; always in a sear
 ``--max-candidates``); it goes on to the full CV only when it is ``promising`` — better than the
 best candidate on those same folds, or within their fold noise (with two folds: better on at
 least one of them). A loser is journaled ``screened`` (never selected or ensembled; a block that
-lost did not help); a losing tuning trial is told to Optuna as a pruned trial (its per-fold
+lost did not help: a block's first look is measured against its family's plain pipeline,
+``screen_reference``); a losing tuning trial is told to Optuna as a pruned trial (its per-fold
 scores as intermediate values), so TPE ranks it below every completed trial. Under a time
 budget a first look's boosting may take at most a fifth of the budget in all
 (``search_run.SCREEN_FIT_SHARE``, as ``fit_seconds``): a model still improving then stops and
@@ -242,6 +243,19 @@ class Scheduler:
         """The best scored result among ``operators`` (ties: the earlier one)."""
         scored = [r for r in history if r.score is not None and r.proposal.operator in operators]
         return max(scored, key=lambda r: r.score or 0.0) if scored else None
+
+
+def screen_reference(proposal: Proposal, history: list[Result]) -> Result | None:
+    """What a first look is measured against: a block, the plain pipeline of its family (does
+    the block help? as the combination of blocks asks; measured against an earlier block that
+    helped more, a block that helps too would be dropped before it is combined); anything
+    else, the best result."""
+    if proposal.operator == "blocks":
+        plain = [r for r in history if r.proposal.model == proposal.model]
+        reference = Scheduler._best(plain, ("baseline", "family"))
+        if reference is not None:
+            return reference
+    return best_result(history)
 
 
 def best_result(history: list[Result]) -> Result | None:
