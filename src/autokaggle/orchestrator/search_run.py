@@ -285,8 +285,8 @@ def _blocks_for(ctx: RunContext) -> tuple[str, ...]:
     """Blocks worth trying on this data (target encoding: not for multiclass).
 
     Only blocks with something to work on (a skewed target for the log target; columns for a
-    feature block): one without (frequency without categoricals) would
-    render the family's pipeline again and spend a candidate on it.
+    feature block): one without (frequency without categoricals) would render the family's
+    pipeline again and spend a candidate on it.
     """
     from autokaggle.generate.config import applicable_blocks
 
