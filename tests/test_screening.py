@@ -142,6 +142,32 @@ def _screened_run(tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch)
     return store.get_run(record.run_id).run_dir
 
 
+def test_in_a_run_a_block_s_first_look_is_judged_against_its_family_pipeline(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autokaggle.orchestrator import search_run
+    from autokaggle.orchestrator.engine import start_run
+    from autokaggle.orchestrator.options import RunOptions
+    from autokaggle.store import Store
+
+    judged: list[tuple[str, int | None]] = []
+
+    def spy(proposal: Proposal, past: list[Result]) -> Result | None:
+        reference = screen_reference(proposal, past)
+        judged.append((proposal.label, reference.number if reference else None))
+        return reference
+
+    monkeypatch.setattr(search_run, "FAMILY_ORDER", ("lightgbm",))
+    monkeypatch.setattr(search_run, "_blocks_for", lambda ctx: ("frequency",))
+    monkeypatch.setattr(search_run, "screen_reference", spy)
+    fx.binary_bool(tmp_path / "competition")
+    store = Store(tmp_path / "work")
+    options = RunOptions(source=str(tmp_path / "competition" / "data"), env="current",
+                         chat=False, time_budget_s=3600, max_candidates=1)
+    record = start_run(store, options, "tiny", lambda event: None)
+    assert record.status == "done"
+    assert judged == [("lightgbm +frequency", 1)]  # the baseline: LightGBM without blocks
+
+
 def test_screened_search_is_the_same_with_one_or_two_workers(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from autokaggle.store import Store
