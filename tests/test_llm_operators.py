@@ -86,11 +86,16 @@ def test_the_ablation_reads_each_blocks_and_each_changes_worth_off_the_journal()
     ]
     text = ablation_summary(records, 1.0)
     assert "model families, template defaults: lightgbm 0.80400 (001), linear 0.75400 (002)" in text
-    assert "feature blocks on lightgbm (vs 001 without): +frequency +0.01000 ± 0.00000 (helps)" in text
+    assert "template blocks on lightgbm (vs 001 without): +frequency +0.01000 ± 0.00000 (helps)" in text
     assert "+interactions +0.00200 ±" in text and "(within noise)" in text
     assert "tuning lightgbm: best of 1 Optuna trials (005) +0.01200" in text
     assert "006 improve of 005 (log-ratio features): +0.00800" in text
     assert "007 improve of 006 (target encoding of zip): failed: code/train.py exited" in text
+    assert "log_target" not in text  # explained only when a candidate used it
+    logged = _rec(8, [s + 0.004 for s in base], operator="blocks", model="lightgbm",
+                  blocks=["log_target"])
+    with_log = ablation_summary([*records, logged], 1.0)
+    assert "+log_target +0.00400" in with_log and "the model learns log1p of the target" in with_log
     # Lower is better: the same gaps read the other way round.
     gain, noise = fold_gap(records[0], records[2], -1.0)
     assert abs(gain + 0.01) < 1e-9 and noise < 1e-9
@@ -127,7 +132,7 @@ def test_an_improve_starts_from_the_best_candidate_and_a_failure_goes_to_repair(
     llm = ScriptedLLM(IMPROVE, IMPROVE)
     fails = Feedback(12, False, stage="train", log_tail="KeyError: 'x'")
     loop, seen = _loop(llm, [fails, Feedback(13, True, cv_mean=0.9)], "improve",
-                       target="009", ablation="- feature blocks on lightgbm: +frequency",
+                       target="009", ablation="- template blocks on lightgbm: +frequency",
                        blocks=named_blocks(START))
     result = loop.run()
     assert llm.purposes == ["improve", "repair"]

@@ -110,7 +110,7 @@ def test_the_search_drafts_debugs_improves_and_stops_asking_when_the_llm_budget_
     assert target in (1, 3, 4) and journal[5].meta["parent"] == target
     assert f"## The pipeline to improve: candidate {target:03d}" in improve
     assert "lightgbm" in improve and "def make_model" in improve and "folds:" in improve
-    assert "feature blocks on lightgbm (vs 001 without): +frequency" in improve
+    assert "template blocks on lightgbm (vs 001 without): +frequency" in improve
     assert journal[5].label.startswith(f"LLM improve of {target:03d}: model block")
     assert (journal[5].cv_mean or 0) > (journal[target].cv_mean or 0)
 

@@ -78,8 +78,12 @@ def _blocks(valid: list[CandidateRecord], sign: float) -> list[str]:
         parts = ["+" + "+".join(r.meta["blocks"]) + f" {delta_text(base, r, sign)}"
                  for r in with_blocks]
         if parts:
-            lines.append(f"- feature blocks on {model} (vs {base.name} without): "
+            lines.append(f"- template blocks on {model} (vs {base.name} without): "
                          + "; ".join(parts))
+    if lines and any("log_target" in (r.meta.get("blocks") or ()) for r in valid):
+        lines.append("  (`log_target` is a block of the target, not a feature: the model learns "
+                     "log1p of the target and its predictions are turned back with expm1, "
+                     "`model.target_transform: log1p` in config.yaml)")
     return lines
 
 
