@@ -10,6 +10,7 @@ and does not chase noise. Pure: journal records in, text out.
 from __future__ import annotations
 
 from autokaggle.evaluate.oof import paired_gap
+from autokaggle.generate.options import LOG_TARGET
 from autokaggle.store.candidates import CandidateRecord
 
 LLM_ORIGINS = ("llm-draft", "llm-repair", "llm-improve", "llm-debug")
@@ -80,7 +81,7 @@ def _blocks(valid: list[CandidateRecord], sign: float) -> list[str]:
         if parts:
             lines.append(f"- template blocks on {model} (vs {base.name} without): "
                          + "; ".join(parts))
-    if lines and any("log_target" in (r.meta.get("blocks") or ()) for r in valid):
+    if lines and any(LOG_TARGET in (r.meta.get("blocks") or ()) for r in valid):
         lines.append("  (`log_target` is a block of the target, not a feature: the model learns "
                      "log1p of the target and its predictions are turned back with expm1, "
                      "`model.target_transform: log1p` in config.yaml)")
