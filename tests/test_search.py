@@ -33,7 +33,7 @@ from autokaggle.orchestrator.candidates import choose, promote, within_noise
 from autokaggle.orchestrator.context import RunContext
 from autokaggle.orchestrator.ensembling import blend_library, run_ensemble, run_seed_bag
 from autokaggle.orchestrator.options import RunOptions
-from autokaggle.search.operators import Proposal, Result
+from autokaggle.search.operators import PENDING, Proposal, Result
 from autokaggle.search.scheduler import LLM_EVERY, SEED_EVERY, Scheduler
 from autokaggle.store import RunPaths, Store
 from autokaggle.store.candidates import CandidateRecord
@@ -132,6 +132,19 @@ def test_scheduler_goes_families_then_blocks_then_tuning_and_is_deterministic() 
     assert [p.label for p in _drive(make(False), _score, 14)] == labels  # same inputs, same path
     with_llm = _drive(make(True), _score, 7 + LLM_EVERY)
     assert with_llm[7 + LLM_EVERY - 1].operator == "llm-draft"  # the first LLM step
+
+
+def test_blocks_are_combined_only_once_every_block_of_the_round_is_scored() -> None:
+    sched = Scheduler(("lightgbm",), tuple(ALL_BLOCKS), True, 7, 0.05)
+    history = [Result(Proposal("baseline", "lightgbm"), 0.80, 1)]
+    for number, (block, cv) in enumerate([("frequency", 0.81), ("target_encoding", 0.82)]):
+        history.append(Result(Proposal("blocks", "lightgbm", (block,)), cv, number + 2))
+    last = sched.next(history)
+    assert last is not None and last == Proposal("blocks", "lightgbm", ("interactions",))
+    beside = sched.next([*history, Result(last, None, PENDING)])  # the same round's second
+    assert beside is not None and beside.operator == "tune"  # not a combination without it
+    after = sched.next([*history, Result(last, 0.815, 4)])  # it helped too: all three
+    assert after == Proposal("blocks", "lightgbm", tuple(ALL_BLOCKS))
 
 
 def test_warm_start_is_the_tested_defaults_inside_the_space() -> None:

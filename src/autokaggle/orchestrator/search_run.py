@@ -32,7 +32,7 @@ from autokaggle.orchestrator.steps.baseline import (
     use_gpu,
 )
 from autokaggle.orchestrator.steps.codegen import promote_best
-from autokaggle.search.operators import Proposal, Result
+from autokaggle.search.operators import PENDING, Proposal, Result
 from autokaggle.search.scheduler import (
     EXPLORE_SHARE,
     FAMILY_ORDER,
@@ -172,7 +172,7 @@ class SearchRun:
                 return batch or [proposal]
             batch.append(proposal)
             lanes.add(expected)
-            pending.append(Result(proposal, None, -1))
+            pending.append(Result(proposal, None, PENDING))
         return batch
 
     def exploring(self) -> bool:

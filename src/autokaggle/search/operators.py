@@ -16,6 +16,7 @@ TEMPLATE_OPERATORS = ("family", "blocks", "tune", "seed", "baseline")
 # the template, one atomic change to the best candidate, a fix of a failed candidate.
 LLM_OPERATORS = ("llm-draft", "llm-improve", "llm-debug")
 LLM_MODEL = "llm"  # an LLM proposal's family: whatever its code says
+PENDING = -1  # a Result's number while its proposal waits in the round being made
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Result:
 
     ``fold_scores`` are signed too; a ``screened`` result lost its first look on a few folds
     (``score`` None, ``fold_scores`` those folds' scores). ``seconds`` it took, as measured.
+    Numbered ``PENDING``: proposed in the round being made, not run yet.
     """
 
     proposal: Proposal

@@ -3,7 +3,8 @@
 Phases, cheapest first:
 1. **families** — each model family's template (linear, LightGBM, XGBoost, CatBoost);
 2. **blocks** — the best family with each feature block (frequency, out-of-fold target
-   encoding, numeric interactions), then with every block that helped;
+   encoding, numeric interactions), then with every block that helped (once every one is
+   scored: not beside the last block in its round, which would be left out);
 3. **tuning** — an Optuna TPE study of the best family and blocks, warm-started from the
    defaults (already scored in phase 1), one trial per candidate; every ``SEED_EVERY`` trials a
    reseeded copy of the best pipeline that takes a seed (for the seed bag and the blend; a
@@ -55,7 +56,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from autokaggle.search.operators import LLM_MODEL, LLM_OPERATORS, Proposal, Result
+from autokaggle.search.operators import LLM_MODEL, LLM_OPERATORS, PENDING, Proposal, Result
 
 FAMILY_ORDER = ("linear", "lightgbm", "xgboost", "catboost")
 SEED_EVERY = 6
@@ -211,6 +212,8 @@ class Scheduler:
             score = _score_of(history, proposal)
             if score is not None and score > family.score:
                 helped.append(block)
+        if any(r.number == PENDING for r in history if r.proposal.operator == "blocks"):
+            return None  # a block of this round is not scored yet: combine when it is
         combined = Proposal("blocks", model, tuple(helped))
         if len(helped) > 1 and combined.key() not in tried:
             return combined
