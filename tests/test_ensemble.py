@@ -275,6 +275,47 @@ def test_a_median_stack_fits_the_median_where_least_squares_fits_the_mean_and_is
     assert float(np.median(y - oof.ravel())) == pytest.approx(0.0, abs=0.15)  # centred
 
 
+def test_the_relative_stack_minimizes_the_errors_divided_by_the_truth() -> None:
+    from scipy.optimize import linprog
+
+    rng = np.random.default_rng(17)
+    n = 200
+    y = np.exp(rng.normal(loc=3.0, scale=1.0, size=n))  # counts over two orders of magnitude
+    x = np.column_stack([y * np.exp(rng.normal(scale=s, size=n)) for s in (0.3, 0.5)])
+    fitted = stacking.fit_stack(x, y, "relative")
+    assert np.all(fitted["coef"] >= 0)
+    relative = np.abs(y - stacking.predict_stack(fitted, x, 1).ravel()) / y
+    # The primal programme, solved as written: weights >= 0, a free intercept, |errors| / y.
+    ones, eye, zero = np.ones((n, 1)), np.eye(n), np.zeros(4)
+    primal = linprog(np.r_[zero, 1 / y, 1 / y], A_eq=np.hstack([ones, -ones, x, eye, -eye]),
+                     b_eq=y, bounds=(0, None), method="highs")
+    assert relative.sum() == pytest.approx(primal.fun, rel=1e-7)
+    median = stacking.predict_stack(stacking.fit_stack(x, y, "median"), x, 1).ravel()
+    assert relative.mean() < (np.abs(y - median) / y).mean()
+    weights = stacking.relative_weights(np.array([0.0, 1.0, 2.0, 4.0]))
+    assert weights.mean() == pytest.approx(1.0) and weights[0] == weights.max()  # floored
+    assert np.isfinite(weights).all() and weights[0] / weights[1] == pytest.approx(
+        1 / (stacking.RELATIVE_FLOOR * 1.5))
+
+
+def test_a_relative_stack_is_kept_for_mape_where_a_blend_cannot_scale_down() -> None:
+    rng = np.random.default_rng(18)
+    y = np.exp(rng.normal(loc=3.0, scale=1.0, size=N))
+    # Members predict about the median: MAPE's best guess lies below it, no convex blend gets
+    # there, a stack's weights do.
+    preds = {m: (y * np.exp(rng.normal(scale=0.6, size=N))).reshape(-1, 1) for m in "ab"}
+    scorer = get_scorer("mape")
+    assert stack_kind(scorer, "regression", 1) == "relative"
+    blend_ = build_ensemble(preds, y, FOLDS, scorer, None)
+    stack = build_stack(preds, y, FOLDS, scorer, None, "relative", blend_.fold_scores)
+    assert stack is not None and stack.kept and stack.gain > stack.noise > 0
+    oof = stacking.out_of_fold(stacking.stack_inputs(list(preds.values()), "relative"), y,
+                               FOLDS, "relative", 1)
+    rows = [fold == FOLDS for fold in range(5)]
+    assert stack.fold_scores == pytest.approx([scorer.score(y[r], oof[r].ravel()) for r in rows])
+    assert float(np.median(oof.ravel() / y)) < 0.9  # scaled below the truth's median
+
+
 def test_a_class_missing_from_a_stacks_rows_gets_probability_zero() -> None:
     x = np.array([[0.0], [1.0], [2.0], [3.0]])
     fitted = stacking.fit_stack(x, np.array([0.0, 0.0, 2.0, 2.0]), "logistic")
@@ -288,6 +329,7 @@ def test_a_class_missing_from_a_stacks_rows_gets_probability_zero() -> None:
     ("rmse", "regression", 1, "linear"), ("rmsle", "regression", 1, "log_linear"),
     ("roc_auc", "binary", 2, None),  # ranks: the climb scores them itself
     ("mae", "regression", 1, "median"), ("medae", "regression", 1, None),
+    ("mape", "regression", 1, "relative"), ("smape", "regression", 1, "relative"),
     ("accuracy", "multilabel", 3, None),
     ("rmse", "multitarget", 2, None),
 ])

@@ -14,6 +14,9 @@ Each kind fits the loss its metrics score, which the Caruana climb can only appr
   predictions (on ``log1p`` of them for ``log_linear``), for squared errors (RMSE, RMSLE).
 - ``median``: least absolute deviations with an intercept and non-negative weights (a linear
   programme), for MAE, whose best constant is the median, not the mean least squares fits.
+- ``relative``: the same with each row's error divided by its truth, for MAPE (and SMAPE, whose
+  terms are about the same near the truth): MAPE's best constant lies below the median, which
+  no blend with weights summing to one reaches (hourly bike counts: 0.96 times the blend).
 
 Out of fold, each fold's rows are predicted by a stack fitted on the other folds' rows, so its
 CV is as honest as a single candidate's.
@@ -31,6 +34,10 @@ C = 0.1  # inverse L2 strength of the logistic stack
 EPS = 1e-6  # probabilities are clipped to [EPS, 1 - EPS] before their logarithm
 FIT_ROWS = 100_000  # a stack is fitted on at most this many rows (a fixed random sample)
 MEDIAN_FIT_ROWS = 20_000  # the median stack's linear programme grows with its rows
+LAD_KINDS = ("median", "relative")  # fitted by least absolute deviations
+# A relative error's row weight is 1 / |truth|; a truth near zero counts as this share of the
+# median |truth|, so that one row does not outweigh all the others by orders of magnitude.
+RELATIVE_FLOOR = 1e-3
 
 
 def stack_inputs(members: list[np.ndarray], kind: str) -> np.ndarray:
@@ -38,7 +45,7 @@ def stack_inputs(members: list[np.ndarray], kind: str) -> np.ndarray:
     columns = []
     for pred in members:
         pred = np.asarray(pred, dtype=float).reshape(len(pred), -1)
-        if kind in ("linear", "median"):
+        if kind in ("linear", *LAD_KINDS):
             columns.append(pred)
         elif kind == "log_linear":
             columns.append(np.log1p(np.clip(pred, 0, None)))
@@ -61,10 +68,11 @@ def stack_target(y: np.ndarray, classes: list[str] | None) -> np.ndarray:
 
 def fit_stack(x: np.ndarray, y: np.ndarray, kind: str) -> dict:
     """Fit the stack on inputs ``x`` and truth ``y`` (class codes 0..k-1, or values)."""
-    rows = fit_rows(len(y), MEDIAN_FIT_ROWS if kind == "median" else FIT_ROWS)
+    rows = fit_rows(len(y), MEDIAN_FIT_ROWS if kind in LAD_KINDS else FIT_ROWS)
     x, y = x[rows], y[rows]
-    if kind == "median":
-        return {"kind": kind, **least_absolute(x, y)}
+    if kind in LAD_KINDS:
+        weights = relative_weights(y) if kind == "relative" else None
+        return {"kind": kind, **least_absolute(x, y, weights)}
     if kind == "logistic":
         mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
         model = LogisticRegression(C=C, max_iter=2000).fit((x - mean) / scale, y.astype(int))
@@ -75,7 +83,7 @@ def fit_stack(x: np.ndarray, y: np.ndarray, kind: str) -> dict:
 
 def predict_stack(stack: dict, x: np.ndarray, n_classes: int) -> np.ndarray:
     """Canonical predictions: class probabilities (``n_classes`` columns), else one value."""
-    if stack["kind"] == "median":
+    if stack["kind"] in LAD_KINDS:
         return (x @ stack["coef"] + stack["intercept"]).reshape(-1, 1)
     model = stack["model"]
     if stack["kind"] == "logistic":
@@ -107,21 +115,24 @@ def fold_predictions(
         yield valid, predict_stack(fit_stack(x[~valid], y[~valid], kind), x[valid], n_classes)
 
 
-def least_absolute(x: np.ndarray, y: np.ndarray) -> dict:
-    """Weights >= 0 and a free intercept minimizing the sum of absolute errors of ``x @ w + b``.
+def least_absolute(x: np.ndarray, y: np.ndarray, rows: np.ndarray | None = None) -> dict:
+    """Weights >= 0 and a free intercept minimizing the sum of absolute errors of ``x @ w + b``
+    (each row's error times ``rows``' weight, when given).
 
     Solved as the linear programme's dual, which has one constraint per member instead of one
     per row (30x faster on 12,000 rows): maximize y.d subject to sum(d) = 0, x'd <= 0 and
-    -1 <= d <= 1. The weights and the intercept are the multipliers of its constraints.
+    -r <= d <= r (r: the row's weight, else 1). The weights and the intercept are the
+    multipliers of its constraints.
     """
     n, m = x.shape
+    bounds = (-1, 1) if rows is None else np.column_stack([-rows, rows])
     result = linprog(
         -y,
         A_ub=x.T,
         b_ub=np.zeros(m),
         A_eq=np.ones((1, n)),
         b_eq=[0.0],
-        bounds=(-1, 1),
+        bounds=bounds,
         method="highs",
     )
     if not result.success:
@@ -130,6 +141,15 @@ def least_absolute(x: np.ndarray, y: np.ndarray) -> dict:
         "coef": np.clip(-result.ineqlin.marginals, 0, None),
         "intercept": float(-result.eqlin.marginals[0]),
     }
+
+
+def relative_weights(y: np.ndarray) -> np.ndarray:
+    """Each row's weight in a relative error: 1 / |truth|, floored at ``RELATIVE_FLOOR`` of the
+    median |truth|, scaled to a mean of one (the fit is the same at any scale)."""
+    size = np.abs(y)
+    typical = float(np.median(size)) or float(size.mean()) or 1.0
+    weights = 1.0 / np.maximum(size, RELATIVE_FLOOR * typical)
+    return weights / weights.mean()
 
 
 def fit_rows(n: int, limit: int = FIT_ROWS) -> np.ndarray:
