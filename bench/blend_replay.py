@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 from baseline import truth_values
-from competitions import EXPECTED, PUBLIC_TABLES, Expected, shared_competitions
+from competitions import Expected, by_slug, shared_competitions
 from seed_bag_replay import kept_runs_parser, kept_split, records
 from selection import matrix
 
@@ -59,7 +59,7 @@ def bagged_weights(preds: dict[str, np.ndarray], y: np.ndarray, scorer, classes,
 def expected(run: Path) -> Expected:
     """The competition a run folder is about, from its ``run.json``."""
     slug = json.loads((run / "run.json").read_text())["competition"]
-    return next(e for e in (*EXPECTED, *PUBLIC_TABLES) if e.slug == slug)
+    return by_slug(slug)
 
 
 def replay(run: Path, seed: int, bags: int) -> dict:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 from baseline import score_submission, truth_values
-from competitions import EXPECTED, shared_competitions
+from competitions import by_slug, shared_competitions
 from seed_bag_replay import kept_runs_parser, kept_split
 
 from autokaggle.evaluate.scorers import get_scorer
@@ -25,7 +25,7 @@ from autokaggle.evaluate.scorers import get_scorer
 
 def scored(run: Path, slug: str, seed: int) -> list[dict]:
     """Each valid candidate's number, label, CV and held-out score."""
-    exp = next(e for e in EXPECTED if e.slug == slug)
+    exp = by_slug(slug)
     train, truth, _ = kept_split(run, exp, seed)
     classes = sorted(train[exp.targets[0]].unique()) if exp.task != "regression" else []
     scorer, y = get_scorer(exp.metric), truth_values(truth, exp)

@@ -54,6 +54,11 @@ PUBLIC_TABLES: tuple[Expected, ...] = (
 )
 
 
+def by_slug(slug: str) -> Expected:
+    """The expectations of one competition, shared or public (a StopIteration: unknown)."""
+    return next(e for e in (*EXPECTED, *PUBLIC_TABLES) if e.slug == slug)
+
+
 def shared_competitions() -> Path | None:
     """The folder of real competitions, or None when this clone has no ../shared/data."""
     env = os.environ.get("AUTOKAGGLE_SHARED_DATA")

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from baseline import truth_values
-from competitions import EXPECTED, Expected, shared_competitions
+from competitions import Expected, by_slug, shared_competitions
 from selection import matrix
 from split import SEED, make_split
 
@@ -72,7 +72,7 @@ def kept_split(run: Path, exp: Expected,
 
 def replay(run: Path, slug: str, seed: int) -> str:
     """One line: the pick, and the bag of its reseeded copies when it has any."""
-    exp = next(e for e in EXPECTED if e.slug == slug)
+    exp = by_slug(slug)
     train, truth, fold_of = kept_split(run, exp, seed)
     scorer = get_scorer(exp.metric)
     classes = sorted(train[exp.targets[0]].unique()) if exp.task != "regression" else None
