@@ -316,6 +316,31 @@ def test_a_relative_stack_is_kept_for_mape_where_a_blend_cannot_scale_down() -> 
     assert float(np.median(oof.ravel() / y)) < 0.9  # scaled below the truth's median
 
 
+@pytest.mark.parametrize("kind", ["relative", "linear", "logistic"])
+def test_a_stack_predicts_train_rows_without_a_target_and_fits_on_the_others(kind: str) -> None:
+    """Some competitions leave rows without a target in train (S5E1: sales not recorded);
+    every row has an OOF prediction, the harness scores the labelled ones."""
+    rng = np.random.default_rng(19)
+    y = np.exp(rng.normal(loc=3.0, scale=1.0, size=N))
+    if kind == "logistic":
+        y = (y > np.median(y)).astype(float)
+    members = [y + rng.normal(scale=0.5, size=N) for _ in range(2)]
+    if kind == "logistic":
+        members = [np.column_stack([1 - p, p]) for p in (np.clip(m, 0.01, 0.99) for m in members)]
+    x = stacking.stack_inputs(members, kind)
+    holes = y.copy()
+    holes[::7] = np.nan
+    width = 2 if kind == "logistic" else 1
+    oof = stacking.out_of_fold(x, holes, FOLDS, kind, width)
+    assert np.isfinite(oof).all()
+    known = ~np.isnan(holes)
+    alone = stacking.out_of_fold(x[known], y[known], FOLDS[known], kind, width)
+    assert np.allclose(oof[known], alone)  # the same fits: the unlabelled rows are not in them
+    labels = np.array(["a", np.nan, "b", None], dtype=object)
+    codes = stacking.stack_target(labels, ["a", "b"])
+    assert codes[0] == 0 and codes[2] == 1 and np.isnan(codes[[1, 3]]).all()
+
+
 def test_a_class_missing_from_a_stacks_rows_gets_probability_zero() -> None:
     x = np.array([[0.0], [1.0], [2.0], [3.0]])
     fitted = stacking.fit_stack(x, np.array([0.0, 0.0, 2.0, 2.0]), "logistic")

@@ -63,11 +63,19 @@ def stack_target(y: np.ndarray, classes: list[str] | None) -> np.ndarray:
     if not classes:
         return np.asarray(y).astype(float)
     code = {label: i for i, label in enumerate(classes)}
-    return np.array([code[v] for v in y], dtype=float)
+    return np.array([np.nan if _missing(v) else code[v] for v in y], dtype=float)
+
+
+def _missing(value: object) -> bool:
+    """A missing label: None or NaN (a train row without a target)."""
+    return value is None or (isinstance(value, float) and np.isnan(value))
 
 
 def fit_stack(x: np.ndarray, y: np.ndarray, kind: str) -> dict:
-    """Fit the stack on inputs ``x`` and truth ``y`` (class codes 0..k-1, or values)."""
+    """Fit the stack on inputs ``x`` and truth ``y`` (class codes 0..k-1, or values; NaN: a
+    row without a target, which is predicted but not fitted on)."""
+    known = ~np.isnan(y)
+    x, y = x[known], y[known]
     rows = fit_rows(len(y), MEDIAN_FIT_ROWS if kind in LAD_KINDS else FIT_ROWS)
     x, y = x[rows], y[rows]
     if kind in LAD_KINDS:
