@@ -41,3 +41,14 @@ def test_a_memory_limit_too_small_for_the_data_exits_2_naming_the_flag(tmp_path:
     data = pr.write_csvs(tmp_path / "data", *pr.tiny_frames())
     proc = _run(str(data), tmp_path / "w", "--memory-limit", "50")
     _assert_bad_input(proc, "The memory limit of 50 MB is too small", "--memory-limit 1024")
+
+
+def test_runs_kept_inside_the_data_folder_stop_before_any_code_sees_them(tmp_path: Path) -> None:
+    """``autokaggle run .`` in the data folder: generated code, which reads that folder, would
+    see the runs (any --workdir inside it alike)."""
+    data = pr.write_csvs(tmp_path / "data", *pr.tiny_frames())
+    proc = _run(str(data), data / "work")
+    _assert_bad_input(proc, "Step intake failed", f"reads the data folder {data}",
+                      f"would see {data / 'work'}", "--workdir DIR")
+    assert not list((data / "work" / "runs").glob("*/candidates"))  # no script ran
+    _assert_bad_input(_run(str(data), data), f"would see {data}")  # the folder itself

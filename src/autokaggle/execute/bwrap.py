@@ -169,7 +169,7 @@ def _read_only_paths(cwd: Path, extra: Sequence[Path]) -> list[Path]:
         found.append(inputs)
         found += [p for p in inputs.iterdir() if p.is_symlink() and p.exists()]
     for path in found:
-        if _is_private(path):
+        if revealed(path, cwd) is not None:
             raise RunFailed(
                 f"Refusing to show {path} to generated code: it holds credentials or other runs.",
                 "Keep competition data in its own folder, outside your home and config folders.",
@@ -193,9 +193,19 @@ def protected_paths() -> list[Path]:
     return [home, *secret_folders(), cache_dir().resolve(), home_dir().resolve()]
 
 
+def revealed(path: Path, run_dir: Path | None = None) -> Path | None:
+    """The protected place that showing ``path`` to generated code would reveal (None: none):
+    a secret folder it is inside, or one it holds — home, a secret, the cache, the run store,
+    or ``run_dir`` (the run's own folder: a data folder holding it holds the store, wherever
+    ``--workdir`` put it)."""
+    target = path.resolve()
+    inside = next((secret for secret in secret_folders() if target.is_relative_to(secret)), None)
+    if inside is not None:
+        return inside
+    places = [*protected_paths(), *([run_dir.resolve()] if run_dir is not None else [])]
+    return next((place for place in places if place.is_relative_to(target)), None)
+
+
 def _is_private(path: Path) -> bool:
     """Whether binding ``path`` would reveal a protected place (inside a secret one, or holds one)."""
-    target = path.resolve()
-    if any(target.is_relative_to(secret) for secret in secret_folders()):
-        return True
-    return any(place.is_relative_to(target) for place in protected_paths())
+    return revealed(path) is not None

@@ -18,10 +18,28 @@ def intake(ctx: RunContext) -> str:
     info = fetch_competition(
         ctx.options.source, ctx.paths.input, quiet=True, on_warning=_warn(ctx), run_id=ctx.run_id
     )
+    _refuse_private(Path(info.data_dir), ctx.paths.root)
     data = _prepared(ctx, Path(info.data_dir))
     ctx.cache.pop("competition", None)  # re-read: pages are relative to input/ in the file
     link_data(ctx.paths.input / "data", data)
     return f"{info.title} ({len(info.files)} files)"
+
+
+def _refuse_private(data: Path, run_dir: Path) -> None:
+    """Stop before any work when generated code, which reads the data folder, would see
+    credentials or the runs through it (``autokaggle run .`` inside the data folder)."""
+    from autokaggle.errors import InputError
+    from autokaggle.execute.bwrap import revealed
+
+    place = revealed(data, run_dir)
+    if place is None:
+        return
+    raise InputError(
+        f"Generated code reads the data folder {data}, and through it would see {place} "
+        "(credentials, your home folder or autokaggle's runs), which it must never see.",
+        hint=f"Keep the competition files in a folder of their own and keep the runs outside "
+             f"it: run from another folder (cd {data.parent} && autokaggle run {data.name}), "
+             "or pass --workdir DIR with DIR outside the data folder.")
 
 
 def _prepared(ctx: RunContext, data: Path) -> Path:
