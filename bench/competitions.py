@@ -48,9 +48,11 @@ PUBLIC_TABLES: tuple[Expected, ...] = (
     Expected("diamonds-price-mae", "id", ("price",), "regression", "mae", "values"),
     Expected("bike-sharing-hourly-mae", "datetime", ("count",), "regression", "mae", "values"),
     Expected("movies-rating-mae", "id", ("rating",), "regression", "mae", "values"),
-    # and two scored by MAPE
+    # two scored by MAPE, one by SMAPE
     Expected("diamonds-price-mape", "id", ("price",), "regression", "mape", "values"),
     Expected("bike-sharing-hourly-mape", "datetime", ("count",), "regression", "mape", "values"),
+    Expected("bike-sharing-hourly-smape", "datetime", ("count",), "regression", "smape",
+             "values"),
 )
 
 

