@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from autokaggle.evaluate import stacking
@@ -336,9 +337,9 @@ def test_a_stack_predicts_train_rows_without_a_target_and_fits_on_the_others(kin
     known = ~np.isnan(holes)
     alone = stacking.out_of_fold(x[known], y[known], FOLDS[known], kind, width)
     assert np.allclose(oof[known], alone)  # the same fits: the unlabelled rows are not in them
-    labels = np.array(["a", np.nan, "b", None], dtype=object)
+    labels = np.array(["a", np.nan, "b", None, pd.NA], dtype=object)
     codes = stacking.stack_target(labels, ["a", "b"])
-    assert codes[0] == 0 and codes[2] == 1 and np.isnan(codes[[1, 3]]).all()
+    assert codes[0] == 0 and codes[2] == 1 and np.isnan(codes[[1, 3, 4]]).all()
 
 
 def test_a_class_missing_from_a_stacks_rows_gets_probability_zero() -> None:

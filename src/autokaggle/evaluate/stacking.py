@@ -67,8 +67,11 @@ def stack_target(y: np.ndarray, classes: list[str] | None) -> np.ndarray:
 
 
 def _missing(value: object) -> bool:
-    """A missing label: None or NaN (a train row without a target)."""
-    return value is None or (isinstance(value, float) and np.isnan(value))
+    """A missing label (a train row without a target): None, NaN or pandas' NA."""
+    try:
+        return value is None or bool(value != value)  # only NaN differs from itself
+    except TypeError:  # pandas.NA: a comparison with it is NA, which has no truth value
+        return True
 
 
 def fit_stack(x: np.ndarray, y: np.ndarray, kind: str) -> dict:
