@@ -95,8 +95,9 @@ def test_percentage_errors_are_learned_in_logs_when_the_target_is_never_negative
     data = _prices(tmp_path / "data", metric="Mean absolute percentage error (MAPE)")
     profile = pr.prepare(data, tmp_path / "probe")
     assert profile.metric.name == "mape" and target_transform(profile) == "log1p"
-    assert "log_target" not in applicable_blocks(profile, PipelineOptions(), None)  # it is
-    logged, _ = _cv(data, tmp_path / "auto", [], expected="log1p")      # every pipeline's
+    # no log_target block: log1p is already every pipeline's
+    assert "log_target" not in applicable_blocks(profile, PipelineOptions(), None)
+    logged, _ = _cv(data, tmp_path / "auto", [], expected="log1p")
     plain, _ = _cv(data, tmp_path / "none", [], transform="none")
     assert logged < plain * 0.5  # MAPE 22 against 121: a miss weighs by the price, as in logs
     smape = profile.model_copy(update={"metric": MetricChoice(name="smape",
