@@ -67,15 +67,14 @@ def target_transform(profile: DataProfile) -> str | None:
         return None
     if metric in LOG_TARGET_METRICS:
         return "log1p"
-    if metric in RELATIVE_METRICS and all(_non_negative(profile, t)
+    if metric in RELATIVE_METRICS and all(_non_negative(profile.column(t).numeric)
                                           for t in profile.target_columns):
         return "log1p"
     return None
 
 
-def _non_negative(profile: DataProfile, column: str) -> bool:
-    summary = profile.column(column).numeric
-    return summary is not None and summary.min is not None and summary.min >= 0
+def _non_negative(s: NumericSummary | None) -> bool:
+    return s is not None and s.min is not None and s.min >= 0
 
 
 def log_target_fits(profile: DataProfile, options: PipelineOptions) -> bool:
@@ -94,11 +93,11 @@ def log_target_fits(profile: DataProfile, options: PipelineOptions) -> bool:
 
 
 def _right_skewed(s: NumericSummary | None) -> bool:
-    if s is None or s.min is None or s.mean is None or s.median is None:
+    if s is None or not _non_negative(s) or s.mean is None or s.median is None:
         return False
     if s.p25 is None or s.p75 is None:
         return False
-    return s.min >= 0 and s.mean > s.median and s.p75 >= 2 * s.p25
+    return s.mean > s.median and s.p75 >= 2 * s.p25
 
 
 # Rows x trees per boosting round above which the baseline learns at 0.1 instead of 0.05: it
