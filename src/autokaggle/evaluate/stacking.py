@@ -127,9 +127,9 @@ def fold_predictions(
         yield valid, predict_stack(fit_stack(x[~valid], y[~valid], kind), x[valid], n_classes)
 
 
-def least_absolute(x: np.ndarray, y: np.ndarray, rows: np.ndarray | None = None) -> dict:
+def least_absolute(x: np.ndarray, y: np.ndarray, row_weights: np.ndarray | None = None) -> dict:
     """Weights >= 0 and a free intercept minimizing the sum of absolute errors of ``x @ w + b``
-    (each row's error times ``rows``' weight, when given).
+    (each row's error times its ``row_weights``, when given).
 
     Solved as the linear programme's dual, which has one constraint per member instead of one
     per row (30x faster on 12,000 rows): maximize y.d subject to sum(d) = 0, x'd <= 0 and
@@ -137,7 +137,7 @@ def least_absolute(x: np.ndarray, y: np.ndarray, rows: np.ndarray | None = None)
     multipliers of its constraints.
     """
     n, m = x.shape
-    bounds = (-1, 1) if rows is None else np.column_stack([-rows, rows])
+    bounds = (-1, 1) if row_weights is None else np.column_stack([-row_weights, row_weights])
     result = linprog(
         -y,
         A_ub=x.T,
