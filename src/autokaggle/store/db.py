@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,7 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 BUSY_TIMEOUT_MS = 30_000
+WAL_RETRY_S = 0.02  # pause between tries of the switch to WAL, which sqlite does not wait for
 
 
 class StoreLocked(RunFailed):
@@ -149,10 +151,24 @@ def connect(path: Path) -> sqlite3.Connection:
                            factory=_Connection)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
+    _switch_to_wal(conn)
     conn.execute("PRAGMA foreign_keys = ON")
     migrate(conn)
     return conn
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """Set WAL mode, trying again for the busy timeout: while another process creates the index
+    and switches it, sqlite answers "locked" at once instead of calling the busy handler."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except StoreLocked:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(WAL_RETRY_S)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
