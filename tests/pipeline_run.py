@@ -28,7 +28,7 @@ from autokaggle.profile.sample import write_generated_sample
 
 
 def prepare(data: Path, run: Path, overrides: ProfileOverrides | None = None,
-            model: str = "lightgbm") -> DataProfile:
+            model: str = "lightgbm", blocks: tuple[str, ...] = ()) -> DataProfile:
     """Profile ``data``, link it into ``run``/input/data, write folds and render the pipeline."""
     info = load_local(data)
     profile = build_profile(info, overrides)
@@ -41,7 +41,8 @@ def prepare(data: Path, run: Path, overrides: ProfileOverrides | None = None,
                        as_strings=True)
     write_folds(make_folds(train, profile, seed=0, n_splits=3), run / "input" / "folds.csv")
     options = PipelineOptions(model=model, params=fx.FAST_PARAMS[model],  # type: ignore[arg-type]
-                              early_stopping_rounds=10, threads=1, n_splits=3)
+                              early_stopping_rounds=10, threads=1, n_splits=3,
+                              blocks=list(blocks))  # type: ignore[arg-type]
     render_pipeline(profile, options, run)
     return profile
 

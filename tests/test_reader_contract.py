@@ -84,6 +84,23 @@ def test_column_names_with_spaces_unicode_and_json_characters(tmp_path: Path) ->
     assert set(importance["feature"]) == {"höhe_(cm)", "x_y_1____z__", "Farbe__neu"}
 
 
+@pytest.mark.parametrize("model", ["lightgbm", "xgboost", "catboost", "linear"])
+def test_columns_whose_names_meet_once_made_safe_stay_apart(tmp_path: Path, model: str) -> None:
+    # To a model "x y" (a number) and "x_y" (a category) are both "x_y"; "x_y_freq" (a number)
+    # is also what the frequency block calls its count of "x_y".
+    train, test, sample = pr.tiny_frames()
+    names = {"b": "x y", "c": "x_y"}
+    train, test = train.rename(columns=names), test.rename(columns=names)
+    train["x_y_freq"], test["x_y_freq"] = train["a"] ** 2, test["a"] ** 2
+    data = pr.write_csvs(tmp_path / "data", train, test, sample)
+    profile = pr.prepare(data, tmp_path / "run", model=model,
+                         blocks=("frequency", "target_encoding"))
+    pr.run_scripts(tmp_path / "run")
+    columns = pd.read_pickle(tmp_path / "run/output/model.pkl")["columns"]
+    assert columns == ["a", "x_y", "x_y_freq", "x_y_2", "x_y_freq_2", "x_y_te"]
+    assert pr.score(tmp_path / "run", profile).cv_mean > 0.7
+
+
 def test_a_zipped_table_beside_folder_entries_is_read_by_its_member_name(tmp_path: Path) -> None:
     train, test, sample = pr.tiny_frames()
     data = pr.write_csvs(tmp_path / "data", train, test, sample)
