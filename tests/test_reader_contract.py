@@ -6,6 +6,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pipeline_run as pr
 import pytest
@@ -98,6 +99,23 @@ def test_columns_whose_names_meet_once_made_safe_stay_apart(tmp_path: Path, mode
     pr.run_scripts(tmp_path / "run")
     columns = pd.read_pickle(tmp_path / "run/output/model.pkl")["columns"]
     assert columns == ["a", "x_y", "x_y_freq", "x_y_2", "x_y_freq_2", "x_y_te"]
+    assert pr.score(tmp_path / "run", profile).cv_mean > 0.7
+
+
+@pytest.mark.parametrize("model", ["xgboost", "linear"])
+def test_infinities_and_numbers_too_large_for_float32_are_missing_values(
+    tmp_path: Path, model: str
+) -> None:
+    # XGBoost refuses inf and reads float32 (1e300 is inf to it); the linear model's scaler
+    # overflows on 1e300 squared. Both failed on such a column, leaving LightGBM and CatBoost.
+    train, test, sample = pr.tiny_frames()
+    for frame in (train, test):
+        frame["b"] = frame["b"].astype(float)
+        frame.loc[frame.index % 7 == 0, "b"] = np.inf
+        frame.loc[frame.index % 11 == 0, "b"] = -1e300
+    data = pr.write_csvs(tmp_path / "data", train, test, sample)
+    profile = pr.prepare(data, tmp_path / "run", model=model, blocks=("interactions",))
+    pr.run_scripts(tmp_path / "run")
     assert pr.score(tmp_path / "run", profile).cv_mean > 0.7
 
 
