@@ -353,6 +353,7 @@ def test_a_class_missing_from_a_stacks_rows_gets_probability_zero() -> None:
 @pytest.mark.parametrize(("metric", "task", "width", "kind"), [
     ("accuracy", "binary", 2, "logistic"), ("log_loss", "multiclass", 3, "logistic"),
     ("rmse", "regression", 1, "linear"), ("rmsle", "regression", 1, "log_linear"),
+    ("msle", "regression", 1, "log_linear"),
     ("roc_auc", "binary", 2, None),  # ranks: the climb scores them itself
     ("mae", "regression", 1, "median"), ("medae", "regression", 1, None),
     ("mape", "regression", 1, "relative"), ("smape", "regression", 1, None),

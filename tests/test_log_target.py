@@ -83,6 +83,9 @@ def test_the_log_target_is_offered_only_for_skewed_non_negative_targets_on_their
     rmsle = profile.model_copy(update={"metric": MetricChoice(name="rmsle",
                                                               greater_is_better=False)})
     assert not log_target_fits(rmsle, auto)  # already learned on the log scale
+    msle = profile.model_copy(update={"metric": MetricChoice(name="msle",
+                                                             greater_is_better=False)})
+    assert target_transform(msle) == "log1p" and not log_target_fits(msle, auto)
     decided = PipelineOptions(target_transform="none")  # the user's decision wins
     assert not log_target_fits(profile, decided)
     assert "log_target" not in applicable_blocks(profile, decided, None)

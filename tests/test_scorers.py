@@ -264,6 +264,7 @@ def test_map_k_is_parametric_for_any_k() -> None:
     ("rmse", math.sqrt(np.mean((REG_Y - REG_P) ** 2))),
     ("mse", skm.mean_squared_error(REG_Y, REG_P)),
     ("rmsle", math.sqrt(skm.mean_squared_log_error(REG_Y, REG_P))),
+    ("msle", skm.mean_squared_log_error(REG_Y, REG_P)),
     ("mae", skm.mean_absolute_error(REG_Y, REG_P)),
     ("medae", skm.median_absolute_error(REG_Y, REG_P)),
     ("mape", 100 * skm.mean_absolute_percentage_error(REG_Y, REG_P)),
@@ -364,6 +365,8 @@ def test_list_scorers_has_unique_canonical_names() -> None:
     ("Submissions are scored based on the quadratic weighted kappa, which measures the "
      "agreement between two ratings.", "multiclass", "qwk"),
     ("Submissions are evaluated on the Root Mean Squared Logarithmic Error.", None, "rmsle"),
+    ("Submissions are evaluated on the Mean Squared Log Error (MSLE).", None, "msle"),
+    ("The metric is the mean squared logarithmic error.", None, "msle"),
     ("Submissions will be evaluated using Matthews correlation coefficient (MCC).", "binary",
      "mcc"),
     ("Submissions are evaluated based on their Mean F1-Score.", "multilabel", "f1_micro"),

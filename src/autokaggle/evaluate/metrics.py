@@ -199,6 +199,10 @@ def _rmsle(y: np.ndarray, p: np.ndarray) -> float:
     return _rmse(np.log1p(y), np.log1p(p))
 
 
+def _msle(y: np.ndarray, p: np.ndarray) -> float:
+    return _rmsle(y, p) ** 2
+
+
 def _mae(y: np.ndarray, p: np.ndarray) -> float:
     return float(np.mean(np.abs(y - p)))
 
@@ -235,6 +239,7 @@ def _spearman(y: np.ndarray, p: np.ndarray) -> float:
 rmse = columnwise(_rmse)
 mse = columnwise(_mse)
 rmsle = columnwise(_rmsle)
+msle = columnwise(_msle)
 mae = columnwise(_mae)
 medae = columnwise(_medae)
 mape = columnwise(_mape)
