@@ -33,6 +33,7 @@ from autokaggle.orchestrator.candidates import choose, promote, within_noise
 from autokaggle.orchestrator.context import RunContext
 from autokaggle.orchestrator.ensembling import blend_library, run_ensemble, run_seed_bag
 from autokaggle.orchestrator.options import RunOptions
+from autokaggle.profile.model import DataProfile
 from autokaggle.search.operators import PENDING, Proposal, Result
 from autokaggle.search.scheduler import LLM_EVERY, SEED_EVERY, Scheduler
 from autokaggle.store import RunPaths, Store
@@ -202,29 +203,45 @@ def test_the_blend_library_keeps_the_best_of_every_pipeline_before_more_trials()
     assert blend_library(others, -1.0, 2) == [others[4], others[3]]  # lower is better
 
 
-def test_ensemble_candidate_blends_its_members_saved_predictions(tmp_path: Path) -> None:
-    profile, run_dir = fx.multiclass_proba(tmp_path)
-    candidates = tmp_path / "candidates"
-    columns = profile.class_labels
+def _member_predictions(candidates: Path, run_dir: Path, columns: list[str],
+                        members: tuple[str, ...], sure: bool = False) -> None:
+    """Saved OOF and test predictions of each member: random probabilities, or (``sure``)
+    probability 1 for the first class on every row."""
     rng = np.random.default_rng(0)
     train = pd.read_csv(run_dir / "input/data/train.csv", dtype=str)
     test = pd.read_csv(run_dir / "input/data/test.csv", dtype=str)
-    for member in ("001", "002"):
+    for member in members:
         out = candidates / member / "output"
         out.mkdir(parents=True)
         for name, ids in (("oof.csv", train["id"]), ("test_pred.csv", test["id"])):
             p = rng.dirichlet(np.ones(len(columns)), size=len(ids))
+            if sure:
+                p = np.eye(len(columns))[np.zeros(len(ids), dtype=int)]
             pd.DataFrame(p, columns=columns).assign(id=ids.to_numpy())[["id", *columns]].to_csv(
                 out / name, index=False)
-    folder = candidates / "003"
+
+
+def _run_blend(profile: DataProfile, run_dir: Path, weights: dict[str, float]) -> Path:
+    """Render a blend of the members in candidates/ as candidate 099 and run its scripts."""
+    candidates = run_dir.parent / "candidates"
+    folder = candidates / "099"
     shutil.copytree(run_dir / "input", folder / "input", symlinks=True)
-    render_ensemble(profile, {"001": 0.75, "002": 0.25}, folder)
+    render_ensemble(profile, weights, folder)
     for script in ("train", "predict"):  # under the run's sandbox, members' outputs read-only
         result = run_script(f"code/{script}.py", cwd=folder, python=Path(sys.executable),
                             timeout_s=120, memory_limit_mb=None, threads=1,
                             log_path=folder / f"logs/{script}.log", sandbox="auto",
-                            read_only=[candidates / m / "output" for m in ("001", "002")])
+                            read_only=[candidates / m / "output" for m in weights])
         assert result.ok, result.output_tail
+    return folder
+
+
+def test_ensemble_candidate_blends_its_members_saved_predictions(tmp_path: Path) -> None:
+    profile, run_dir = fx.multiclass_proba(tmp_path)
+    candidates = tmp_path / "candidates"
+    columns = profile.class_labels
+    _member_predictions(candidates, run_dir, columns, ("001", "002"))
+    folder = _run_blend(profile, run_dir, {"001": 0.75, "002": 0.25})
     blended = pd.read_csv(folder / "output/oof.csv")
     a, b = (pd.read_csv(candidates / m / "output/oof.csv") for m in ("001", "002"))
     assert np.allclose(blended[columns], 0.75 * a[columns] + 0.25 * b[columns])
@@ -245,6 +262,22 @@ def test_ensemble_candidate_blends_its_members_saved_predictions(tmp_path: Path)
     assert "- family: `ensemble`" in text and "| 001 | lightgbm | 0.7500 |" in text
     assert "| 002 | xgboost | 0.2500 |" in text and "| C |" not in text
 
+
+
+def test_a_blend_is_a_weighted_mean_when_its_rounded_weights_sum_past_one(tmp_path: Path) -> None:
+    # Caruana's counts 1, 5, 3 and 10 of 19, rounded to six places for config.yaml, sum to
+    # 1.000001: a sure member's probability 1 came out as 1.000001, an invalid submission.
+    profile, run_dir = fx.multiclass_proba(tmp_path)
+    members = ("001", "002", "003", "004")
+    _member_predictions(tmp_path / "candidates", run_dir, profile.class_labels, members, sure=True)
+    weights = {m: n / 19 for m, n in zip(members, (1, 5, 3, 10), strict=True)}
+    folder = _run_blend(profile, run_dir, weights)
+    for name in ("oof.csv", "test_pred.csv"):
+        blended = pd.read_csv(folder / "output" / name)[profile.class_labels].to_numpy()
+        assert np.array_equal(blended, np.eye(len(profile.class_labels))[[0] * len(blended)])
+    report = validate_submission(folder / "output/submission.csv",
+                                 profile.sample_path(folder / "input"), profile)
+    assert report.ok, report.problems
 
 RUN = "20261127-000000-tiny-proba-beef"
 
