@@ -274,6 +274,12 @@ def test_regression_metrics_match_sklearn(name: str, expected: float) -> None:
     assert get_scorer(name).score(REG_Y, REG_P) == pytest.approx(expected)
 
 
+def test_brier_is_the_squared_error_of_the_positive_probability() -> None:
+    expected = skm.brier_score_loss((BIN_Y == "1").astype(int), BIN_P1)
+    assert get_scorer("Brier score").score(BIN_Y, BIN_P, ["0", "1"]) == pytest.approx(expected)
+    assert not get_scorer("brier").greater_is_better
+
+
 def test_smape_is_percent_and_zero_over_zero_counts_as_zero() -> None:
     y, p = np.array([0.0, 100.0]), np.array([0.0, 50.0])
     assert get_scorer("SMAPE").score(y, p) == pytest.approx(100 * (0 + 2 * 50 / 150) / 2)
@@ -367,6 +373,8 @@ def test_list_scorers_has_unique_canonical_names() -> None:
     ("Submissions are evaluated on the Root Mean Squared Logarithmic Error.", None, "rmsle"),
     ("Submissions are evaluated on the Mean Squared Log Error (MSLE).", None, "msle"),
     ("The metric is the mean squared logarithmic error.", None, "msle"),
+    ("Submissions are evaluated on the Brier score between the predicted probabilities and the "
+     "actual outcomes.", "binary", "brier"),
     ("Submissions will be evaluated using Matthews correlation coefficient (MCC).", "binary",
      "mcc"),
     ("Submissions are evaluated based on their Mean F1-Score.", "multilabel", "f1_micro"),

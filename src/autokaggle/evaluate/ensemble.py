@@ -167,9 +167,9 @@ def build_ensemble(preds: Mapping[str, np.ndarray], y: np.ndarray, folds: np.nda
 
 
 # The stack whose loss is each metric's own, or its smooth stand-in (accuracy: log loss).
-STACK_KINDS = {"accuracy": "logistic", "log_loss": "logistic", "rmse": "linear", "mse": "linear",
-               "r2": "linear", "rmsle": "log_linear", "msle": "log_linear", "mae": "median",
-               "mape": "relative"}
+STACK_KINDS = {"accuracy": "logistic", "log_loss": "logistic", "brier": "logistic",
+               "rmse": "linear", "mse": "linear", "r2": "linear", "rmsle": "log_linear",
+               "msle": "log_linear", "mae": "median", "mape": "relative"}
 
 
 def stack_kind(scorer: Scorer, task: str, width: int) -> str | None:

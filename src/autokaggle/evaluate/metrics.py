@@ -111,6 +111,12 @@ def average_precision(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
     return float(skm.average_precision_score(onehot, p, average="macro"))
 
 
+def brier(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+    """Brier score: the mean squared error of the positive class's probability."""
+    labels = list(classes or [])
+    return float(np.mean(((y == labels[1]).astype(float) - p[:, 1]) ** 2))
+
+
 def normalized_gini(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
     """Kaggle's normalized Gini: 2·AUC − 1 on a binary target (the positive class's
     probability); on a numeric one, the Gini of the predictions' order over the truth's own."""

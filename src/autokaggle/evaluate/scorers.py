@@ -202,6 +202,8 @@ _BUILTIN: tuple[Scorer, ...] = (
     _cls("log_loss", "Multi Class Log Loss", m.log_loss, "proba", CLASSIFY_ML,
          ("Log Loss", "Logarithmic Loss", "LogLoss", "Binary Log Loss", "Cross Entropy"),
          greater=False, optimum=0.0),
+    _cls("brier", "Brier Score", m.brier, "proba", frozenset({"binary"}),
+         ("Brier", "Brier Loss"), greater=False, optimum=0.0),
     _cls("balanced_log_loss", "Balanced Log Loss", m.balanced_log_loss, "proba", CLASSIFICATION,
          ("Balanced Logarithmic Loss", "Balanced Logloss", "Class-weighted Log Loss"),
          greater=False, optimum=0.0),
@@ -308,6 +310,7 @@ _TEXT_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"area under (?:the )?(?:roc|receiver operating characteristic)(?: curve)?|\bauc\b|"
      r"\broc\b", "roc_auc"),
     (r"(?:multi ?class |binary )?log(?:arithmic)? ?loss|cross ?entropy", "log_loss"),
+    (r"\bbrier(?: score| loss)?\b", "brier"),
     (r"\bbalanced (?:binary )?log(?:arithmic)? ?loss", "balanced_log_loss"),
     (r"quadratic(?:ally)? weighted kappa|cohen s kappa|quadratic kappa|\bqwk\b|\bkappa\b",
      "qwk"),
