@@ -1,26 +1,26 @@
 """Copies of a competition's tables the pipeline can read as they are (``input/prepared/``).
 
-Two layouts need one: labels in a file of their own (``labels_file``) and tables without the
-id column the sample submission names (``row_ids``). Other data is used where it lies.
+Three layouts need one: labels in a file of their own (``labels_file``), several rows per id
+summarised into one (``group_rows``) and tables without the id column the sample submission
+names (``row_ids``). Other data is used where it lies.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from autokaggle.profile.group_rows import summarise_groups
 from autokaggle.profile.labels_file import join_labels
 from autokaggle.profile.row_ids import number_rows
 
 
 def prepare_tables(data_dir: Path, dest: Path, number: bool = True) -> tuple[Path, list[str]]:
-    """The folder to read the data from and a note per change: labels joined into train, then
-    rows numbered (unless ``number`` is False: the user named the id); ``data_dir`` and no
-    notes when neither applies."""
+    """The folder to read the data from and a note per change: labels joined into train, each
+    id's rows summarised, then rows numbered (unless ``number`` is False: the user named the
+    id); ``data_dir`` and no notes when none applies."""
     notes = []
-    joined = join_labels(data_dir, dest)
-    if joined is not None:
-        notes.append(joined.note())
-    numbered = number_rows(dest if joined else data_dir, dest) if number else None
-    if numbered is not None:
-        notes.append(numbered.note())
+    for change in (join_labels, summarise_groups, number_rows if number else None):
+        made = change(dest if notes else data_dir, dest) if change else None
+        if made is not None:
+            notes.append(made.note())
     return (dest if notes else data_dir), notes
