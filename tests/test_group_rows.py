@@ -62,6 +62,22 @@ def test_each_id_s_rows_become_one_row_of_their_summaries(tmp_path: Path) -> Non
         "overview.md", "sample_submission.csv", "test.csv", "train.csv"]
 
 
+def test_copies_keep_each_table_s_name_and_replace_it(tmp_path: Path) -> None:
+    # CareerCon 2019's names; test as parquet: its copy is X_test.csv, and the parquet file
+    # the labels' join linked into the folder goes, or test would be there twice.
+    data = tmp_path / "data"
+    _sequences(data)
+    (data / "train.csv").rename(data / "X_train.csv")
+    (data / "train_labels.csv").rename(data / "y_train.csv")
+    pd.read_csv(data / "test.csv").to_parquet(data / "X_test.parquet")
+    (data / "test.csv").unlink()
+    folder, notes = prepare_tables(data, tmp_path / "prepared")
+    assert len(notes) == 2
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "X_test.csv", "X_train.csv", "overview.md", "sample_submission.csv"]
+    assert len(pd.read_csv(folder / "X_test.csv")) == 40
+
+
 def test_a_table_with_one_row_per_id_or_a_few_repeated_rows_is_left_alone(tmp_path: Path) -> None:
     data = tmp_path / "data"
     _sequences(data, steps=1)

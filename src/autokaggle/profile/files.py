@@ -29,6 +29,12 @@ class DataFiles:
     extras: list[Path] = field(default_factory=list)
 
 
+def copy_name(path: Path) -> str:
+    """The file name a CSV copy of the table at ``path`` takes: its own, case kept, with one
+    ``.csv`` suffix ("X_train.csv.zip" -> "X_train.csv")."""
+    return _COMPOUND_SUFFIX.sub("", path.name) + ".csv"
+
+
 def table_stem(path: Path) -> str:
     """The file name without table and compression suffixes, lower-cased."""
     return _COMPOUND_SUFFIX.sub("", path.name).lower()

@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from autokaggle.errors import InputError
-from autokaggle.profile.files import find_data_files, table_stem
+from autokaggle.profile.files import copy_name, find_data_files
 from autokaggle.profile.reader import header_names, read_arrow
-from autokaggle.profile.row_ids import link_others
+from autokaggle.profile.row_ids import drop_replaced, link_others
 
 STATS = ("mean", "std", "min", "max", "first", "last")
 # Test rows per id from which ids are groups of rows: a few repeated rows are an accident,
@@ -78,7 +78,8 @@ def summarise_groups(data_dir: Path, dest: Path) -> GroupedRows | None:
     dest.mkdir(parents=True, exist_ok=True)
     link_others(Path(files.train).parent, dest, {files.train.name, files.test.name})
     for path, frame in ((files.train, train), (files.test, test)):
-        _write(frame, dest / f"{table_stem(path)}.csv")
+        _write(frame, dest / copy_name(path))
+        drop_replaced(path, dest / copy_name(path))
     return GroupedRows(column, train_rows, len(train), len(test_ids), len(test))
 
 

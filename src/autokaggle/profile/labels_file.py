@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from autokaggle.errors import InputError
-from autokaggle.profile.files import find_data_files, table_stem
+from autokaggle.profile.files import copy_name, find_data_files
 from autokaggle.profile.reader import header_names, read_arrow, sniff_dialect
 from autokaggle.profile.row_ids import link_others, write_table
 
@@ -63,7 +63,7 @@ def join_labels(data_dir: Path, dest: Path) -> JoinedLabels | None:
         return None
     dest.mkdir(parents=True, exist_ok=True)
     link_others(Path(files.train).parent, dest, {files.train.name, labels.name})  # in train now
-    write_table(joined, dest / f"{table_stem(files.train)}.csv",
+    write_table(joined, dest / copy_name(files.train),
                 sniff_dialect(files.train).delimiter)
     return JoinedLabels(labels.name, files.train.name, len(targets), unlabelled)
 

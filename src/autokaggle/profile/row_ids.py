@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from autokaggle.errors import InputError
-from autokaggle.profile.files import DataFiles, find_data_files, table_stem
+from autokaggle.profile.files import DataFiles, copy_name, find_data_files
 from autokaggle.profile.reader import header_names, read_arrow, sniff_dialect
 
 
@@ -82,8 +82,9 @@ def _number(files: DataFiles, dest: Path, column: str, start: int, tables: tuple
     for path in tables:
         table = test if path == files.test and test is not None else read_arrow(path,
                                                                                 as_strings=True)
-        _write_numbered(table, column, start, dest / f"{table_stem(path)}.csv",
+        _write_numbered(table, column, start, dest / copy_name(path),
                         sniff_dialect(path).delimiter)
+        drop_replaced(path, dest / copy_name(path))
         rows[path] = table.num_rows
     return RowIds(column, start, rows[files.train], rows.get(files.test))
 
@@ -108,6 +109,13 @@ def link_others(source: Path, dest: Path, skip: set[str]) -> None:
             os.link(entry, target)
         except OSError:  # another file system
             shutil.copy2(entry, target)
+
+
+def drop_replaced(source: Path, copy: Path) -> None:
+    """Remove ``source`` when an earlier change linked it into the copy's folder under another
+    name ("test.parquet" beside its copy "test.csv"): one file per table."""
+    if source.parent == copy.parent and source.name != copy.name:
+        source.unlink(missing_ok=True)
 
 
 def _write_numbered(table: pa.Table, column: str, start: int, path: Path,
