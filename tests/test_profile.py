@@ -275,6 +275,20 @@ def test_duplicates_imbalance_drift_and_drop_columns(tmp_path: Path) -> None:
     assert "row_key" not in p.feature_columns and p.extra_files == ["original_data.csv"]
 
 
+@pytest.mark.parametrize("saved_as", ["", "Unnamed: 0"])
+def test_a_saved_row_index_without_a_name_is_no_feature(tmp_path: Path, saved_as: str) -> None:
+    # train.to_csv(path) writes pandas' index as a first column without a name: 0..n-1 in
+    # train and 0..m-1 in test, which together repeat, so it did not look like an id.
+    info = single_target(tmp_path, pd.Series(RNG.integers(0, 2, N_TRAIN)), [0],
+                         evaluation("Accuracy."))
+    for name in ("train.csv", "test.csv"):
+        frame = pd.read_csv(tmp_path / name)
+        frame.insert(0, saved_as, range(len(frame)))
+        frame.to_csv(tmp_path / name, index=False)
+    p = build_profile(info)
+    assert p.column(saved_as).semantic == "id-like" and saved_as not in p.feature_columns
+
+
 def test_column_profiles(tmp_path: Path) -> None:
     info = single_target(tmp_path, pd.Series(RNG.integers(0, 2, N_TRAIN)), [0],
                          evaluation("Accuracy."))

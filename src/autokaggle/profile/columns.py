@@ -31,6 +31,9 @@ _DATE_RE = re.compile(
     r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
 )
 _ID_NAME = re.compile(r"(^|_)(id|key|uuid)$|Id$|ID$|Key$|^index$", re.I)
+# A table saved with pandas' index: a first column without a name, which pandas reads back as
+# "Unnamed: 0". Its row numbers restart in each file, so train and test together repeat them.
+_SAVED_INDEX = re.compile(r"^(Unnamed: \d+)?$")
 
 
 @dataclass(frozen=True)
@@ -150,8 +153,8 @@ def semantic_type(
         return "boolean"
     if pa.types.is_temporal(t):
         return "datetime"
-    if pa.types.is_integer(t) and n_non_null == n_rows and _looks_like_id(
-        name, uniques, n_unique, n_rows
+    if pa.types.is_integer(t) and n_non_null == n_rows and (
+        _SAVED_INDEX.match(name) or _looks_like_id(name, uniques, n_unique, n_rows)
     ):
         return "id-like"
     if is_numeric_type(t):
