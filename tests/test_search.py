@@ -490,6 +490,26 @@ def test_original_block_appends_the_source_dataset_to_every_training_fold(tmp_pa
     assert "original" not in render_pipeline(profile, without, tmp_path / "x").config["data"]
 
 
+def test_an_original_dataset_s_labels_are_spelled_as_train_s(tmp_path: Path) -> None:
+    # A source dataset spelling its labels otherwise ("TRUE" where train has "True"; "1.0"
+    # for "1") failed every candidate of the block: "labels missing from config class_labels".
+    profile, run_dir = fx.binary_bool(tmp_path)
+    target = profile.target_columns[0]
+    train = pd.read_csv(run_dir / "input/data/train.csv", dtype=str)
+    original = train.drop(columns=[profile.id_column])
+    original[target] = original[target].str.upper()
+    original.loc[original.index[:3], target] = "unknown"  # no class of train's: left out
+    original.to_csv(run_dir / "input/data/original.csv", index=False)
+    profile.files.append(profile.files[0].model_copy(update={"name": "original.csv",
+                                                              "role": "extra"}))
+    options = fast_options().model_copy(update={"blocks": ["original"],
+                                                "original_file": "original.csv"})
+    render_pipeline(profile, options, run_dir)
+    run_pipeline(run_dir)
+    oof = pd.read_csv(run_dir / "output/oof.csv", dtype=str)
+    assert oof[profile.id_column].tolist() == train[profile.id_column].tolist()
+
+
 def test_gpu_is_detected_by_nvidia_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from autokaggle.execute.gpu import gpu_available
 
