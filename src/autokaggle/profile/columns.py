@@ -34,6 +34,10 @@ _ID_NAME = re.compile(r"(^|_)(id|key|uuid)$|Id$|ID$|Key$|^index$", re.I)
 # A table saved with pandas' index: a first column without a name, which pandas reads back as
 # "Unnamed: 0". Its row numbers restart in each file, so train and test together repeat them.
 _SAVED_INDEX = re.compile(r"^(Unnamed: \d+)?$")
+# Written where a number is missing by UCI exports ("?" in Adult census) and spreadsheets. A
+# column of numbers and such marks is numeric; the generated code reads the marks as missing
+# (pd.to_numeric(errors="coerce")).
+MISSING_MARKS = ("?", "-", "--", ".", "na", "n/a", "#n/a", "nan", "none", "null", "missing")
 
 
 @dataclass(frozen=True)
@@ -182,9 +186,29 @@ def numeric_summary(values: pa.ChunkedArray) -> NumericSummary | None:
     )
 
 
+def numbers_with_missing_marks(values: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """A text column of numbers and ``MISSING_MARKS`` as floats with the marks missing; None
+    for any other column."""
+    if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
+        return None
+    marks = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(values)),
+                     value_set=pa.array(MISSING_MARKS))
+    if not pc.any(marks).as_py():
+        return None
+    numbers = pc.if_else(marks, pa.scalar(None, values.type), values)
+    try:
+        floats = numbers.cast(pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return floats if len(pc.unique(floats.drop_null())) >= 2 else None
+
+
 def profile_column(data: ColumnData, redact: Redactor | None = None) -> ColumnProfile:
     """Profile one column; values of columns that look personal are masked, secrets redacted."""
     values = data.values
+    floats = numbers_with_missing_marks(values)
+    if floats is not None:
+        values = floats
     n_rows = len(values)
     uniques, counts = _value_counts(values)
     n_non_null = n_rows - values.null_count
