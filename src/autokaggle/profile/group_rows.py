@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from autokaggle.errors import InputError
-from autokaggle.profile.files import copy_name, find_data_files
+from autokaggle.profile.files import copy_name
 from autokaggle.profile.reader import header_names, read_arrow
-from autokaggle.profile.row_ids import drop_replaced, link_others
+from autokaggle.profile.row_ids import drop_replaced, link_others, sample_id
 
 STATS = ("mean", "std", "min", "max", "first", "last")
 # Test rows per id from which ids are groups of rows: a few repeated rows are an accident,
@@ -51,16 +50,15 @@ class GroupedRows:
 
 def summarise_groups(data_dir: Path, dest: Path) -> GroupedRows | None:
     """Write ``dest`` with one row per id when test holds ``MIN_ROWS_PER_ID`` rows or more per
-    id of the sample's id column on average and the sample holds each of test's ids once, and train has the id and keeps its targets constant
-    within each id; None (nothing written) otherwise."""
-    try:
-        files = find_data_files(data_dir)
-    except InputError:
-        return None  # the profile step says what is missing
-    sample = files.sample_submission
-    column = next(iter(header_names(sample)), None) if sample is not None else None
+    id of the sample's id column on average, the sample holds each of test's ids once, and
+    train has the id and keeps its targets constant within each id; None (nothing written)
+    otherwise."""
+    found = sample_id(data_dir)
+    if found is None:
+        return None
+    files, sample, column = found
     train_names, test_names = header_names(files.train), header_names(files.test)
-    if sample is None or column is None or column not in train_names or column not in test_names:
+    if column not in train_names or column not in test_names:
         return None
     test_ids = read_arrow(files.test, [column], as_strings=True)[column].to_pandas()
     sample_ids = read_arrow(sample, [column], as_strings=True)[column].to_pandas()

@@ -55,13 +55,11 @@ def number_rows(data_dir: Path, dest: Path) -> RowIds | None:
     """Write ``dest`` with numbered rows when the sample's id column is missing from train and
     test (and the sample numbers test's rows in order from 0 or 1), or from train only (San
     Francisco Crime); None, nothing written, otherwise."""
-    try:
-        files = find_data_files(data_dir)
-    except InputError:
-        return None  # the profile step says what is missing
-    sample = files.sample_submission
-    column = next(iter(header_names(sample)), None) if sample is not None else None
-    if sample is None or column is None or column in header_names(files.train):
+    found = sample_id(data_dir)
+    if found is None:
+        return None
+    files, sample, column = found
+    if column in header_names(files.train):
         return None
     if column in header_names(files.test):
         return _number(files, dest, column, 0, tables=(files.train,))
@@ -71,6 +69,19 @@ def number_rows(data_dir: Path, dest: Path) -> RowIds | None:
     if start is None:
         return None
     return _number(files, dest, column, start, tables=(files.train, files.test), test=test)
+
+
+def sample_id(data_dir: Path) -> tuple[DataFiles, Path, str] | None:
+    """The folder's data files, its sample submission and the sample's first column (its id
+    column); None when the folder lacks a train, test or sample (the profile step says what is
+    missing)."""
+    try:
+        files = find_data_files(data_dir)
+    except InputError:
+        return None
+    sample = files.sample_submission
+    column = next(iter(header_names(sample)), None) if sample is not None else None
+    return None if sample is None or column is None else (files, sample, column)
 
 
 def _number(files: DataFiles, dest: Path, column: str, start: int, tables: tuple[Path, ...],
