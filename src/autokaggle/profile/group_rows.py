@@ -67,12 +67,10 @@ def summarise_groups(data_dir: Path, dest: Path) -> GroupedRows | None:
     if set(sample_ids) != set(test_ids.dropna()):
         return None
     targets = [name for name in train_names if name not in test_names]
-    train = _summarise(files.train, column, targets)
-    if train is None:
+    if not _constant_within_ids(files.train, column, targets):
         return None
-    test = _summarise(files.test, column, [])
-    assert test is not None  # no targets to disagree
-    train_rows = read_arrow(files.train, [column], as_strings=True).num_rows
+    train, test = _summarise(files.train, column, targets), _summarise(files.test, column, [])
+    train_rows = int(train[f"{column}_rows"].to_numpy().sum())
     dest.mkdir(parents=True, exist_ok=True)
     link_others(Path(files.train).parent, dest, {files.train.name, files.test.name})
     for path, frame in ((files.train, train), (files.test, test)):
@@ -81,13 +79,19 @@ def summarise_groups(data_dir: Path, dest: Path) -> GroupedRows | None:
     return GroupedRows(column, train_rows, len(train), len(test_ids), len(test))
 
 
-def _summarise(path: Path, column: str, targets: list[str]) -> pd.DataFrame | None:
-    """One row per id of the table at ``path``, in the order ids first appear; None when a
-    target varies within an id."""
+def _constant_within_ids(path: Path, column: str, targets: list[str]) -> bool:
+    """Whether each of ``targets`` has one value (or none) within each id of the table."""
+    if not targets:
+        return True
+    exact = read_arrow(path, [column, *targets], as_strings=True).to_pandas()
+    return not (exact.groupby(column, sort=False)[targets].nunique() > 1).to_numpy().any()
+
+
+def _summarise(path: Path, column: str, targets: list[str]) -> pd.DataFrame:
+    """One row per id of the table at ``path``, in the order ids first appear; ``targets``
+    (constant within an id) keep their value."""
     exact = read_arrow(path, [column, *targets], as_strings=True).to_pandas()
     keys = exact[column].to_numpy()
-    if targets and (exact.groupby(keys, sort=False)[targets].nunique() > 1).to_numpy().any():
-        return None
     typed = read_arrow(path).to_pandas().drop(columns=[column, *targets])
     groups = typed.groupby(keys, sort=False)
     numeric = [c for c in typed.columns if pd.api.types.is_numeric_dtype(typed[c])]
