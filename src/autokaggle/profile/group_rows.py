@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from autokaggle.profile.files import copy_name
 from autokaggle.profile.reader import header_names, read_arrow
-from autokaggle.profile.row_ids import drop_replaced, link_others, sample_id
+from autokaggle.profile.row_ids import drop_replaced, link_others, sample_id, write_table
 
 STATS = ("mean", "std", "min", "max", "first", "last")
 # Test rows per id from which ids are groups of rows: a few repeated rows are an accident,
@@ -60,37 +61,35 @@ def summarise_groups(data_dir: Path, dest: Path) -> GroupedRows | None:
     train_names, test_names = header_names(files.train), header_names(files.test)
     if column not in train_names or column not in test_names:
         return None
-    test_ids = read_arrow(files.test, [column], as_strings=True)[column].to_pandas()
+    test_exact = _exact(files.test, column, [])
+    test_ids = test_exact.iloc[:, 0]  # the id column
     sample_ids = read_arrow(sample, [column], as_strings=True)[column].to_pandas()
     if len(test_ids) < MIN_ROWS_PER_ID * test_ids.nunique() or not sample_ids.is_unique:
         return None
     if set(sample_ids) != set(test_ids.dropna()):
         return None
     targets = [name for name in train_names if name not in test_names]
-    if not _constant_within_ids(files.train, column, targets):
-        return None
-    train, test = _summarise(files.train, column, targets), _summarise(files.test, column, [])
-    train_rows = int(train[f"{column}_rows"].to_numpy().sum())
+    train_exact = _exact(files.train, column, targets)
+    if (train_exact.groupby(column, sort=False)[targets].nunique() > 1).to_numpy().any():
+        return None  # one label per row, not per id
+    train = _summarise(files.train, train_exact, column, targets)
+    test = _summarise(files.test, test_exact, column, [])
     dest.mkdir(parents=True, exist_ok=True)
     link_others(Path(files.train).parent, dest, {files.train.name, files.test.name})
     for path, frame in ((files.train, train), (files.test, test)):
-        _write(frame, dest / copy_name(path))
+        write_table(pa.Table.from_pandas(frame, preserve_index=False), dest / copy_name(path))
         drop_replaced(path, dest / copy_name(path))
-    return GroupedRows(column, train_rows, len(train), len(test_ids), len(test))
+    return GroupedRows(column, len(train_exact), len(train), len(test_exact), len(test))
 
 
-def _constant_within_ids(path: Path, column: str, targets: list[str]) -> bool:
-    """Whether each of ``targets`` has one value (or none) within each id of the table."""
-    if not targets:
-        return True
-    exact = read_arrow(path, [column, *targets], as_strings=True).to_pandas()
-    return not (exact.groupby(column, sort=False)[targets].nunique() > 1).to_numpy().any()
+def _exact(path: Path, column: str, targets: list[str]) -> pd.DataFrame:
+    """The id and ``targets`` columns of the table, as written (strings)."""
+    return read_arrow(path, [column, *targets], as_strings=True).to_pandas()
 
 
-def _summarise(path: Path, column: str, targets: list[str]) -> pd.DataFrame:
-    """One row per id of the table at ``path``, in the order ids first appear; ``targets``
-    (constant within an id) keep their value."""
-    exact = read_arrow(path, [column, *targets], as_strings=True).to_pandas()
+def _summarise(path: Path, exact: pd.DataFrame, column: str, targets: list[str]) -> pd.DataFrame:
+    """One row per id of the table at ``path`` (``exact``: its id and targets as written), in
+    the order ids first appear; ``targets`` (constant within an id) keep their value."""
     keys = exact[column].to_numpy()
     typed = read_arrow(path).to_pandas().drop(columns=[column, *targets])
     groups = typed.groupby(keys, sort=False)
@@ -108,10 +107,3 @@ def _summarise(path: Path, column: str, targets: list[str]) -> pd.DataFrame:
     summary = pd.concat(parts, axis=1)
     summary.insert(0, column, summary.index)
     return summary.reset_index(drop=True)
-
-
-def _write(frame: pd.DataFrame, path: Path) -> None:
-    """The summary as CSV, replaced atomically."""
-    tmp = path.with_suffix(".csv.tmp")
-    frame.to_csv(tmp, index=False)
-    tmp.replace(path)

@@ -19,8 +19,9 @@ def prepare_tables(data_dir: Path, dest: Path, number: bool = True) -> tuple[Pat
     id's rows summarised, then rows numbered (unless ``number`` is False: the user named the
     id); ``data_dir`` and no notes when none applies."""
     notes = []
-    for change in (join_labels, summarise_groups, number_rows if number else None):
-        made = change(dest if notes else data_dir, dest) if change else None
+    changes = [join_labels, summarise_groups, *([number_rows] if number else [])]
+    for change in changes:
+        made = change(dest if notes else data_dir, dest)
         if made is not None:
             notes.append(made.note())
     return (dest if notes else data_dir), notes

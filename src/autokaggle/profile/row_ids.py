@@ -137,8 +137,8 @@ def _write_numbered(table: pa.Table, column: str, start: int, path: Path,
 
 
 def write_table(table: pa.Table, path: Path, delimiter: str = ",") -> None:
-    """A table of strings as CSV, replaced atomically. ``delimiter``: the original file's, so
-    that decimal commas ("1,5" in a ";" file) still read as numbers."""
+    """A table as CSV, replaced atomically. ``delimiter``: the original file's, so that decimal
+    commas ("1,5" in a ";" file, a table of strings) still read as numbers."""
     tmp = path.with_suffix(".csv.tmp")
     options = pacsv.WriteOptions(quoting_style="needed", delimiter=delimiter)
     pacsv.write_csv(table, tmp, options)
