@@ -45,6 +45,18 @@ def test_true_false_labels_keep_their_spelling(tmp_path: Path) -> None:
     assert p.submission_format.label_values == ["False", "True"]
 
 
+def test_whole_labels_saved_as_floats_are_spelled_as_the_sample_writes_them(
+        tmp_path: Path) -> None:
+    # pandas saves an integer target with a missing value as floats: "3.0", where the sample
+    # (and so the answer key) writes "3".
+    info = single_target(tmp_path, pd.Series(RNG.integers(1, 4, N_TRAIN).astype(float)), [1],
+                         evaluation("Classification accuracy."))
+    p = build_profile(info)
+    assert p.task == "multiclass" and p.class_labels == ["1.0", "2.0", "3.0"]
+    assert p.submission_format.label_values == ["1", "2", "3"]
+    assert p.submission_format.label_dtype == "int"
+
+
 def test_binary_auc_submits_probabilities_and_warns_when_sample_shows_labels(tmp_path: Path) -> None:
     info = single_target(tmp_path, pd.Series(RNG.integers(0, 2, N_TRAIN)), [0],
                          evaluation("Area under the ROC curve between the predicted probability "

@@ -121,6 +121,17 @@ def test_numbers_with_a_missing_mark_are_a_numeric_feature(tmp_path: Path, mark:
     assert "a" in state["columns"] and "a" not in state["features"]["categories"]
 
 
+def test_labels_saved_as_floats_are_submitted_as_the_sample_spells_them(tmp_path: Path) -> None:
+    train, test, sample = pr.tiny_frames()
+    train["target"] = train["target"].astype(float)  # "1.0" in train.csv; the sample has "0"
+    data = pr.write_csvs(tmp_path / "data", train, test, sample)
+    (data / "overview.md").write_text("# Floats\n\n## Evaluation\n\nAccuracy.\n")
+    profile = pr.full_run(data, tmp_path / "run")
+    assert profile.submission_format.kind == "labels"
+    submitted = pd.read_csv(tmp_path / "run/output/submission.csv", dtype=str)["target"]
+    assert set(submitted) == {"0", "1"}
+
+
 @pytest.mark.parametrize("model", ["xgboost", "linear"])
 def test_infinities_and_numbers_too_large_for_float32_are_missing_values(
     tmp_path: Path, model: str

@@ -214,7 +214,8 @@ def _assemble(
 ) -> DataProfile:
     metric, metric_warnings = choose_metric(info, overrides, guess.task, guess.kind, guess.k)
     fmt = submission_format(roles, guess, sample.column_names, labels,
-                            None if metric.source == "custom" else metric.name)
+                            None if metric.source == "custom" else metric.name,
+                            _sample_cells(sample, roles))
     drop = _drop_columns(columns, roles)
     excluded = {roles.id_column, *roles.target_columns, *drop}
     classification = guess.task in ("binary", "multiclass")

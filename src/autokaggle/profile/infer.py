@@ -233,14 +233,25 @@ def infer_task(
     return TaskGuess(task, _kind(task, sample_values, hint))
 
 
+def sample_spelling(values: list[str], sample_values: list[str]) -> list[str]:
+    """Labels spelled as the sample's cells: train's "3.0" is "3" where the sample writes whole
+    numbers (a target with a missing value saved by pandas as floats)."""
+    if (label_dtype(values) == "float" and _is_integer_valued(values)
+            and _all(sample_values, _INT_RE)):
+        return [str(int(float(v))) for v in values]
+    return values
+
+
 def submission_format(
     roles: Roles, guess: TaskGuess, sample_cols: list[str], labels: dict[str, list[str]],
-    metric: str | None = None,
+    metric: str | None = None, sample_values: list[str] | None = None,
 ) -> SubmissionFormat:
     """How our submission must be written to match the sample exactly; a whole-number target
     is submitted rounded only for a metric of whole numbers (``metric``: None, unknown)."""
     values = sorted({v for t in roles.target_columns for v in labels.get(t, [])})
     regression = guess.task in ("regression", "multioutput_regression")
+    if not regression:
+        values = sample_spelling(values, sample_values or [])
     whole = _is_integer_valued(values) and (metric is None or metric in WHOLE_NUMBER_METRICS)
     dtype = label_dtype(values)
     return SubmissionFormat(
