@@ -196,6 +196,8 @@ def test_a_timestamp_id_orders_the_folds_only_when_test_comes_later() -> None:
     zoned = pd.Series(pd.to_datetime(stamps).dt.tz_localize("UTC").map(lambda t: t.isoformat()))
     assert comes_later(arrow(zoned[:7000]), arrow(zoned[7000:]))
     assert not comes_later(arrow(pd.Series(["x"] * 5)), arrow(stamps[:5]))  # nothing to order
+    dotted = pd.Series(pd.to_datetime(stamps).dt.strftime("%d.%m.%Y"))  # day first
+    assert comes_later(arrow(dotted[:7000]), arrow(dotted[7000:]))  # read month first: not
 
 
 def test_datetime_feature_warns_but_does_not_set_time_column(tmp_path: Path) -> None:

@@ -132,6 +132,45 @@ def test_labels_saved_as_floats_are_submitted_as_the_sample_spells_them(tmp_path
     assert set(submitted) == {"0", "1"}
 
 
+def _generated_features(run: Path):  # noqa: ANN202 - the generated module
+    """The run's generated ``code/features.py`` as a module."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generated_features", run / "code/features.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_day_first_dates_and_dates_of_mixed_precision_are_read_whole(tmp_path: Path) -> None:
+    # pandas reads a column in the layout of its first value: "02.01.2013" (Predict Future
+    # Sales) was read month first, and each date with a day above 12 was missing; an ISO date
+    # without a time beside one with a time lost the second.
+    train, test, sample = pr.tiny_frames()
+    n = len(train) + len(test)
+    stamps = pd.Timestamp("2013-01-02") + pd.to_timedelta(np.arange(n) * 37, unit="h")
+    dotted = stamps.strftime("%d.%m.%Y")
+    iso = [s.strftime("%Y-%m-%d") if i % 3 else s.strftime("%Y-%m-%d %H:%M")
+           for i, s in enumerate(stamps)]
+    for frame, rows in ((train, slice(0, len(train))), (test, slice(len(train), n))):
+        frame["sold"], frame["seen"] = dotted[rows], iso[rows]
+    data = pr.write_csvs(tmp_path / "data", train, test, sample)
+    profile = pr.prepare(data, tmp_path / "run")
+    assert {profile.column(c).semantic for c in ("sold", "seen")} == {"datetime"}
+    features = _generated_features(tmp_path / "run")
+    config = yaml.safe_load((tmp_path / "run/code/config.yaml").read_text("utf-8"))
+    frame = pd.concat([train, test], ignore_index=True).astype({"sold": str, "seen": str})
+    state = features.fit_features(frame, config)
+    assert state["dayfirst"] == ["sold"] and state["hours"] == ["seen"]
+    parts = features.transform_features(frame, state, config)
+    assert parts["sold_month"].tolist() == stamps.month.astype(float).tolist()
+    assert parts["sold_day"].tolist() == stamps.day.astype(float).tolist()
+    hours = [s.hour if i % 3 == 0 else 0 for i, s in enumerate(stamps)]
+    assert parts["seen_day"].notna().all() and parts["seen_hour"].tolist() == hours
+    pr.run_scripts(tmp_path / "run")
+
+
 @pytest.mark.parametrize("model", ["xgboost", "linear"])
 def test_infinities_and_numbers_too_large_for_float32_are_missing_values(
     tmp_path: Path, model: str

@@ -294,6 +294,18 @@ def pandas_bytes(table: pa.Table) -> int:
     return total
 
 
+_DAY_MONTH = r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}"
+
+
+def day_first(values: pd.Series) -> bool:
+    """Whether dates such as "13.01.2013" put the day first: a first number above 12, and
+    never a second one (the generated code decides the same way)."""
+    numbers = values.dropna().astype(str).str.extract(_DAY_MONTH).dropna().astype(int)
+    return bool((numbers[0] > 12).any() and not (numbers[1] > 12).any())
+
+
 def parse_times(values: pd.Series) -> pd.Series:
-    """Timestamps of any spelling, in UTC (naive ones read as UTC; mixed zones on one clock)."""
-    return pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+    """Timestamps of any spelling, in UTC (naive ones read as UTC; mixed zones on one clock;
+    "02.01.2013" is the 2nd of January where the column's dates put the day first)."""
+    return pd.to_datetime(values, errors="coerce", format="mixed", utc=True,
+                          dayfirst=day_first(values))
