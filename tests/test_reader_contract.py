@@ -132,6 +132,27 @@ def test_labels_saved_as_floats_are_submitted_as_the_sample_spells_them(tmp_path
     assert set(submitted) == {"0", "1"}
 
 
+def test_numbers_written_with_a_unit_are_a_numeric_feature(tmp_path: Path) -> None:
+    # "53.5%", "$5,822" and "36 months" were text: categories of hundreds of levels whose
+    # signal was lost (a probe whose signal is all in two such columns: CV AUC 0.52).
+    from autokaggle.profile.columns import UNIT_CHARACTERS
+
+    train, test, sample = pr.tiny_frames()
+    for frame in (train, test):
+        frame["a"] = [f"{v * 10 + 50:.1f}%" for v in frame["a"]]
+        frame["b"] = [f"${v * 1000 + 5000:,.0f}" for v in frame["b"]]
+        frame["term"] = np.where(frame.index % 2, "36 months", "60 months")
+    data = pr.write_csvs(tmp_path / "data", train, test, sample)
+    profile = pr.prepare(data, tmp_path / "run")
+    assert {profile.column(c).semantic for c in ("a", "b", "term")} == {"numeric"}
+    code = (tmp_path / "run/code/features.py").read_text("utf-8")
+    assert f'UNIT_CHARACTERS = r"{UNIT_CHARACTERS}"' in code  # both read the numbers alike
+    pr.run_scripts(tmp_path / "run")
+    state = pd.read_pickle(tmp_path / "run/output/model.pkl")
+    assert {"a", "b", "term"} <= set(state["columns"]) and set(state["features"]["categories"]) == {"c"}
+    assert pr.score(tmp_path / "run", profile).cv_mean > 0.9
+
+
 def _generated_features(run: Path):  # noqa: ANN202 - the generated module
     """The run's generated ``code/features.py`` as a module."""
     import importlib.util

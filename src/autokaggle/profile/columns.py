@@ -38,6 +38,12 @@ _SAVED_INDEX = re.compile(r"^(Unnamed: \d+)?$")
 # column of numbers and such marks is numeric; the generated code reads the marks as missing
 # (pd.to_numeric(errors="coerce")).
 MISSING_MARKS = ("?", "-", "--", ".", "na", "n/a", "#n/a", "nan", "none", "null", "missing")
+# Numbers written with one unit or with thousands separators: "$1,234", "53.5%", "36 months".
+# The generated code drops the same characters before it reads the number (``as_float``).
+_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_UNIT_NUMBER = re.compile(rf"^\s*([$€£¥]?)\s*{_NUMBER}\s*(%|[A-Za-z]{{1,12}})?\s*$")
+UNIT_CHARACTERS = r"[$€£¥,%\s]|[A-Za-z]+\s*$"
+_UNIT_SAMPLE = 1000
 
 
 @dataclass(frozen=True)
@@ -186,16 +192,35 @@ def numeric_summary(values: pa.ChunkedArray) -> NumericSummary | None:
     )
 
 
-def numbers_with_missing_marks(values: pa.ChunkedArray) -> pa.ChunkedArray | None:
-    """A text column of numbers and ``MISSING_MARKS`` as floats with the marks missing; None
-    for any other column."""
+def _unit(values: pa.ChunkedArray) -> str | None:
+    """The one unit every value is written with ("$", "%", " months"; "" for thousands
+    separators alone) when the column holds numbers written so; None otherwise."""
+    sample = pc.unique(values.drop_null()).slice(0, _UNIT_SAMPLE).to_pylist()
+    found = [_UNIT_NUMBER.match(text) for text in sample]
+    if not sample or not all(found):
+        return None
+    units = {(m.group(1), (m.group(2) or "").lower()) for m in found if m is not None}
+    if len(units) != 1 or (units == {("", "")} and not any("," in t for t in sample)):
+        return None
+    prefix, suffix = units.pop()
+    pattern = rf"^\s*{re.escape(prefix)}\s*{_NUMBER}\s*{re.escape(suffix)}\s*$"
+    every = pc.match_substring_regex(values, pattern=pattern, ignore_case=True)
+    return prefix + suffix if pc.all(every).as_py() else None
+
+
+def numbers_in_text(values: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """A text column of numbers as floats: ``MISSING_MARKS`` missing, one unit or thousands
+    separators dropped ("$1,234", "53.5%", "36 months"); None for any other column."""
     if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
         return None
     marks = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(values)),
                      value_set=pa.array(MISSING_MARKS))
-    if not pc.any(marks).as_py():
-        return None
     numbers = pc.if_else(marks, pa.scalar(None, values.type), values)
+    unit = _unit(numbers)
+    if unit is None and not pc.any(marks).as_py():
+        return None
+    if unit is not None:
+        numbers = pc.replace_substring_regex(numbers, pattern=UNIT_CHARACTERS, replacement="")
     try:
         floats = numbers.cast(pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -206,7 +231,7 @@ def numbers_with_missing_marks(values: pa.ChunkedArray) -> pa.ChunkedArray | Non
 def profile_column(data: ColumnData, redact: Redactor | None = None) -> ColumnProfile:
     """Profile one column; values of columns that look personal are masked, secrets redacted."""
     values = data.values
-    floats = numbers_with_missing_marks(values)
+    floats = numbers_in_text(values)
     if floats is not None:
         values = floats
     n_rows = len(values)
