@@ -102,12 +102,12 @@ def write_csvs(folder: Path, train: pd.DataFrame, test: pd.DataFrame,
     return folder
 
 
-def cli_run(data: Path, workdir: Path) -> tuple[dict[str, Any], str]:
-    """``autokaggle run DATA --json`` in a subprocess, as a user runs it: the JSON result and
-    stderr with its line wraps undone; fails with stderr on a non-zero exit."""
+def cli_run(data: Path, workdir: Path, *flags: str) -> tuple[dict[str, Any], str]:
+    """``autokaggle run DATA --json [FLAGS]`` in a subprocess, as a user runs it: the JSON
+    result and stderr with its line wraps undone; fails with stderr on a non-zero exit."""
     proc = subprocess.run(
         [sys.executable, "-m", "autokaggle", "run", str(data), "--env", "current", "--json",
-         "--workdir", str(workdir)],
+         "--workdir", str(workdir), *flags],
         capture_output=True, text=True, env=dict(os.environ), timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout), " ".join(proc.stderr.split())

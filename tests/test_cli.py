@@ -106,6 +106,7 @@ def test_logs_prints_the_run_log_and_filters_by_step(
         (["run"], 2),
         (["run", "x", "--time-budget", "soon"], 2),
         (["run", "x", "--model", "gpt"], 2),
+        (["run", "x", "--folds", "1"], 2),
         (["no-such-command"], 2),
         (["run", "--resume", "no-such-run"], 2),
     ],

@@ -153,6 +153,16 @@ def test_numbers_written_with_a_unit_are_a_numeric_feature(tmp_path: Path) -> No
     assert pr.score(tmp_path / "run", profile).cv_mean > 0.9
 
 
+def test_folds_sets_how_many_folds_score_every_candidate(tmp_path: Path) -> None:
+    train, test, sample = pr.tiny_frames()
+    data = pr.write_csvs(tmp_path / "data", train, test, sample)
+    result, _ = pr.cli_run(data, tmp_path / "work", "--folds", "3", "--time-budget", "0")
+    folds = pd.read_csv(Path(result["run_dir"]) / "input/folds.csv")
+    assert sorted(folds["fold"].unique()) == [0, 1, 2]
+    oof = pd.read_csv(Path(result["run_dir"]) / "output/oof.csv")
+    assert result["status"] == "done" and len(oof) == len(train)
+
+
 def _generated_features(run: Path):  # noqa: ANN202 - the generated module
     """The run's generated ``code/features.py`` as a module."""
     import importlib.util

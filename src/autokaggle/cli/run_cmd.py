@@ -88,6 +88,8 @@ Examples:
 )
 @click.option("--resume", "resume_id", metavar="RUN_ID", help="Continue an unfinished run.")
 @click.option("--seed", default=42, show_default=True, help="Seed for folds and models.")
+@click.option("--folds", "n_splits", type=click.IntRange(2, 20), default=5, show_default=True,
+              help="Cross-validation folds: every candidate is scored on the same ones.")
 @click.option("--id", "id_column", metavar="COLUMN", help="Override the inferred id column.")
 @click.option(
     "--target",
@@ -140,6 +142,7 @@ def run_command(
     workdir: str | None,
     resume_id: str | None,
     seed: int,
+    n_splits: int,
     id_column: str | None,
     targets: tuple[str, ...],
     group_column: str | None,
@@ -188,6 +191,7 @@ def run_command(
                         "chat": not no_chat,
                         "env": env_mode,
                         "seed": seed,
+                        "n_splits": n_splits,
                         "id_column": id_column,
                         "group_column": group_column,
                         "time_column": time_column,
