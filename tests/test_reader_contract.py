@@ -184,11 +184,15 @@ def test_day_first_dates_and_dates_of_mixed_precision_are_read_whole(tmp_path: P
     dotted = stamps.strftime("%d.%m.%Y")
     iso = [s.strftime("%Y-%m-%d") if i % 3 else s.strftime("%Y-%m-%d %H:%M")
            for i, s in enumerate(stamps)]
+    months = stamps.strftime("%Y-%m")  # a month alone: was a category, test's months unseen
+    codes = [f"{1000 + i % 7}-{i % 13:02d}" for i in range(n)]  # not months: stays text
     for frame, rows in ((train, slice(0, len(train))), (test, slice(len(train), n))):
-        frame["sold"], frame["seen"] = dotted[rows], iso[rows]
+        frame["sold"], frame["seen"], frame["month"] = dotted[rows], iso[rows], months[rows]
+        frame["code"] = codes[rows]
     data = pr.write_csvs(tmp_path / "data", train, test, sample)
     profile = pr.prepare(data, tmp_path / "run")
-    assert {profile.column(c).semantic for c in ("sold", "seen")} == {"datetime"}
+    assert {profile.column(c).semantic for c in ("sold", "seen", "month")} == {"datetime"}
+    assert profile.column("code").semantic == "high-cardinality"
     features = _generated_features(tmp_path / "run")
     config = yaml.safe_load((tmp_path / "run/code/config.yaml").read_text("utf-8"))
     frame = pd.concat([train, test], ignore_index=True).astype({"sold": str, "seen": str})
@@ -199,6 +203,7 @@ def test_day_first_dates_and_dates_of_mixed_precision_are_read_whole(tmp_path: P
     assert parts["sold_day"].tolist() == stamps.day.astype(float).tolist()
     hours = [s.hour if i % 3 == 0 else 0 for i, s in enumerate(stamps)]
     assert parts["seen_day"].notna().all() and parts["seen_hour"].tolist() == hours
+    assert parts["month_month"].tolist() == stamps.month.astype(float).tolist()
     pr.run_scripts(tmp_path / "run")
 
 

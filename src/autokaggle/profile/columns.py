@@ -26,8 +26,10 @@ _PII_SAMPLE = 200
 _QUANTILE_SAMPLE = 100_000
 _BOOL_SETS = [{"0", "1"}, {"true", "false"}, {"yes", "no"}, {"y", "n"}, {"t", "f"},
               {"0.0", "1.0"}]
+# Dates, with a time or not; a month alone as "2013-01" or "Dec-2011" (a loan's issue month).
 _DATE_RE = re.compile(
-    r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
+    r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
+    r"|(19|20)\d{2}[-/](0?[1-9]|1[0-2])|[A-Za-z]{3}[- ](19|20)\d{2})"
     r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
 )
 _ID_NAME = re.compile(r"(^|_)(id|key|uuid)$|Id$|ID$|Key$|^index$", re.I)
