@@ -55,6 +55,9 @@ def test_whole_labels_saved_as_floats_are_spelled_as_the_sample_writes_them(
     assert p.task == "multiclass" and p.class_labels == ["1.0", "2.0", "3.0"]
     assert p.submission_format.label_values == ["1", "2", "3"]
     assert p.submission_format.label_dtype == "int"
+    ranked = single_target(tmp_path / "map", pd.Series(RNG.integers(1, 5, N_TRAIN).astype(float)),
+                           ["1 2 3"], evaluation("Mean Average Precision @ 3 (MAP@3)."))
+    assert build_profile(ranked).submission_format.label_values == ["1", "2", "3", "4"]
 
 
 def test_binary_auc_submits_probabilities_and_warns_when_sample_shows_labels(tmp_path: Path) -> None:

@@ -235,9 +235,9 @@ def infer_task(
 
 def sample_spelling(values: list[str], sample_values: list[str]) -> list[str]:
     """Labels spelled as the sample's cells: train's "3.0" is "3" where the sample writes whole
-    numbers (a target with a missing value saved by pandas as floats)."""
-    if (label_dtype(values) == "float" and _is_integer_valued(values)
-            and _all(sample_values, _INT_RE)):
+    numbers (a target with a missing value saved by pandas as floats), one or K to a cell."""
+    tokens = [token for cell in sample_values for token in cell.split()]
+    if label_dtype(values) == "float" and _is_integer_valued(values) and _all(tokens, _INT_RE):
         return [str(int(float(v))) for v in values]
     return values
 
