@@ -295,12 +295,14 @@ def pandas_bytes(table: pa.Table) -> int:
 
 
 _DAY_MONTH = r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}"
+_DATES_SEEN = 20_000  # distinct dates enough to tell the day from the month
 
 
 def day_first(values: pd.Series) -> bool:
     """Whether dates such as "13.01.2013" put the day first: a first number above 12, and
     never a second one (the generated code decides the same way)."""
-    numbers = values.dropna().astype(str).str.extract(_DAY_MONTH).dropna().astype(int)
+    distinct = pd.Series(values.dropna().unique()[:_DATES_SEEN]).astype(str)
+    numbers = distinct.str.extract(_DAY_MONTH).dropna().astype(int)
     return bool((numbers[0] > 12).any() and not (numbers[1] > 12).any())
 
 
