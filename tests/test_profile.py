@@ -269,6 +269,10 @@ def test_unidentifiable_target_asks_for_target_flag(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         build_profile(info_for(tmp_path))
     assert "--target" in (err.value.hint or "")
+    (tmp_path / "train.csv").rename(tmp_path / "sales_train.csv")  # Predict Future Sales
+    with pytest.raises(InputError) as err:
+        build_profile(info_for(tmp_path))
+    assert "not in sales_train.csv" in str(err.value)  # the file as the user named it
 
 
 def test_duplicates_imbalance_drift_and_drop_columns(tmp_path: Path) -> None:

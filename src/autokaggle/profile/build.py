@@ -248,11 +248,13 @@ def _check_split_columns(overrides: ProfileOverrides, train_columns: list[str]) 
 def _roles(t: Tables, labels: dict[str, list[str]], overrides: ProfileOverrides
            ) -> tuple[Roles, pa.Table]:
     """Id and targets, and the sample submission (built from test's ids when the data has none)."""
+    names = (t.rel(t.files.train), t.rel(t.files.test))
     if t.sample is None:
-        roles = infer_roles_without_sample(t.train.column_names, t.test.column_names, overrides)
+        roles = infer_roles_without_sample(t.train.column_names, t.test.column_names, overrides,
+                                           names)
         return roles, _generated_sample(t, roles)
     roles = infer_roles(t.sample.column_names, t.train.column_names, t.test.column_names,
-                        labels, overrides)
+                        labels, overrides, names)
     return roles, t.sample
 
 

@@ -64,10 +64,11 @@ def match_class_columns(
     return mapping
 
 
-def _pick_id(sample_cols: list[str], test_cols: list[str], overrides: ProfileOverrides) -> str:
+def _pick_id(sample_cols: list[str], test_cols: list[str], overrides: ProfileOverrides,
+             test_name: str) -> str:
     if overrides.id_column:
         if overrides.id_column not in test_cols:
-            raise InputError(f"--id {overrides.id_column!r} is not a column of test.csv.",
+            raise InputError(f"--id {overrides.id_column!r} is not a column of {test_name}.",
                              hint=f"Test columns: {', '.join(test_cols)}")
         return overrides.id_column
     return next((c for c in sample_cols if c in test_cols), sample_cols[0])
@@ -76,12 +77,16 @@ def _pick_id(sample_cols: list[str], test_cols: list[str], overrides: ProfileOve
 def infer_roles(
     sample_cols: list[str], train_cols: list[str], test_cols: list[str],
     train_labels: dict[str, list[str]], overrides: ProfileOverrides,
+    names: tuple[str, str] = ("train.csv", "test.csv"),
 ) -> Roles:
-    """Id and targets from the sample submission against train and test (overrides win)."""
-    id_column = _pick_id(sample_cols, test_cols, overrides)
+    """Id and targets from the sample submission against train and test (overrides win);
+    ``names``: train's and test's files, for errors."""
+    train_name, test_name = names
+    id_column = _pick_id(sample_cols, test_cols, overrides, test_name)
     sample_targets = [c for c in sample_cols if c != id_column]
     if overrides.target_columns:
-        return _override_roles(id_column, sample_targets, train_cols, train_labels, overrides)
+        return _override_roles(id_column, sample_targets, train_cols, train_labels, overrides,
+                               train_name)
     if sample_targets and all(c in train_cols for c in sample_targets):
         return Roles(id_column, sample_targets)
     candidates = [c for c in train_cols if c not in test_cols and c != id_column]
@@ -93,7 +98,7 @@ def infer_roles(
         return Roles(id_column, candidates)
     raise InputError(
         f"Cannot tell the target column: sample submission columns {sample_targets} are not in "
-        f"train.csv (train-only columns: {candidates}).",
+        f"{train_name} (train-only columns: {candidates}).",
         hint="Name it with --target COLUMN (repeat for several targets).",
     )
 
@@ -104,16 +109,19 @@ def _looks_like_id_name(name: str) -> bool:
 
 def infer_roles_without_sample(
     train_cols: list[str], test_cols: list[str], overrides: ProfileOverrides,
+    names: tuple[str, str] = ("train.csv", "test.csv"),
 ) -> Roles:
-    """Id and targets when the data has no sample submission: test's id, train-only columns."""
+    """Id and targets when the data has no sample submission: test's id, train-only columns
+    (``names``: train's and test's files, for errors)."""
+    train_name, test_name = names
     shared = [c for c in test_cols if c in train_cols]
     id_column = overrides.id_column or next(
         (c for c in shared if _looks_like_id_name(c)), shared[0] if shared else test_cols[0])
     if overrides.id_column and overrides.id_column not in test_cols:
-        raise InputError(f"--id {overrides.id_column!r} is not a column of test.csv.",
+        raise InputError(f"--id {overrides.id_column!r} is not a column of {test_name}.",
                          hint=f"Test columns: {', '.join(test_cols)}")
     if overrides.target_columns:
-        return _override_roles(id_column, [], train_cols, {}, overrides)
+        return _override_roles(id_column, [], train_cols, {}, overrides, train_name)
     candidates = [c for c in train_cols if c not in test_cols and c != id_column]
     if len(candidates) == 1:
         return Roles(id_column, candidates)
@@ -128,12 +136,12 @@ def infer_roles_without_sample(
 
 def _override_roles(
     id_column: str, sample_targets: list[str], train_cols: list[str],
-    train_labels: dict[str, list[str]], overrides: ProfileOverrides,
+    train_labels: dict[str, list[str]], overrides: ProfileOverrides, train_name: str,
 ) -> Roles:
     targets = list(overrides.target_columns or [])
     missing = [t for t in targets if t not in train_cols]
     if missing:
-        raise InputError(f"--target {missing} not in train.csv.",
+        raise InputError(f"--target {missing} not in {train_name}.",
                          hint=f"Train columns: {', '.join(train_cols)}")
     mapping = None
     if len(targets) == 1 and set(sample_targets) != set(targets) and len(sample_targets) > 1:
