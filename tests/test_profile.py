@@ -45,6 +45,17 @@ def test_true_false_labels_keep_their_spelling(tmp_path: Path) -> None:
     assert p.submission_format.label_values == ["False", "True"]
 
 
+def test_a_few_whole_values_with_one_number_per_row_in_the_sample_are_a_regression(
+        tmp_path: Path) -> None:
+    # Daily counts of 1..3 and a sample of 0.5s (Predict Future Sales' layout), no metric named:
+    # was multiclass, the submission one class's probability in the only column.
+    info = single_target(tmp_path, pd.Series(RNG.integers(1, 4, N_TRAIN)), [0.5], None)
+    p = build_profile(info)
+    assert (p.task, p.submission_format.kind, p.metric.name) == ("regression", "values", "rmse")
+    labels = single_target(tmp_path / "labels", pd.Series(RNG.integers(1, 4, N_TRAIN)), [1], None)
+    assert build_profile(labels).task == "multiclass"  # the sample writes a class: a class
+
+
 def test_whole_labels_saved_as_floats_are_spelled_as_the_sample_writes_them(
         tmp_path: Path) -> None:
     # pandas saves an integer target with a missing value as floats: "3.0", where the sample

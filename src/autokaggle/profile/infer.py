@@ -238,7 +238,12 @@ def infer_task(
     if k is not None or (hint is not None and hint.needs == "topk"):
         return TaskGuess(forced or "multiclass", "topk", (hint.k if hint else None) or k)
     task = forced or _single_task(target_labels, hint)
-    return TaskGuess(task, _kind(task, sample_values, hint))
+    kind = _kind(task, sample_values, hint)
+    if task == "multiclass" and kind == "probabilities" and not forced and hint is None:
+        # One number per row for a target of several whole values (a count, a grade): its
+        # expected value; a column of one class's probability could not be scored.
+        return TaskGuess("regression", "values")
+    return TaskGuess(task, kind)
 
 
 def sample_spelling(values: list[str], sample_values: list[str]) -> list[str]:
