@@ -286,6 +286,26 @@ def test_unidentifiable_target_asks_for_target_flag(tmp_path: Path) -> None:
     assert "not in sales_train.csv" in str(err.value)  # the file as the user named it
 
 
+@pytest.mark.parametrize("spell", [int, lambda v: f"P{v}"], ids=["codes", "names"])
+def test_a_column_whose_groups_test_never_shares_suggests_group_folds(
+        tmp_path: Path, spell: object) -> None:
+    # Patients, users, sessions: test holds new ones; folds that split one flatter the CV.
+    train, test = features(N_TRAIN, 1), features(N_TEST, 2, start=N_TRAIN)
+    train["patient"] = [spell(v) for v in RNG.integers(0, 20, N_TRAIN)]  # type: ignore[operator]
+    test["patient"] = [spell(v) for v in RNG.integers(100, 108, N_TEST)]  # type: ignore[operator]
+    train["target"] = RNG.integers(0, 2, N_TRAIN)
+    sample = pd.DataFrame({"id": test["id"], "target": 0.5})
+    write_competition(tmp_path, train, test, sample)
+    warning = next(w for w in build_profile(info_for(tmp_path)).warnings
+                   if w.code == "unseen-groups")
+    assert warning.columns == ["patient"] and "--group patient" in warning.message
+    grouped = build_profile(info_for(tmp_path), ProfileOverrides(group_column="patient"))
+    assert "unseen-groups" not in {w.code for w in grouped.warnings}  # already asked for
+    test["patient"] = train["patient"].iloc[:N_TEST].to_numpy()  # patients train has seen
+    write_competition(tmp_path, train, test, sample)
+    assert "unseen-groups" not in {w.code for w in build_profile(info_for(tmp_path)).warnings}
+
+
 def test_duplicates_imbalance_drift_and_drop_columns(tmp_path: Path) -> None:
     train, test = features(N_TRAIN, 1), features(N_TEST, 2, start=N_TRAIN)
     train["row_key"] = np.arange(1000, 1000 + N_TRAIN)

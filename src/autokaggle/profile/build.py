@@ -158,6 +158,9 @@ def _warnings(
     out += missing_target_warnings(roles.target_columns, labels)
     out += checks.imbalance(profile.task, series)
     out += checks.drift(t.train, t.test, columns, profile.feature_columns)
+    if profile.group_column is None:
+        shared = [c for c in columns if c.name in profile.feature_columns]
+        out += checks.unseen_groups(t.train, t.test, shared)
     out += checks.column_hints(columns, roles.id_column, roles.target_columns,
                                profile.drop_columns, _later_dates(t, columns, roles))
     if _timestamp_id(columns, roles) is not None:

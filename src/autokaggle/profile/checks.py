@@ -189,6 +189,39 @@ def column_hints(columns: list[ColumnProfile], id_column: str, targets: list[str
     return out
 
 
+MIN_GROUPS = 10  # groups in train before a column counts as a grouping (two per fold)
+
+
+def _groups_unseen_by_train(train: pa.ChunkedArray, test: pa.ChunkedArray) -> int | None:
+    """Train's number of groups when its values repeat (two rows a group at least, on average)
+    and test holds none of them; None otherwise."""
+    seen = pc.unique(train.drop_null())
+    rows = len(train) - train.null_count
+    if len(seen) < MIN_GROUPS or rows < 2 * len(seen):
+        return None
+    overlap = pc.is_in(pc.unique(test.drop_null()), value_set=seen)
+    return len(seen) if len(overlap) and not pc.any(overlap).as_py() else None
+
+
+def unseen_groups(train: pa.Table, test: pa.Table, features: list[ColumnProfile]
+                  ) -> list[ProfileWarning]:
+    """Feature columns whose values group train's rows and never occur in test (patients,
+    users, sessions): test holds new groups, and folds that split one score the CV too kindly."""
+    out = []
+    for c in features:
+        kind = train[c.name].type
+        if c.semantic not in ("categorical", "high-cardinality", "numeric") or (
+                c.semantic == "numeric" and not pa.types.is_integer(kind)):
+            continue
+        groups = _groups_unseen_by_train(train[c.name], test[c.name])
+        if groups is not None:
+            out.append(_w("unseen-groups", f"Test's values of {c.name} never occur in train, "
+                          f"where they form {groups} groups of several rows: test holds new "
+                          "groups. Folds that split a group score the CV too kindly: "
+                          f"autokaggle run ... --group {c.name}.", [c.name]))
+    return out
+
+
 def extra_files(names: list[str]) -> list[ProfileWarning]:
     """Extra tables, e.g. the original dataset a synthetic competition was generated from."""
     if not names:
