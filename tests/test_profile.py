@@ -304,6 +304,10 @@ def test_a_column_whose_groups_test_never_shares_suggests_group_folds(
     test["patient"] = train["patient"].iloc[:N_TEST].to_numpy()  # patients train has seen
     write_competition(tmp_path, train, test, sample)
     assert "unseen-groups" not in {w.code for w in build_profile(info_for(tmp_path)).warnings}
+    test["patient"] = [f"{v}?" for v in RNG.integers(100, 108, N_TEST)]  # text in test
+    write_competition(tmp_path, train, test, sample)  # compared only where train is text too
+    codes = {w.code for w in build_profile(info_for(tmp_path)).warnings}
+    assert ("unseen-groups" in codes) == (spell is not int)
 
 
 def test_duplicates_imbalance_drift_and_drop_columns(tmp_path: Path) -> None:

@@ -211,7 +211,8 @@ def unseen_groups(train: pa.Table, test: pa.Table, features: list[ColumnProfile]
     for c in features:
         kind = train[c.name].type
         if c.semantic not in ("categorical", "high-cardinality", "numeric") or (
-                c.semantic == "numeric" and not pa.types.is_integer(kind)):
+                c.semantic == "numeric" and not pa.types.is_integer(kind)) or (
+                test[c.name].type != kind):  # read otherwise in test ("?" marks): not compared
             continue
         groups = _groups_unseen_by_train(train[c.name], test[c.name])
         if groups is not None:
