@@ -175,6 +175,8 @@ def _generated_features(run: Path):  # noqa: ANN202 - the generated module
 
 
 def test_day_first_dates_and_dates_of_mixed_precision_are_read_whole(tmp_path: Path) -> None:
+    from autokaggle.profile.reader import DATES_SEEN, DAY_MONTH
+
     # pandas reads a column in the layout of its first value: "02.01.2013" (Predict Future
     # Sales) was read month first, and each date with a day above 12 was missing; an ISO date
     # without a time beside one with a time lost the second.
@@ -194,6 +196,7 @@ def test_day_first_dates_and_dates_of_mixed_precision_are_read_whole(tmp_path: P
     assert {profile.column(c).semantic for c in ("sold", "seen", "month")} == {"datetime"}
     assert profile.column("code").semantic == "high-cardinality"
     features = _generated_features(tmp_path / "run")
+    assert (features.DAY_MONTH, features.DATES_SEEN) == (DAY_MONTH, DATES_SEEN)  # as the harness
     config = yaml.safe_load((tmp_path / "run/code/config.yaml").read_text("utf-8"))
     frame = pd.concat([train, test], ignore_index=True).astype({"sold": str, "seen": str})
     state = features.fit_features(frame, config)

@@ -294,15 +294,17 @@ def pandas_bytes(table: pa.Table) -> int:
     return total
 
 
-_DAY_MONTH = r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}"
-_DATES_SEEN = 20_000  # distinct dates enough to tell the day from the month
+# A date that may put the day first ("13.01.2013"), and how many distinct dates tell which;
+# the generated code holds the same two (a test keeps them equal).
+DAY_MONTH = r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}"
+DATES_SEEN = 20_000
 
 
 def day_first(values: pd.Series) -> bool:
     """Whether dates such as "13.01.2013" put the day first: a first number above 12, and
     never a second one (the generated code decides the same way)."""
-    distinct = pd.Series(values.dropna().unique()[:_DATES_SEEN]).astype(str)
-    numbers = distinct.str.extract(_DAY_MONTH).dropna().astype(int)
+    distinct = pd.Series(values.dropna().unique()[:DATES_SEEN]).astype(str)
+    numbers = distinct.str.extract(DAY_MONTH).dropna().astype(int)
     return bool((numbers[0] > 12).any() and not (numbers[1] > 12).any())
 
 
