@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as _pc
 
@@ -40,12 +41,24 @@ _SAVED_INDEX = re.compile(r"^(Unnamed: \d+)?$")
 # column of numbers and such marks is numeric; the generated code reads the marks as missing
 # (pd.to_numeric(errors="coerce")).
 MISSING_MARKS = ("?", "-", "--", ".", "na", "n/a", "#n/a", "nan", "none", "null", "missing")
-# Numbers written with one unit or with thousands separators: "$1,234", "53.5%", "36 months".
-# The generated code drops the same characters before it reads the number (``as_float``).
+# Numbers written with one unit or with thousands separators: "$1,234", "53.5%", "36 months",
+# "Episode 98". The generated code drops the same characters before it reads the number
+# (``as_float``). A word before the number counts only where the column holds at least
+# ``WORD_PREFIX_NUMBERS`` numbers: "Type 1" to "Type 3" are levels of a category, "Class_1" a
+# label, while "Episode 1" to "Episode 99" as category levels sort 10 before 9 and lose the rare.
 _NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_UNIT_NUMBER = re.compile(rf"^\s*([$€£¥]?)\s*{_NUMBER}\s*(%|[A-Za-z]{{1,12}})?\s*$")
-UNIT_CHARACTERS = r"[$€£¥,%\s]|[A-Za-z]+\s*$"
+_UNIT_NUMBER = re.compile(
+    rf"^\s*([$€£¥]|[A-Za-z]{{1,12}}[_#]?)?\s*{_NUMBER}\s*(%|[A-Za-z]{{1,12}})?\s*$"
+)
+UNIT_CHARACTERS = r"^\s*[A-Za-z]+[_#]?|[$€£¥,%\s]|[A-Za-z]+\s*$"
+WORD_PREFIX_NUMBERS = 50
 _UNIT_SAMPLE = 1000
+# A time of day or a duration ("9:30", "23:15:07", "6:30 PM"): a number of hours (9.5, 18.5).
+# As text, each minute was a category level, mostly grouped away as rare.
+CLOCK = (
+    r"^\s*(?P<hour>\d{1,2}):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
+    r"\s*(?P<half>[AaPp][Mm])?\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -202,10 +215,12 @@ def _unit(values: pa.ChunkedArray) -> str | None:
     found = [_UNIT_NUMBER.match(text) for text in sample]
     if not sample or not all(found):
         return None
-    units = {(m.group(1), (m.group(2) or "").lower()) for m in found if m is not None}
+    units = {((m.group(1) or "").lower(), (m.group(2) or "").lower()) for m in found if m}
     if len(units) != 1 or (units == {("", "")} and not any("," in t for t in sample)):
         return None
     prefix, suffix = units.pop()
+    if prefix[:1].isalpha() and len(sample) < WORD_PREFIX_NUMBERS:
+        return None
     pattern = rf"^\s*{re.escape(prefix)}\s*{_NUMBER}\s*{re.escape(suffix)}\s*$"
     every = pc.match_substring_regex(values, pattern=pattern, ignore_case=True)
     return prefix + suffix if pc.all(every).as_py() else None
@@ -213,22 +228,50 @@ def _unit(values: pa.ChunkedArray) -> str | None:
 
 def numbers_in_text(values: pa.ChunkedArray) -> pa.ChunkedArray | None:
     """A text column of numbers as floats: ``MISSING_MARKS`` missing, one unit or thousands
-    separators dropped ("$1,234", "53.5%", "36 months"); None for any other column."""
+    separators dropped ("$1,234", "53.5%", "36 months"), times as hours ("6:30 PM": 18.5);
+    None for any other column."""
     if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
         return None
     marks = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(values)),
                      value_set=pa.array(MISSING_MARKS))
     numbers = pc.if_else(marks, pa.scalar(None, values.type), values)
+    floats = _clock_column(numbers)
+    if floats is None:
+        floats = _unit_numbers(numbers, marked=pc.any(marks).as_py())
+    return floats if floats is not None and len(pc.unique(floats.drop_null())) >= 2 else None
+
+
+def _unit_numbers(numbers: pa.ChunkedArray, marked: bool) -> pa.ChunkedArray | None:
+    """The column's numbers without their unit; None unless it has one or ``marked``."""
     unit = _unit(numbers)
-    if unit is None and not pc.any(marks).as_py():
+    if unit is None and not marked:
         return None
     if unit is not None:
         numbers = pc.replace_substring_regex(numbers, pattern=UNIT_CHARACTERS, replacement="")
     try:
-        floats = numbers.cast(pa.float64())
+        return numbers.cast(pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return floats if len(pc.unique(floats.drop_null())) >= 2 else None
+
+
+def _clock_column(values: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """Hours of a column whose every value is a time of day or a duration; None otherwise."""
+    head = pc.unique(values.slice(0, 10 * _UNIT_SAMPLE).drop_null()).slice(0, _UNIT_SAMPLE)
+    if len(head) == 0 or not pc.all(pc.match_substring_regex(head, pattern=CLOCK)).as_py():
+        return None  # text columns mostly fail here, on a sample
+    if not pc.all(pc.match_substring_regex(values.drop_null(), pattern=CLOCK)).as_py():
+        return None
+    hours = clock_hours(values.to_pandas().str.extract(CLOCK))
+    return pa.chunked_array([pa.array(hours.to_numpy(), from_pandas=True)])
+
+
+def clock_hours(clock: pd.DataFrame) -> pd.Series:
+    """Hours from ``CLOCK``'s parts ("6:30 PM": 18.5); missing where a value did not match."""
+    hours = pd.Series(clock["hour"], dtype="float64")
+    half = clock["half"].str.lower()
+    hours = hours.where(half.isna(), hours % 12 + 12 * (half == "pm"))
+    minutes = clock["minute"].astype("float64") + clock["second"].astype("float64").fillna(0) / 60
+    return hours + minutes / 60
 
 
 def profile_column(data: ColumnData, redact: Redactor | None = None) -> ColumnProfile:
