@@ -70,6 +70,14 @@ def _pick_sample(files: list[Path]) -> Path | None:
     return min(matches, key=lambda p: p.stat().st_size) if matches else None
 
 
+def one_table(data_dir: Path) -> tuple[Path, Path] | None:
+    """The folder's only table and its sample submission, when it holds just those two."""
+    files = _candidates(Path(data_dir))
+    sample = _pick_sample(files)
+    rest = [p for p in files if p != sample]
+    return (rest[0], sample) if sample is not None and len(rest) == 1 else None
+
+
 def media_files(data_dir: Path) -> Counter[str]:
     """Counts of non-tabular data files (images, audio, ...) by kind, from a bounded scan."""
     paths = islice((p for p in Path(data_dir).rglob("*") if p.suffix), _MEDIA_SCAN)
