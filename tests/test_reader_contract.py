@@ -133,6 +133,20 @@ def test_labels_saved_as_floats_are_submitted_as_the_sample_spells_them(tmp_path
     assert set(submitted) == {"0", "1"}
 
 
+def test_one_value_with_gaps_is_a_flag_not_a_constant(tmp_path: Path) -> None:
+    # "Yes" or nothing (used cars' clean_title) was a constant and dropped: its signal lost.
+    train, test, sample = pr.tiny_frames()
+    for frame in (train, test):
+        frame["a"] = np.where(frame["a"] > 0, "Yes", None)
+        frame["same"] = "x"  # one value, no gaps: still a constant
+    data = pr.write_csvs(tmp_path / "data", train, test, sample)
+    profile = pr.prepare(data, tmp_path / "run")
+    assert profile.column("a").semantic == "boolean"
+    assert profile.column("same").semantic == "constant" and "same" in profile.drop_columns
+    pr.run_scripts(tmp_path / "run")
+    assert pr.score(tmp_path / "run", profile).cv_mean > 0.8  # b alone: about 0.65
+
+
 def test_numbers_written_with_a_unit_are_a_numeric_feature(tmp_path: Path) -> None:
     # "53.5%", "$5,822" and "36 months" were text: categories of hundreds of levels whose
     # signal was lost (a probe whose signal is all in two such columns: CV AUC 0.52).

@@ -173,7 +173,9 @@ def semantic_type(
     n_unique = len(uniques)
     sample = _string_sample(uniques)
     if n_unique <= 1:
-        return "constant"
+        # One value and gaps ("Yes" or nothing, as used cars' clean_title): whether it is there
+        # is the feature, as a flag; without gaps the column says nothing.
+        return "boolean" if n_unique == 1 and n_non_null < n_rows else "constant"
     if _is_boolean(t, sample, n_unique):
         return "boolean"
     if pa.types.is_temporal(t):
