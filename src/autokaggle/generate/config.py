@@ -44,6 +44,10 @@ def feature_section(profile: DataProfile, options: PipelineOptions) -> dict[str,
         lists["datetime"].insert(0, profile.id_column)  # calendar parts only, never the raw id
     section: dict[str, Any] = {**lists, "drop": sorted(drop),
                                "rare_min_count": options.rare_min_count}
+    parts = {name: sep for name in lists["categorical"]
+             if (sep := profile.column(name).parts_separator)}
+    if parts:  # a code of parts ("B/0/P"): each part a feature too
+        section["parts"] = parts
     if options.model in ("lightgbm", "xgboost") and lists["categorical"]:
         section["native_max_levels"] = options.native_max_levels
     return {**section, **block_settings(lists, options)}

@@ -53,6 +53,11 @@ _UNIT_NUMBER = re.compile(
 UNIT_CHARACTERS = r"^\s*[A-Za-z]+[_#]?|[$€£¥,%\s]|[A-Za-z]+\s*$"
 WORD_PREFIX_NUMBERS = 50
 _UNIT_SAMPLE = 1000
+# A code of parts ("B/0/P": deck, number and side in Spaceship Titanic's Cabin): a category of
+# thousands of levels whose parts repeat; as level codes sorted by text, the side was lost. Each
+# part of a high-cardinality column cut the same way on every value becomes a feature.
+PART_SEPARATORS = ("/", "_", "-")
+MAX_PARTS = 4
 # A time of day or a duration ("9:30", "23:15:07", "6:30 PM"): a number of hours (9.5, 18.5).
 # As text, each minute was a category level, mostly grouped away as rare.
 CLOCK = (
@@ -276,6 +281,20 @@ def clock_hours(clock: pd.DataFrame) -> pd.Series:
     return hours + minutes / 60
 
 
+def parts_separator(uniques: pa.Array) -> str | None:
+    """The separator that cuts every value into the same number of non-empty parts (2 to
+    ``MAX_PARTS``), the first of ``PART_SEPARATORS`` that does; None when none does."""
+    for sep in PART_SEPARATORS:
+        s = re.escape(sep)
+        pattern = rf"^[^{s}]+(?:{s}[^{s}]+){{1,{MAX_PARTS - 1}}}$"
+        if not pc.all(pc.match_substring_regex(uniques, pattern=pattern)).as_py():
+            continue
+        lengths = pc.min_max(pc.list_value_length(pc.split_pattern(uniques, pattern=sep)))
+        if lengths["min"].as_py() == lengths["max"].as_py():
+            return sep
+    return None
+
+
 def profile_column(data: ColumnData, redact: Redactor | None = None) -> ColumnProfile:
     """Profile one column; values of columns that look personal are masked, secrets redacted."""
     values = data.values
@@ -288,6 +307,7 @@ def profile_column(data: ColumnData, redact: Redactor | None = None) -> ColumnPr
     semantic = semantic_type(data.name, values.type, uniques, n_rows, n_non_null)
     sample = _string_sample(uniques) if pa.types.is_string(values.type) else []
     pii = detect_pii(data.name, sample, len(uniques) / max(n_non_null, 1))
+    parts = parts_separator(uniques) if semantic == "high-cardinality" and not pii else None
     top = [] if semantic == "id-like" else _top(uniques, counts)
     if pii:
         top = [(mask_token(pii), count) for _, count in top]
@@ -298,7 +318,7 @@ def profile_column(data: ColumnData, redact: Redactor | None = None) -> ColumnPr
         semantic=semantic, missing_share=values.null_count / max(n_rows, 1),
         n_unique=len(uniques), top_values=top,
         numeric=None if pii else numeric_summary(values),
-        in_train=data.in_train, in_test=data.in_test, pii=pii,
+        in_train=data.in_train, in_test=data.in_test, pii=pii, parts_separator=parts,
     )
 
 

@@ -1,0 +1,55 @@
+"""A code of parts ("B/0/P", Spaceship Titanic's Cabin): each part a feature of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pipeline_run as pr
+import pyarrow as pa
+import pytest
+
+from autokaggle.profile.columns import parts_separator
+
+
+def _cabins(folder: Path) -> Path:
+    """A binary target set by the code's last part (the side), hidden in thousands of codes."""
+    rng = np.random.default_rng(4)
+    n = 1200
+    side = rng.choice(["P", "S"], n)
+    cabin = [f"{d}/{k}/{s}" for d, k, s in zip(rng.choice(list("ABCDEFG"), n),
+                                                rng.integers(0, 1500, n), side, strict=True)]
+    x = rng.normal(size=n)
+    frame = pd.DataFrame({"id": np.arange(n), "x": x.round(3), "Cabin": cabin,
+                          "target": ((side == "P") ^ (rng.random(n) < 0.1)).astype(int)})
+    frame.loc[::50, "Cabin"] = None
+    train, test = frame.iloc[:1000], frame.iloc[1000:].drop(columns="target")
+    return pr.write_csvs(folder, train, test, pd.DataFrame({"id": test["id"], "target": 0}))
+
+
+@pytest.mark.parametrize(("values", "sep"), [
+    (["B/0/P", "G/734/S", "A/12/P"], "/"),
+    (["0001_01", "0002_01"], "_"),
+    (["10-26-26", "28-28"], None),  # two parts beside three
+    (["B/0/P", "B/0"], None),
+    (["New York", "Paris"], None),
+    (["a//b", "c/d/e"], None),  # an empty part
+])
+def test_a_separator_counts_only_when_it_cuts_every_value_alike(values: list[str],
+                                                                sep: str | None) -> None:
+    assert parts_separator(pa.array(values)) == sep
+
+
+@pytest.mark.parametrize("model", ["lightgbm", "catboost", "linear"])
+def test_each_part_of_a_code_is_a_feature(tmp_path: Path, model: str) -> None:
+    # As level codes sorted by text, "A/0/P" and "A/0/S" were neighbours and the side was lost.
+    data = _cabins(tmp_path / "data")
+    profile = pr.prepare(data, tmp_path / "run", model=model)
+    assert profile.column("Cabin").parts_separator == "/"
+    pr.run_scripts(tmp_path / "run")
+    state = pd.read_pickle(tmp_path / "run/output/model.pkl")
+    assert {"Cabin_part0", "Cabin_part1", "Cabin_part2"} <= set(state["columns"])
+    assert state["features"]["parts"]["Cabin"][1] is None  # the number part is a number
+    assert pr.score(tmp_path / "run", profile).cv_mean > 0.85  # the side: 0.9 of the rows
+    assert pr.validate(tmp_path / "run", profile).ok
