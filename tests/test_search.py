@@ -117,6 +117,18 @@ def test_the_search_tries_only_blocks_that_have_columns_to_work_on(tmp_path: Pat
     assert applicable_blocks(numeric_only, dropped, None) == ["words"]  # the text stays
 
 
+def test_a_table_led_by_its_text_tries_the_words_block_first(tmp_path: Path) -> None:
+    # A tweet beside its keyword: last in the order, a 60 s search never reached the words.
+    profile, _ = fx.binary_bool(tmp_path)
+    semantic = {c.name: c.semantic for c in profile.columns}
+    keep = {next(c for c in profile.feature_columns if semantic[c] == "categorical"),
+            *(c for c in profile.feature_columns if semantic[c] == "text")}
+    led = fast_options().model_copy(update={
+        "drop_columns": [c for c in profile.feature_columns if c not in keep]})
+    assert applicable_blocks(profile, led, None) == ["words", *ALL_BLOCKS[:2]]
+    assert applicable_blocks(profile, fast_options(), None)[-1] == "words"  # one text of several
+
+
 def test_scheduler_goes_families_then_blocks_then_tuning_and_is_deterministic() -> None:
     make = lambda llm: Scheduler(  # noqa: E731
         ("linear", "lightgbm", "xgboost", "catboost"), tuple(ALL_BLOCKS), True, 7, 0.05, llm)

@@ -21,6 +21,7 @@ FEATURE_LISTS = {
     "datetime": "datetime",
     "text": "text",
 }
+FEATURE_KINDS = ("numeric", "categorical", "boolean", "datetime", "text")
 
 
 def feature_section(profile: DataProfile, options: PipelineOptions) -> dict[str, Any]:
@@ -28,8 +29,7 @@ def feature_section(profile: DataProfile, options: PipelineOptions) -> dict[str,
 
     A timestamp id joins the datetime list: the model sees its calendar parts, not the id.
     """
-    lists: dict[str, list[str]] = {name: [] for name in
-                                   ("numeric", "categorical", "boolean", "datetime", "text")}
+    lists: dict[str, list[str]] = {name: [] for name in FEATURE_KINDS}
     drop = set(profile.drop_columns) | set(options.drop_columns)
     excluded = {profile.id_column, *profile.target_columns}
     for name in profile.feature_columns:
@@ -91,13 +91,29 @@ def usable_blocks(lists: dict[str, list[str]], blocks: Sequence[str],
     return [b for b in has if b in blocks and has[b]]
 
 
+# A table led by its text (a tweet beside its keyword and place): at least this share of the
+# features are text columns, and the words block is the first block tried. Last in the order, a
+# 60 s search had not reached it (CV F1 0.62 where the words carry nearly all the signal).
+TEXT_LED_SHARE = 1 / 3
+
+
 def applicable_blocks(profile: DataProfile, options: PipelineOptions,
                       original: str | None) -> list[str]:
     """Every block that has something to work on in this data: the log target first where it
-    fits (it changes every tree), then each feature block with columns left after the drops."""
+    fits (it changes every tree), then each feature block with columns left after the drops
+    (the words block first where the text leads)."""
     every = options.model_copy(update={"blocks": list(FEATURE_BLOCKS), "original_file": original})
-    features = list(feature_section(profile, every).get("blocks", []))
+    section = feature_section(profile, every)
+    features = list(section.get("blocks", []))
+    if "words" in features and text_led(section):
+        features = ["words", *[b for b in features if b != "words"]]
     return [LOG_TARGET, *features] if log_target_fits(profile, options) else features
+
+
+def text_led(section: dict[str, Any]) -> bool:
+    """Whether text columns are at least ``TEXT_LED_SHARE`` of a ``features:`` block's columns."""
+    columns = sum(len(section[kind]) for kind in FEATURE_KINDS)
+    return len(section["text"]) >= TEXT_LED_SHARE * columns > 0
 
 
 def time_id(profile: DataProfile) -> bool:
