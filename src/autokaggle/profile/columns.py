@@ -284,10 +284,12 @@ def clock_hours(clock: pd.DataFrame) -> pd.Series:
 def parts_separator(uniques: pa.Array) -> str | None:
     """The separator that cuts every value into the same number of non-empty parts (2 to
     ``MAX_PARTS``), the first of ``PART_SEPARATORS`` that does; None when none does."""
+    head = uniques.slice(0, _UNIT_SAMPLE)
     for sep in PART_SEPARATORS:
         s = re.escape(sep)
         pattern = rf"^[^{s}]+(?:{s}[^{s}]+){{1,{MAX_PARTS - 1}}}$"
-        if not pc.all(pc.match_substring_regex(uniques, pattern=pattern)).as_py():
+        if not all(pc.all(pc.match_substring_regex(values, pattern=pattern)).as_py()
+                   for values in (head, uniques)):  # most columns fail on the head
             continue
         lengths = pc.min_max(pc.list_value_length(pc.split_pattern(uniques, pattern=sep)))
         if lengths["min"].as_py() == lengths["max"].as_py():
