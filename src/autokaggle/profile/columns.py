@@ -214,11 +214,17 @@ def numeric_summary(values: pa.ChunkedArray) -> NumericSummary | None:
     )
 
 
-def _unit(values: pa.ChunkedArray) -> str | None:
+def _distinct_head(values: pa.ChunkedArray) -> pa.Array:
+    """Up to ``_UNIT_SAMPLE`` distinct values from the column's head: text columns mostly fail
+    the unit and clock checks there, before a pass over every value."""
+    return pc.unique(values.slice(0, 10 * _UNIT_SAMPLE).drop_null()).slice(0, _UNIT_SAMPLE)
+
+
+def _unit(values: pa.ChunkedArray, head: pa.Array) -> str | None:
     """The one unit every value is written with ("$", "%", " months"; "" for thousands
-    separators alone) when the column holds numbers written so; None otherwise."""
-    head = values.slice(0, 10 * _UNIT_SAMPLE).drop_null()  # text columns mostly fail here
-    sample = pc.unique(head).slice(0, _UNIT_SAMPLE).to_pylist()
+    separators alone) when the column holds numbers written so (``head``: its
+    ``_distinct_head``); None otherwise."""
+    sample = head.to_pylist()
     found = [_UNIT_NUMBER.match(text) for text in sample]
     if not sample or not all(found):
         return None
@@ -242,15 +248,17 @@ def numbers_in_text(values: pa.ChunkedArray) -> pa.ChunkedArray | None:
     marks = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(values)),
                      value_set=pa.array(MISSING_MARKS))
     numbers = pc.if_else(marks, pa.scalar(None, values.type), values)
-    floats = _clock_column(numbers)
+    head = _distinct_head(numbers)
+    floats = _clock_column(numbers, head)
     if floats is None:
-        floats = _unit_numbers(numbers, marked=pc.any(marks).as_py())
+        floats = _unit_numbers(numbers, head, marked=pc.any(marks).as_py())
     return floats if floats is not None and len(pc.unique(floats.drop_null())) >= 2 else None
 
 
-def _unit_numbers(numbers: pa.ChunkedArray, marked: bool) -> pa.ChunkedArray | None:
+def _unit_numbers(numbers: pa.ChunkedArray, head: pa.Array,
+                  marked: bool) -> pa.ChunkedArray | None:
     """The column's numbers without their unit; None unless it has one or ``marked``."""
-    unit = _unit(numbers)
+    unit = _unit(numbers, head)
     if unit is None and not marked:
         return None
     if unit is not None:
@@ -261,9 +269,9 @@ def _unit_numbers(numbers: pa.ChunkedArray, marked: bool) -> pa.ChunkedArray | N
         return None
 
 
-def _clock_column(values: pa.ChunkedArray) -> pa.ChunkedArray | None:
-    """Hours of a column whose every value is a time of day or a duration; None otherwise."""
-    head = pc.unique(values.slice(0, 10 * _UNIT_SAMPLE).drop_null()).slice(0, _UNIT_SAMPLE)
+def _clock_column(values: pa.ChunkedArray, head: pa.Array) -> pa.ChunkedArray | None:
+    """Hours of a column whose every value is a time of day or a duration (``head``: its
+    ``_distinct_head``); None otherwise."""
     if len(head) == 0 or not pc.all(pc.match_substring_regex(head, pattern=CLOCK)).as_py():
         return None  # text columns mostly fail here, on a sample
     if not pc.all(pc.match_substring_regex(values.drop_null(), pattern=CLOCK)).as_py():

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from autokaggle.profile.files import copy_name
-from autokaggle.profile.reader import header_names, read_arrow, sniff_dialect
-from autokaggle.profile.row_ids import drop_replaced, link_others, sample_id, write_table
+import pyarrow as pa
+
+from autokaggle.profile.reader import header_names, read_arrow
+from autokaggle.profile.row_ids import sample_id, write_copies
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,11 @@ def respell_id(data_dir: Path, dest: Path) -> IdSpelling | None:
     if column in test_columns or len(same) != 1 or column in header_names(files.train):
         return None
     old = same[0]
-    tables = [p for p in (files.train, files.test) if old in header_names(p)]
-    dest.mkdir(parents=True, exist_ok=True)
-    link_others(Path(files.train).parent, dest, {p.name for p in tables})
-    for path in tables:
+
+    def renamed(path: Path) -> pa.Table:
+        """The table with its id column named as the sample names it."""
         table = read_arrow(path, as_strings=True)
-        names = [column if name == old else name for name in table.column_names]
-        write_table(table.rename_columns(names), dest / copy_name(path),
-                    sniff_dialect(path).delimiter)
-        drop_replaced(path, dest / copy_name(path))
+        return table.rename_columns([column if c == old else c for c in table.column_names])
+
+    write_copies([p for p in (files.train, files.test) if old in header_names(p)], dest, renamed)
     return IdSpelling(column, old)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,16 +88,17 @@ def sample_id(data_dir: Path) -> tuple[DataFiles, Path, str] | None:
 def _number(files: DataFiles, dest: Path, column: str, start: int, tables: tuple[Path, ...],
             test: pa.Table | None = None) -> RowIds:
     """Write each of ``tables`` numbered into ``dest``; link the folder's other files."""
-    dest.mkdir(parents=True, exist_ok=True)
-    link_others(Path(files.train).parent, dest, {p.name for p in tables})
-    rows = {}
-    for path in tables:
+    rows: dict[Path, int] = {}
+
+    def numbered(path: Path) -> pa.Table:
+        """The table with ``column`` = start, start+1, ... first (values as written)."""
         table = test if path == files.test and test is not None else read_arrow(path,
                                                                                 as_strings=True)
-        _write_numbered(table, column, start, dest / copy_name(path),
-                        sniff_dialect(path).delimiter)
-        drop_replaced(path, dest / copy_name(path))
         rows[path] = table.num_rows
+        ids = pa.array(np.arange(start, start + table.num_rows).astype(str))
+        return table.add_column(0, column, ids)
+
+    write_copies(tables, dest, numbered)
     return RowIds(column, start, rows[files.train], rows.get(files.test))
 
 
@@ -107,6 +109,16 @@ def _row_count_start(ids: list[str | None], rows: int) -> int | None:
     values = np.fromiter((int(v) for v in ids), dtype=np.int64, count=rows)  # type: ignore[arg-type]
     start = int(values[0])
     return start if start in (0, 1) and (values == np.arange(start, start + rows)).all() else None
+
+
+def write_copies(paths: Sequence[Path], dest: Path, make: Callable[[Path], pa.Table]) -> None:
+    """``make(path)`` of each of ``paths`` (one at a time) as its CSV copy in ``dest``, in the
+    file's delimiter; the folder's other files linked, an original the copy replaces dropped."""
+    dest.mkdir(parents=True, exist_ok=True)
+    link_others(paths[0].parent, dest, {p.name for p in paths})
+    for path in paths:
+        write_table(make(path), dest / copy_name(path), sniff_dialect(path).delimiter)
+        drop_replaced(path, dest / copy_name(path))
 
 
 def link_others(source: Path, dest: Path, skip: set[str]) -> None:
@@ -127,13 +139,6 @@ def drop_replaced(source: Path, copy: Path) -> None:
     name ("test.parquet" beside its copy "test.csv"): one file per table."""
     if source.parent == copy.parent and source.name != copy.name:
         source.unlink(missing_ok=True)
-
-
-def _write_numbered(table: pa.Table, column: str, start: int, path: Path,
-                    delimiter: str) -> None:
-    """The table as CSV with ``column`` = start, start+1, ... first (values as written)."""
-    ids = pa.array(np.arange(start, start + table.num_rows).astype(str))
-    write_table(table.add_column(0, column, ids), path, delimiter)
 
 
 def write_table(table: pa.Table, path: Path, delimiter: str = ",") -> None:

@@ -10,6 +10,7 @@ file is linked unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import reduce
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +86,4 @@ def _write(path: Path, dest: Path, table: pa.Table, is_test: pa.ChunkedArray,
 
 def _all_labelled(table: pa.Table, targets: list[str]) -> pa.ChunkedArray:
     """Rows where every target column holds a value."""
-    masks = [pc.fill_null(pc.not_equal(table[t], ""), False) for t in targets]
-    result = masks[0]
-    for mask in masks[1:]:
-        result = pc.and_(result, mask)
-    return result
+    return reduce(pc.and_, [pc.fill_null(pc.not_equal(table[t], ""), False) for t in targets])
