@@ -61,12 +61,14 @@ def notebook_script(path: Path) -> str:
     return "\n\n".join(c.source for c in notebook.cells if c.cell_type == "code")
 
 
-@pytest.mark.parametrize("with_folds", [True, False])
+@pytest.mark.parametrize(("with_folds", "model"),
+                         [(True, "lightgbm"), (False, "lightgbm"), (True, "linear")])
 def test_notebook_runs_top_to_bottom_and_writes_a_submission(
-    tmp_path: Path, with_folds: bool
+    tmp_path: Path, with_folds: bool, model: str
 ) -> None:
     profile, run_dir = fx.multiclass_topk(tmp_path)
-    options = PipelineOptions(params=fx.FAST_PARAMS["lightgbm"], early_stopping_rounds=10, threads=1)
+    options = PipelineOptions(model=model, params=fx.FAST_PARAMS[model],  # type: ignore[arg-type]
+                              early_stopping_rounds=10, threads=1)
     render_pipeline(profile, options, run_dir)
     path = write_notebook(run_dir, profile)
     assert path.read_bytes() == write_notebook(run_dir, profile).read_bytes()
