@@ -1,4 +1,5 @@
-"""Feature block "words": a text column's TF-IDF reduced by SVD, learnt without the target."""
+"""Feature block "words": a text column's TF-IDF, reduced by SVD for the trees (learnt without
+the target) and whole, sparse, for the linear model."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pipeline_run as pr
+import pytest
 from test_search import _assert_clean
 
 from autokaggle.generate import PipelineOptions, render_pipeline
@@ -33,9 +35,32 @@ def _passengers(folder: Path, titles: bool = True) -> Path:
     return folder
 
 
-def _run(data: Path, run: Path, blocks: list[str]) -> tuple[float, list[str]]:
-    profile = pr.prepare(data, run, model="lightgbm")
-    options = PipelineOptions(model="lightgbm", params={"n_estimators": 60, "num_leaves": 7},
+def _messages(folder: Path, regression: bool = False) -> Path:
+    """Tweets of 6-15 words of 300 beside a keyword: a few words carry the label (F1), or a
+    price sums every word's worth (RMSE)."""
+    rng = np.random.default_rng(7)
+    n, vocab = 600, np.array([f"w{i}" for i in range(300)])
+    worth = rng.normal(0, 1, len(vocab)) * (rng.random(len(vocab)) < 0.2)
+    texts, labels = [], []
+    for _ in range(n):
+        words = rng.choice(len(vocab), rng.integers(6, 16))
+        label = worth[words].sum() + rng.normal(0, 0.3)
+        texts.append(" ".join(vocab[words]))
+        labels.append(round(label, 3) if regression else int(worth[words].max() > 1.5))
+    frame = pd.DataFrame({"id": np.arange(n), "keyword": rng.choice(["fire", "flood", None], n),
+                          "text": texts, "target": labels})
+    pr.write_csvs(folder, frame.iloc[:450], frame.iloc[450:].drop(columns="target"),
+                  pd.DataFrame({"id": frame["id"].iloc[450:], "target": 0}))
+    metric = "root mean squared error" if regression else "F1"
+    (folder / "overview.md").write_text(f"# Messages\n\n## Evaluation\n\n{metric}.\n")
+    return folder
+
+
+def _run(data: Path, run: Path, blocks: list[str], model: str = "lightgbm",
+         ) -> tuple[float, list[str]]:
+    profile = pr.prepare(data, run, model=model)
+    params = {"n_estimators": 60, "num_leaves": 7} if model == "lightgbm" else {}
+    options = PipelineOptions(model=model, params=params,  # type: ignore[arg-type]
                               threads=1, n_splits=3, blocks=blocks)  # type: ignore[list-item]
     render_pipeline(profile, options, run)
     pr.run_scripts(run)
@@ -69,3 +94,25 @@ def test_words_without_a_repeated_word_leave_the_text_as_length_and_count(tmp_pa
     assert features.fit_words(pd.Series(["alpha one", "beta two", None]), cfg) is None
     assert features.fit_words(pd.Series(["same", "same"]), cfg) is None  # one word: no SVD
     assert features.fit_words(pd.Series(["red fox", "red dog", "blue fox"] * 3), cfg) is not None
+
+
+@pytest.mark.parametrize("regression", [False, True], ids=["f1", "rmse"])
+def test_the_linear_model_weighs_every_word_of_a_text_whole(tmp_path: Path,
+                                                             regression: bool) -> None:
+    data = _messages(tmp_path / "data", regression)
+    plain, _ = _run(data, tmp_path / "plain", [], model="linear")
+    words, columns = _run(data, tmp_path / "words", ["words"], model="linear")
+    # No SVD: the text goes in whole and the model's pipeline turns it into a sparse TF-IDF.
+    assert "text__tfidf" in columns and not any("svd" in c for c in columns)
+    config = (tmp_path / "words" / "code" / "config.yaml").read_text()
+    assert "words_components" not in config
+    bundle = pickle.loads((tmp_path / "words" / "output" / "model.pkl").read_bytes())
+    prepare = bundle["models"][0][0][0]
+    vocabulary = prepare.named_transformers_["words_0"].vocabulary_
+    assert len(vocabulary) > 300  # every word and the word pairs seen twice, not 16 components
+    if regression:  # RMSE: a sum of 60 words' worth that a line recovers
+        assert bundle["models"][0][0][-1].cv == 3  # no leave-one-out square of sparse words
+        assert words < plain * 0.6
+    else:  # F1: one of 60 words in a tweet of up to 15
+        assert words > plain + 0.2
+    _assert_clean(tmp_path / "words" / "code")

@@ -77,7 +77,7 @@ def block_settings(lists: dict[str, list[str]], options: PipelineOptions) -> dic
         out["interactions"] = [[a, b] for i, a in enumerate(cols) for b in cols[i + 1:]]
     if "target_encoding" in blocks:
         out.update(target_smoothing=TARGET_SMOOTHING, target_inner_folds=TARGET_INNER_FOLDS)
-    if "words" in blocks:
+    if "words" in blocks and options.model != "linear":  # the linear model takes the TF-IDF whole
         out["words_components"] = WORDS_COMPONENTS
     return out
 

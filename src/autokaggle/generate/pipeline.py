@@ -32,6 +32,7 @@ def template_env() -> jinja2.Environment:
 def template_context(profile: DataProfile, config: dict[str, Any]) -> dict[str, Any]:
     """Variables the templates see."""
     model = config["model"]["name"]
+    blocks = list(config["features"].get("blocks", []))
     return {
         "model": model,
         "model_title": MODEL_TITLES[model],
@@ -39,9 +40,19 @@ def template_context(profile: DataProfile, config: dict[str, Any]) -> dict[str, 
         "slug": profile.slug,
         "task": profile.task,
         "metric": profile.metric.name,
-        "blocks": list(config["features"].get("blocks", [])),
+        "blocks": blocks,
+        "words": words_form(model, blocks),
         "ordinal": config["submission"]["decode"] == "ordinal",
     }
+
+
+def words_form(model: str, blocks: list[str]) -> str | None:
+    """How the "words" block hands a text to the model: its TF-IDF whole ("sparse": a linear
+    model weighs every word and word pair), or a few SVD components of it ("svd": trees split
+    on dense columns); None without the block."""
+    if "words" not in blocks:
+        return None
+    return "sparse" if model == "linear" else "svd"
 
 
 def render_text(name: str, context: dict[str, Any]) -> str:

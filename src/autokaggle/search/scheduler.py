@@ -287,8 +287,8 @@ def _score_of(history: list[Result], proposal: Proposal) -> float | None:
 
 def _takes_seed(proposal: Proposal) -> bool:
     """Whether a reseeded copy of ``proposal`` would differ from it: the linear family fits
-    without randomness (only the "words" block's SVD takes the seed), so its copy would not."""
-    return proposal.model != "linear" or "words" in proposal.blocks
+    without randomness (its "words" block is the TF-IDF itself, no SVD), so its copy would not."""
+    return proposal.model != "linear"
 
 
 def _copy_of_best(results: list[Result], history: list[Result]) -> Proposal | None:
