@@ -160,6 +160,24 @@ def test_blocks_are_combined_only_once_every_block_of_the_round_is_scored() -> N
     assert after == Proposal("blocks", "lightgbm", tuple(ALL_BLOCKS))
 
 
+def test_the_words_block_is_tried_on_the_linear_family_whichever_family_leads() -> None:
+    families = ("linear", "lightgbm", "xgboost", "catboost")
+    words = Proposal("blocks", "linear", ("words",))
+    scores = {"lightgbm template": 0.80, "linear": 0.70, "xgboost": 0.75, "catboost": 0.76}
+    made = _drive(Scheduler(families, ("frequency", "words"), True, 7, 0.05),
+                  lambda p: scores.get(p.label, 0.81), 8)
+    labels = [p.label for p in made]
+    # LightGBM leads without the words: right after its words, the words on a line.
+    assert labels[3:6] == ["lightgbm +frequency", "lightgbm +words", "linear +words"]
+    assert made[5] == words and labels.count("linear +words") == 1
+    led = [p.label for p in _drive(Scheduler(families, ("words", "frequency"), True, 7, 0.05),
+                                   lambda p: scores.get(p.label, 0.81), 8)]
+    assert led[3:6] == ["lightgbm +words", "linear +words", "lightgbm +frequency"]  # text-led
+    no_text = _drive(Scheduler(families, ("frequency",), True, 7, 0.05),
+                     lambda p: scores.get(p.label, 0.81), 8)
+    assert not any(p.model == "linear" and p.blocks for p in no_text)
+
+
 def test_warm_start_is_the_tested_defaults_inside_the_space() -> None:
     for model in ("lightgbm", "xgboost", "catboost", "linear"):
         space, warm = search_space(model, True), warm_start(model, True, 0.05)
