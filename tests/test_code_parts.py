@@ -1,4 +1,5 @@
-"""A code of parts ("B/0/P", Spaceship Titanic's Cabin): each part a feature of its own."""
+"""A code of parts ("B/0/P", Spaceship Titanic's Cabin; "ABBACBDAAB", the f_27 of Playground TPS
+May 2022): each part a feature of its own."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ def _cabins(folder: Path) -> Path:
     (["B/0/P", "B/0"], None),
     (["New York", "Paris"], None),
     (["a//b", "c/d/e"], None),  # an empty part
+    (["ABBA", "BACA", "AB12"], ""),  # one width, no separator: each character
+    (["ABC", "ABCD"], None),  # two widths
+    (["AB CD", "EF GH"], None),  # words
+    (["A1B2C3D4E5F6G", "A1B2C3D4E5F6H"], None),  # wider than a code: a hash
 ])
 def test_a_separator_counts_only_when_it_cuts_every_value_alike(values: list[str],
                                                                 sep: str | None) -> None:
@@ -52,4 +57,32 @@ def test_each_part_of_a_code_is_a_feature(tmp_path: Path, model: str) -> None:
     assert {"Cabin_part0", "Cabin_part1", "Cabin_part2"} <= set(state["columns"])
     assert state["features"]["parts"]["Cabin"][1] is None  # the number part is a number
     assert pr.score(tmp_path / "run", profile).cv_mean > 0.85  # the side: 0.9 of the rows
+    assert pr.validate(tmp_path / "run", profile).ok
+
+
+def _letter_codes(folder: Path) -> Path:
+    """A binary target set by the fourth letter of a six-letter code of 4,096, most seen once."""
+    rng = np.random.default_rng(5)
+    n = 1500
+    letters = rng.choice(list("ABCD"), (n, 6))
+    frame = pd.DataFrame({"id": np.arange(n), "x": rng.normal(size=n).round(3),
+                          "f_27": ["".join(row) for row in letters],
+                          "target": ((letters[:, 3] == "B") ^ (rng.random(n) < 0.1)).astype(int)})
+    frame.loc[::60, "f_27"] = None
+    train, test = frame.iloc[:1200], frame.iloc[1200:].drop(columns="target")
+    return pr.write_csvs(folder, train, test, pd.DataFrame({"id": test["id"], "target": 0}))
+
+
+@pytest.mark.parametrize("model", ["lightgbm", "linear"])
+def test_each_character_of_a_code_of_one_width_is_a_feature(tmp_path: Path, model: str) -> None:
+    # As a category of about 1,200 levels, mostly seen once, the code was grouped away as rare.
+    data = _letter_codes(tmp_path / "data")
+    profile = pr.prepare(data, tmp_path / "run", model=model)
+    assert profile.column("f_27").parts_separator == ""
+    pr.run_scripts(tmp_path / "run")
+    state = pd.read_pickle(tmp_path / "run/output/model.pkl")
+    assert {f"f_27_part{i}" for i in range(6)} <= set(state["columns"])
+    assert "f_27_part6" not in state["columns"]
+    assert state["features"]["parts"]["f_27"][3] == ["A", "B", "C", "D", "__rare__"]
+    assert pr.score(tmp_path / "run", profile).cv_mean > 0.85  # the fourth letter: 0.9 of rows
     assert pr.validate(tmp_path / "run", profile).ok

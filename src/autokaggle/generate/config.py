@@ -45,7 +45,7 @@ def feature_section(profile: DataProfile, options: PipelineOptions) -> dict[str,
     section: dict[str, Any] = {**lists, "drop": sorted(drop),
                                "rare_min_count": options.rare_min_count}
     parts = {name: sep for name in lists["categorical"]
-             if (sep := profile.column(name).parts_separator)}
+             if (sep := profile.column(name).parts_separator) is not None}
     if parts:  # a code of parts ("B/0/P"): each part a feature too
         section["parts"] = parts
     if options.model in ("lightgbm", "xgboost") and lists["categorical"]:

@@ -58,6 +58,11 @@ _UNIT_SAMPLE = 1000
 # part of a high-cardinality column cut the same way on every value becomes a feature.
 PART_SEPARATORS = ("/", "_", "-")
 MAX_PARTS = 4
+# A code of one width and no separator ("ABBACBDAAB", the f_27 of Playground TPS May 2022): each
+# character at its place is a part. Up to CODE_MAX_WIDTH letters and digits; longer strings are
+# hashes or words.
+EACH_CHARACTER = ""
+CODE_MAX_WIDTH = 12
 # A time of day or a duration ("9:30", "23:15:07", "6:30 PM"): a number of hours (9.5, 18.5).
 # As text, each minute was a category level, mostly grouped away as rare.
 CLOCK = (
@@ -291,7 +296,8 @@ def clock_hours(clock: pd.DataFrame) -> pd.Series:
 
 def parts_separator(uniques: pa.Array) -> str | None:
     """The separator that cuts every value into the same number of non-empty parts (2 to
-    ``MAX_PARTS``), the first of ``PART_SEPARATORS`` that does; None when none does."""
+    ``MAX_PARTS``), the first of ``PART_SEPARATORS`` that does; ``EACH_CHARACTER`` for a code
+    of one width without one; None otherwise."""
     head = uniques.slice(0, _UNIT_SAMPLE)
     for sep in PART_SEPARATORS:
         s = re.escape(sep)
@@ -302,7 +308,16 @@ def parts_separator(uniques: pa.Array) -> str | None:
         lengths = pc.min_max(pc.list_value_length(pc.split_pattern(uniques, pattern=sep)))
         if lengths["min"].as_py() == lengths["max"].as_py():
             return sep
-    return None
+    return EACH_CHARACTER if _one_width_code(uniques) else None
+
+
+def _one_width_code(uniques: pa.Array) -> bool:
+    """Whether every value is 2 to ``CODE_MAX_WIDTH`` letters and digits, all of one width."""
+    widths = pc.min_max(pc.utf8_length(uniques))
+    width = widths["min"].as_py()
+    if width is None or width != widths["max"].as_py() or not 2 <= width <= CODE_MAX_WIDTH:
+        return False
+    return bool(pc.all(pc.match_substring_regex(uniques, pattern="^[A-Za-z0-9]+$")).as_py())
 
 
 def profile_column(data: ColumnData, redact: Redactor | None = None) -> ColumnProfile:

@@ -43,7 +43,8 @@ class ColumnProfile(BaseModel):
     in_train: bool = True
     in_test: bool = True
     pii: str | None = None  # "name", "email", ... when sample values are masked
-    parts_separator: str | None = None  # "/" for a code of parts ("B/0/P"), each a feature
+    parts_separator: str | None = None  # "/" for a code of parts ("B/0/P"), each a feature;
+    # "" for a code of one width without a separator ("ABBA"), each character a part
 
 
 class FileProfile(BaseModel):
