@@ -46,18 +46,23 @@ def test_a_separator_counts_only_when_it_cuts_every_value_alike(values: list[str
     assert parts_separator(pa.array(values)) == sep
 
 
+def _run_parts(data: Path, run: Path, model: str, column: str, sep: str) -> dict:
+    """Profile and run ``data``; the code's separator as the profile reads it, a CV above 0.85
+    (the signal is in one part, for 0.9 of the rows) and a valid submission; the fitted state."""
+    profile = pr.prepare(data, run, model=model)
+    assert profile.column(column).parts_separator == sep
+    pr.run_scripts(run)
+    assert pr.score(run, profile).cv_mean > 0.85
+    assert pr.validate(run, profile).ok
+    return pd.read_pickle(run / "output/model.pkl")
+
+
 @pytest.mark.parametrize("model", ["lightgbm", "catboost", "linear"])
 def test_each_part_of_a_code_is_a_feature(tmp_path: Path, model: str) -> None:
     # As level codes sorted by text, "A/0/P" and "A/0/S" were neighbours and the side was lost.
-    data = _cabins(tmp_path / "data")
-    profile = pr.prepare(data, tmp_path / "run", model=model)
-    assert profile.column("Cabin").parts_separator == "/"
-    pr.run_scripts(tmp_path / "run")
-    state = pd.read_pickle(tmp_path / "run/output/model.pkl")
+    state = _run_parts(_cabins(tmp_path / "data"), tmp_path / "run", model, "Cabin", "/")
     assert {"Cabin_part0", "Cabin_part1", "Cabin_part2"} <= set(state["columns"])
     assert state["features"]["parts"]["Cabin"][1] is None  # the number part is a number
-    assert pr.score(tmp_path / "run", profile).cv_mean > 0.85  # the side: 0.9 of the rows
-    assert pr.validate(tmp_path / "run", profile).ok
 
 
 def _letter_codes(folder: Path) -> Path:
@@ -76,13 +81,7 @@ def _letter_codes(folder: Path) -> Path:
 @pytest.mark.parametrize("model", ["lightgbm", "linear"])
 def test_each_character_of_a_code_of_one_width_is_a_feature(tmp_path: Path, model: str) -> None:
     # As a category of about 1,200 levels, mostly seen once, the code was grouped away as rare.
-    data = _letter_codes(tmp_path / "data")
-    profile = pr.prepare(data, tmp_path / "run", model=model)
-    assert profile.column("f_27").parts_separator == ""
-    pr.run_scripts(tmp_path / "run")
-    state = pd.read_pickle(tmp_path / "run/output/model.pkl")
+    state = _run_parts(_letter_codes(tmp_path / "data"), tmp_path / "run", model, "f_27", "")
     assert {f"f_27_part{i}" for i in range(6)} <= set(state["columns"])
     assert "f_27_part6" not in state["columns"]
     assert state["features"]["parts"]["f_27"][3] == ["A", "B", "C", "D", "__rare__"]
-    assert pr.score(tmp_path / "run", profile).cv_mean > 0.85  # the fourth letter: 0.9 of rows
-    assert pr.validate(tmp_path / "run", profile).ok

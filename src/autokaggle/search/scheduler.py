@@ -4,8 +4,8 @@ Phases, cheapest first:
 1. **families** — each model family's template (linear, LightGBM, XGBoost, CatBoost);
 2. **blocks** — the best family with each feature block (frequency, out-of-fold target
    encoding, numeric interactions), and the words block on the linear family too (it reads
-   them whole), then with every block that helped (once every one is
-   scored: not beside the last block in its round, which would be left out);
+   them whole), then with every block that helped (once every one is scored: not beside the
+   last block in its round, which would be left out);
 3. **tuning** — an Optuna TPE study of the best family and blocks, warm-started from the
    defaults (already scored in phase 1), one trial per candidate; every ``SEED_EVERY`` trials a
    reseeded copy of the best pipeline that takes a seed (for the seed bag and the blend; a
