@@ -77,9 +77,18 @@ def block_settings(lists: dict[str, list[str]], options: PipelineOptions) -> dic
         out["interactions"] = [[a, b] for i, a in enumerate(cols) for b in cols[i + 1:]]
     if "target_encoding" in blocks:
         out.update(target_smoothing=TARGET_SMOOTHING, target_inner_folds=TARGET_INNER_FOLDS)
-    if "words" in blocks and options.model != "linear":  # the linear model takes the TF-IDF whole
+    if words_form(options.model, blocks) == "svd":
         out["words_components"] = WORDS_COMPONENTS
     return out
+
+
+def words_form(model: str, blocks: Sequence[str]) -> str | None:
+    """How the "words" block hands a text to the model: its TF-IDF whole ("sparse": a linear
+    model weighs every word and word pair), or a few SVD components of it ("svd": trees split
+    on dense columns); None without the block."""
+    if "words" not in blocks:
+        return None
+    return "sparse" if model == "linear" else "svd"
 
 
 def usable_blocks(lists: dict[str, list[str]], blocks: Sequence[str],

@@ -8,7 +8,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from autokaggle.generate.config import build_config
+from autokaggle.generate.config import build_config, words_form
 from autokaggle.generate.options import PipelineOptions, RenderedPipeline
 from autokaggle.profile.model import DataProfile
 
@@ -44,15 +44,6 @@ def template_context(profile: DataProfile, config: dict[str, Any]) -> dict[str, 
         "words": words_form(model, blocks),
         "ordinal": config["submission"]["decode"] == "ordinal",
     }
-
-
-def words_form(model: str, blocks: list[str]) -> str | None:
-    """How the "words" block hands a text to the model: its TF-IDF whole ("sparse": a linear
-    model weighs every word and word pair), or a few SVD components of it ("svd": trees split
-    on dense columns); None without the block."""
-    if "words" not in blocks:
-        return None
-    return "sparse" if model == "linear" else "svd"
 
 
 def render_text(name: str, context: dict[str, Any]) -> str:
