@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import gen_fixtures as fx
 import pandas as pd
 import pytest
 import yaml
-from conftest import EXAMPLE
 
 from autokaggle.orchestrator.options import RunOptions
 from autokaggle.orchestrator.steps.baseline import ladder
@@ -25,9 +25,12 @@ def test_ladder_tries_the_gpu_then_the_cpu_then_linear() -> None:
 
 
 def _gpu_run(tmp_path: Path, path: str, *args: str) -> tuple[str, list[dict]]:
-    """Run the example with --gpu and this PATH; the run's log and its candidates."""
+    """Run a small binary table (160 rows: the rungs, not the fit, are under test) with --gpu
+    and this PATH; the run's log and its candidates."""
+    fx.binary_bool(tmp_path / "competition")
+    data = tmp_path / "competition" / "data"
     proc = subprocess.run(
-        [sys.executable, "-m", "autokaggle", "run", str(EXAMPLE), "--env", "current", "--gpu",
+        [sys.executable, "-m", "autokaggle", "run", str(data), "--env", "current", "--gpu",
          "--json", "-q", "--workdir", str(tmp_path), *args],
         capture_output=True, text=True, env={**os.environ, "PATH": path}, timeout=300,
     )

@@ -291,6 +291,15 @@ def test_secrets_reach_neither_the_ray_workers_nor_the_scripts(
     assert other["stage"] == "cluster" and "install the same version" in other["error"]
 
 
+def test_this_module_runs_on_one_worker(request: pytest.FixtureRequest) -> None:
+    """xdist keeps a group on one worker by appending ``@group`` to its tests' ids; pytest 9.2
+    ignores the field it writes (pytest-xdist#1386), and then each worker starts a cluster."""
+    if getattr(request.config.option, "loadgroup", False):  # set on xdist workers only
+        assert request.node.nodeid.endswith("@ray-cluster"), (
+            f"pytest {pytest.__version__} drops pytest-xdist's test groups (pytest-xdist#1386): "
+            "install the versions pyproject.toml names: .venv/bin/pip install -e '.[dev]'")
+
+
 def test_ray_missing_is_a_clear_error_naming_the_extra(
         monkeypatch: pytest.MonkeyPatch, workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from autokaggle.cli import cli
