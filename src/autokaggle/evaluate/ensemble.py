@@ -79,9 +79,14 @@ class Ensemble:
         return paired_gap([sign * s for s in base], [sign * s for s in self.fold_scores])
 
     @property
+    def one_member(self) -> str | None:
+        """The member the weights give everything to (nothing to blend), or None with several."""
+        return next(iter(self.weights), self.best_single) if len(self.weights) < 2 else None
+
+    @property
     def kept(self) -> bool:
         """Whether to ship the blend: several members, not worse than the pick beyond noise."""
-        return len(self.weights) > 1 and self.gain > -self.noise
+        return self.one_member is None and self.gain > -self.noise
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ class Stack(Ensemble):
     @property
     def kept(self) -> bool:
         """Whether the stack replaces what would ship: better beyond the fold noise."""
-        return len(self.weights) > 1 and self.gain > self.noise
+        return self.one_member is None and self.gain > self.noise
 
 
 def blend(preds: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:

@@ -50,8 +50,8 @@ def run_ensemble(ctx: RunContext, max_members: int) -> str:
     preds, y, folds, scorer, classes = _oof_matrices(ctx, members)
     ensemble = build_ensemble(preds, y, folds, scorer, classes, stop_at=_climb_stop(ctx))
     gain = f"gain {ensemble.gain:.5f} vs noise {ensemble.noise:.5f}"
-    if len(ensemble.weights) < 2:  # the out-of-fold gain may be positive: nothing to blend
-        alone = next(iter(ensemble.weights), ensemble.best_single)
+    alone = ensemble.one_member  # its out-of-fold gain may be positive: nothing to blend
+    if alone is not None:
         ctx.note(f"Ensemble not kept: climbed on all rows, its weights give candidate {alone} "
                  f"everything ({gain} out of fold).")
         text, shipped = f"ensemble not kept (one member, {alone}; {gain})", False
