@@ -171,6 +171,8 @@ def read_section(profile: DataProfile,
 
 def build_config(profile: DataProfile, options: PipelineOptions) -> dict[str, Any]:
     """The whole config.yaml as a dict, in a fixed key order."""
+    features = feature_section(profile, options)
+    words = words_form(options.model, features.get("blocks", []))
     return {
         "competition": profile.slug,
         "data": data_section(profile, original_block(profile, options)),
@@ -187,7 +189,7 @@ def build_config(profile: DataProfile, options: PipelineOptions) -> dict[str, An
         "n_splits": options.n_splits,
         **({"folds_to_run": list(options.folds_to_run)} if options.folds_to_run else {}),
         **({"first_look": options.first_look} if options.first_look else {}),
-        "features": feature_section(profile, options),
-        "model": model_section(profile, options),
+        "features": features,
+        "model": model_section(profile, options, words),
         "submission": submission_section(profile),
     }

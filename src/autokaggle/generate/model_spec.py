@@ -143,6 +143,12 @@ LINEAR_STRENGTHS = (0.001, 0.01, 0.1, 1.0, 10.0)
 LINEAR_CV_MAX_ROWS = 100_000
 LINEAR_CV_KEYS = ("Cs", "cv", "scoring", "alphas")  # dropped for one fixed strength
 LINEAR_FIXED = {"C": 1.0, "alpha": 1.0}  # that strength (logistic C, ridge alpha)
+# The logistic regression's solver where the "words" block hands it a sparse TF-IDF. Unit-norm
+# TF-IDF rows beside standardized numeric and one-hot columns are ill-conditioned for lbfgs:
+# 85-220 iterations per fit where the words alone take 4-53. Newton-CG took 2-4 (a review-like
+# probe, 40,000 rows: inner CV 2.3 s against 9.0 s; the whole 5-fold pipeline 34.7 s against
+# 76.7 s, OOF AUC 0.61997 against 0.61989; on 3,200-6,400 rows AUC within 0.0002).
+SPARSE_WORDS_SOLVER = "newton-cg"
 
 
 def default_params(model: str, options: PipelineOptions, classify: bool) -> dict[str, Any]:
@@ -192,8 +198,10 @@ def _transform(profile: DataProfile, options: PipelineOptions) -> str | None:
     return None if options.target_transform == "none" else options.target_transform
 
 
-def model_section(profile: DataProfile, options: PipelineOptions) -> dict[str, Any]:
-    """The ``model:`` block of config.yaml."""
+def model_section(profile: DataProfile, options: PipelineOptions,
+                  words: str | None = None) -> dict[str, Any]:
+    """The ``model:`` block of config.yaml; ``words``: how the "words" block reaches the model
+    (``config.words_form`` of the blocks in use; None without it)."""
     objective, eval_metric = OBJECTIVES[options.model][problem_kind(profile)]
     classify = profile.task in ("binary", "multiclass", "multilabel")
     params = default_params(options.model, options, classify)
@@ -206,6 +214,8 @@ def model_section(profile: DataProfile, options: PipelineOptions) -> dict[str, A
         params = {k: v for k, v in params.items() if k not in LINEAR_CV_KEYS}  # a fixed strength
         name = "C" if classify else "alpha"
         params.setdefault(name, LINEAR_FIXED[name])
+    if options.model == "linear" and classify and words == "sparse":
+        params["solver"] = SPARSE_WORDS_SOLVER
     params.update(options.params)
     section = {
         "name": options.model,
