@@ -172,7 +172,13 @@ def test_the_words_block_is_tried_on_the_linear_family_whichever_family_leads() 
     assert made[5] == words and labels.count("linear +words") == 1
     led = [p.label for p in _drive(Scheduler(families, ("words", "frequency"), True, 7, 0.05),
                                    lambda p: scores.get(p.label, 0.81), 8)]
-    assert led[3:6] == ["lightgbm +words", "linear +words", "lightgbm +frequency"]  # text-led
+    assert led[3:6] == ["lightgbm +words", "linear +words", "lightgbm +frequency"]  # words first
+    first = [p.label for p in _drive(Scheduler(families, ("words", "frequency"), True, 7, 0.05,
+                                               text_led=True),
+                                     lambda p: scores.get(p.label, 0.81), 8)]
+    # Led by its text: the words on a line in the first round, beside the plain line.
+    assert first[:5] == ["linear", "linear +words", "xgboost", "catboost", "lightgbm +words"]
+    assert first.count("linear +words") == 1
     no_text = _drive(Scheduler(families, ("frequency",), True, 7, 0.05),
                      lambda p: scores.get(p.label, 0.81), 8)
     assert not any(p.model == "linear" and p.blocks for p in no_text)

@@ -137,3 +137,19 @@ def test_a_logistic_regression_on_sparse_words_uses_newton_cg(tmp_path: Path) ->
                                                  "C": 0.3}  # a tuning trial keeps it
     assert "solver" not in params(profile, [])  # no words: lbfgs, as every linear candidate
     assert "solver" not in params(regression, ["words"])  # ridge: no iterations
+
+
+def test_a_run_on_a_table_led_by_its_text_tries_its_words_on_a_line_first(
+        tmp_path: Path) -> None:
+    from autokaggle.orchestrator.engine import start_run
+    from autokaggle.orchestrator.options import RunOptions
+    from autokaggle.store import Store
+
+    store = Store(tmp_path / "work")
+    options = RunOptions(source=str(_messages(tmp_path / "data")), env="current", chat=False,
+                         time_budget_s=3600, max_candidates=2, n_splits=3)
+    record = start_run(store, options, "tweets", lambda event: None)
+    assert record.status == "done"
+    made = {c.label: c for c in store.candidates(record.run_id) if c.origin == "template"}
+    assert list(made) == ["lightgbm template", "linear", "linear +words"]
+    assert made["linear +words"].cv_mean > made["linear"].cv_mean + 0.2  # F1

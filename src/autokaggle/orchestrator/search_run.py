@@ -107,7 +107,7 @@ class SearchRun:
         classify = prof.task in ("binary", "multiclass", "multilabel")
         scheduler = Scheduler(FAMILY_ORDER, _blocks_for(ctx), classify, ctx.options.seed,
                               learning_rate(prof), llm=ctx.llm is not None,
-                              cost_aware=ctx.clock_decides())
+                              cost_aware=ctx.clock_decides(), text_led=_text_led(ctx))
         spent_before = _spent_before(ctx)
         if ctx.deadline is not None and spent_before:  # the engine counts finished steps only
             ctx.deadline -= spent_before
@@ -295,6 +295,13 @@ def _blocks_for(ctx: RunContext) -> tuple[str, ...]:
     if ctx.profile.task == "multiclass":
         blocks = [b for b in blocks if b != "target_encoding"]
     return tuple(blocks)
+
+
+def _text_led(ctx: RunContext) -> bool:
+    """Whether text columns lead this table's features (``config.text_led``)."""
+    from autokaggle.generate.config import feature_section, text_led
+
+    return text_led(feature_section(ctx.profile, template_options(ctx, "lightgbm", False)))
 
 
 def original_file(ctx: RunContext) -> str | None:
