@@ -193,6 +193,8 @@ def test_screened_search_is_the_same_with_one_or_two_workers(
         submissions.append((run_dir / "output/submission.csv").read_bytes())
         report = (run_dir / "output/report.md").read_text()
         assert "Screening: 2 candidates first trained folds [0, 1] only" in report
+        baseline = yaml.safe_load((run_dir / "candidates/001/code/config.yaml").read_text())
+        assert "fit_seconds" not in baseline["model"]  # no clock decides its rounds
     assert boards[0] == boards[1]
     assert submissions[0] == submissions[1]
     assert [status for _, status, *_ in boards[0]] == ["valid", "valid", "screened"]  # one won

@@ -515,25 +515,6 @@ def test_a_small_budget_is_kept_within_five_percent(tmp_path: Path) -> None:
     assert full and not any("fit_seconds" in model for model in full)
 
 
-def test_max_candidates_gives_the_same_search_with_one_or_two_workers(tmp_path: Path) -> None:
-    fx.binary_bool(tmp_path / "competition")  # 160 rows: a few seconds per candidate
-    data = tmp_path / "competition" / "data"
-    runs = [_run(tmp_path / str(w), "--time-budget", "1h", "--max-candidates", "2",
-                 "--workers", str(w), source=data) for w in (1, 2)]
-    boards = []
-    for result in runs:
-        cands = _status(Path(result["run_dir"]).parents[1], result["run_id"])["candidates"]
-        boards.append([(c["label"], c["status"], c["cv_mean"], c["fold_scores"])
-                       for c in cands if c["origin"] != "ensemble"])
-    assert boards[0] == boards[1]
-    assert [label for label, *_ in boards[0]][:3] == ["lightgbm template", "linear", "xgboost"]
-    first, second = (Path(r["run_dir"]) / "output/submission.csv" for r in runs)
-    assert first.read_bytes() == second.read_bytes()
-    baseline = yaml.safe_load((Path(runs[0]["run_dir"]) / "candidates/001/code/config.yaml")
-                              .read_text())
-    assert "fit_seconds" not in baseline["model"]  # no clock decides its rounds
-
-
 def test_original_block_appends_the_source_dataset_to_every_training_fold(tmp_path: Path) -> None:
     profile, run_dir = fx.regression_rmsle(tmp_path)
     train = pd.read_csv(run_dir / "input/data/train.csv", dtype=str)
