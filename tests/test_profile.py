@@ -152,6 +152,21 @@ def test_qwk_on_integer_grades_is_multiclass(tmp_path: Path) -> None:
     assert p.task == "multiclass" and p.metric.name == "qwk"
     assert p.submission_format.kind == "labels" and p.submission_format.label_dtype == "int"
     assert p.class_labels == ["3", "4", "5", "6", "7", "8"]
+    assert not [w for w in p.warnings if w.code == "metric-kappa"]
+
+
+def test_a_weighted_kappa_on_labels_that_are_names_scores_cohen_s_plain_kappa(
+        tmp_path: Path) -> None:
+    """QWK would fail on names ("qwk needs integer grades"): there is no distance to weigh."""
+    species = pd.Series(RNG.choice(["Adelie", "Chinstrap", "Gentoo"], N_TRAIN))
+    info = single_target(tmp_path, species, ["Adelie"],
+                         evaluation("Scored with the quadratic weighted kappa."), name="species")
+    p = build_profile(info)
+    assert p.task == "multiclass" and p.metric.name == "cohen_kappa" and p.metric.source == "text"
+    assert [w.code for w in p.warnings if w.code.startswith("metric")] == ["metric-kappa"]
+    assert p.submission_format.kind == "labels"
+    with pytest.raises(InputError, match="--metric cohen_kappa"):
+        build_profile(info, ProfileOverrides(metric="qwk"))
 
 
 @pytest.mark.parametrize(("text", "metric"), [

@@ -236,6 +236,13 @@ def test_ordinal_labels_follow_numeric_order_and_give_equal_rows_equal_grades() 
     assert grades[ordinal_labels(p, grades)].tolist() == [3.0, 5.0, 5.0, 10.0, 5.0, 10.0]
 
 
+def test_cohen_kappa_is_sklearn_s_unweighted_kappa_on_labels_that_are_names() -> None:
+    y, p = ["cat", "dog", "owl", "cat", "dog"], ["cat", "owl", "owl", "cat", "cat"]
+    scorer = get_scorer("Cohen's Kappa")
+    assert scorer.score(y, p, ["cat", "dog", "owl"]) == pytest.approx(skm.cohen_kappa_score(y, p))
+    assert scorer.greater_is_better and scorer.needs == "labels"
+
+
 def test_qwk_stays_argmax_for_two_classes_and_for_classes_that_are_not_numbers() -> None:
     assert numeric_grades(["0", "1"]) is None and numeric_grades(["lo", "mid", "hi"]) is None
     y, p = np.array(["0", "1", "1"]), np.array([[.6, .4], [.6, .4], [.2, .8]])
@@ -316,6 +323,7 @@ def test_direction_and_optimum(name: str, greater: bool, optimum: float) -> None
     ("Mean Average Precision @ 3", "map@3"), ("Mean F1-Score", "f1_micro"),
     ("Micro F1", "f1_micro"), ("F1 Micro", "f1_micro"), ("micro-averaged F1", "f1_micro"),
     ("Quadratic Weighted Kappa", "qwk"), ("Cohen's kappa (quadratic)", "qwk"),
+    ("Cohen's Kappa", "cohen_kappa"), ("Unweighted Kappa", "cohen_kappa"),
     ("Multi Class Log Loss", "log_loss"), ("Log Loss", "log_loss"),
     ("Logarithmic Loss", "log_loss"), ("Root Mean Squared Logarithmic Error", "rmsle"),
     ("RMSLE", "rmsle"), ("Mean Absolute Error", "mae"), ("MAE", "mae"),
@@ -370,6 +378,11 @@ def test_list_scorers_has_unique_canonical_names() -> None:
      "log_loss"),
     ("Submissions are scored based on the quadratic weighted kappa, which measures the "
      "agreement between two ratings.", "multiclass", "qwk"),
+    ("Submissions are scored with Cohen's kappa between the predicted and the true labels.",
+     "multiclass", "cohen_kappa"),
+    ("Submissions are scored with Cohen's kappa, using quadratic weights.", "multiclass", "qwk"),
+    ("The metric is the quadratic weighted Cohen's kappa.", "multiclass", "qwk"),
+    ("The quadratic weighted kappa (Cohen's kappa) of the grades.", "multiclass", "qwk"),
     ("Submissions are evaluated on the Root Mean Squared Logarithmic Error.", None, "rmsle"),
     ("Submissions are evaluated on the Mean Squared Log Error (MSLE).", None, "msle"),
     ("The metric is the mean squared logarithmic error.", None, "msle"),

@@ -69,6 +69,11 @@ def qwk(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
                                        weights="quadratic"))
 
 
+def cohen_kappa(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+    """Cohen's kappa, unweighted: agreement on the labels beyond what chance gives."""
+    return float(skm.cohen_kappa_score(np.asarray(y).astype(str), np.asarray(p).astype(str)))
+
+
 def _binary_auc(y: np.ndarray, score: np.ndarray) -> float | None:
     """ROC AUC of one 0/1 column; None when the truth has a single class (undefined)."""
     if len(np.unique(y)) < 2:

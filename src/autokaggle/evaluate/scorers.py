@@ -220,6 +220,8 @@ _BUILTIN: tuple[Scorer, ...] = (
     _cls("qwk", "Quadratic Weighted Kappa", m.qwk, "labels",
          frozenset({"binary", "multiclass", "regression"}),
          ("Cohen's kappa (quadratic)", "Quadratic Kappa", "QWK", "Kappa"), decode="ordinal"),
+    _cls("cohen_kappa", "Cohen's Kappa", m.cohen_kappa, "labels", CLASSIFICATION,
+         ("Cohen Kappa", "Cohen's kappa (unweighted)", "Unweighted Kappa")),
     _reg("rmse", "Root Mean Squared Error", m.rmse,
          ("RMSE", "Root Mean Square Error", "MCRMSE", "Mean Columnwise Root Mean Squared Error")),
     _reg("mse", "Mean Squared Error", m.mse, ("MSE",)),
@@ -312,8 +314,10 @@ _TEXT_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"(?:multi ?class |binary )?log(?:arithmic)? ?loss|cross ?entropy", "log_loss"),
     (r"\bbrier(?: score| loss)?\b", "brier"),
     (r"\bbalanced (?:binary )?log(?:arithmic)? ?loss", "balanced_log_loss"),
-    (r"quadratic(?:ally)? weighted kappa|cohen s kappa|quadratic kappa|\bqwk\b|\bkappa\b",
-     "qwk"),
+    # Kaggle's kappa is quadratic unless the text says otherwise; Cohen's named alone is not.
+    (r"quadratic(?:ally)? weighted (?:cohen s )?kappa|quadratic kappa|\bqwk\b|\bkappa\b|"
+     r"cohen s kappa\b.{0,60}?\bquadratic(?:ally)?(?: weight(?:s|ed|ing)?)?", "qwk"),
+    (r"\b(?:unweighted )?cohen s kappa\b|\bunweighted kappa\b", "cohen_kappa"),
     (r"matthews correlation(?: coefficient)?|\bmcc\b", "mcc"),
     (r"balanced accuracy", "balanced_accuracy"),
     (r"(?:classification |categorization )?\baccuracy\b", "accuracy"),

@@ -24,7 +24,7 @@ from autokaggle.profile.infer import (
     looks_like_probabilities,
     submission_format,
 )
-from autokaggle.profile.metric import choose_metric, metric_hint
+from autokaggle.profile.metric import choose_metric, kappa_on_labels, metric_hint
 from autokaggle.profile.model import (
     ColumnProfile,
     DataProfile,
@@ -216,12 +216,15 @@ def _assemble(
     sample: pa.Table,
 ) -> DataProfile:
     metric, metric_warnings = choose_metric(info, overrides, guess.task, guess.kind, guess.k)
+    classification = guess.task in ("binary", "multiclass")
+    if classification:
+        metric, kappa = kappa_on_labels(metric, labels[roles.target_columns[0]])
+        metric_warnings += kappa
     fmt = submission_format(roles, guess, sample.column_names, labels,
                             None if metric.source == "custom" else metric.name,
                             _sample_cells(sample, roles))
     drop = _drop_columns(columns, roles)
     excluded = {roles.id_column, *roles.target_columns, *drop}
-    classification = guess.task in ("binary", "multiclass")
     sample_file = t.files.sample_submission
     return DataProfile(
         slug=info.slug, title=info.title, train_file=t.rel(t.files.train),

@@ -120,3 +120,34 @@ def choose_metric(
                 "Set it with --metric NAME if that is wrong.")
     return MetricChoice(name=scorer.name, greater_is_better=scorer.greater_is_better,
                         source="default"), [warning]
+
+
+def kappa_on_labels(metric: MetricChoice, labels: list[str]) -> tuple[MetricChoice,
+                                                                       list[ProfileWarning]]:
+    """QWK read from the text on labels that are not numbers: Cohen's plain kappa (an
+    InputError when ``--metric qwk`` asked for it).
+
+    Quadratic weights measure the distance between grades; labels that are names have none,
+    and with two classes both kappas are the same number.
+    """
+    if metric.name != "qwk" or not labels or _all_numbers(labels):
+        return metric, []
+    if metric.source == "override":
+        raise InputError(f"--metric qwk needs numeric grades; the labels are "
+                         f"{', '.join(labels[:5])}.", "Use --metric cohen_kappa (unweighted).")
+    plain = get_scorer("cohen_kappa")
+    warning = ProfileWarning(
+        code="metric-kappa",
+        message=f"The text names a weighted kappa, but the labels ({', '.join(labels[:5])}) are "
+                "not grades: scoring Cohen's unweighted kappa. Set --metric qwk with numeric "
+                "grades if that is wrong.")
+    return metric.model_copy(update={"name": plain.name}), [warning]
+
+
+def _all_numbers(labels: list[str]) -> bool:
+    try:
+        [float(label) for label in labels]
+    except ValueError:
+        return False
+    return True
+
