@@ -135,13 +135,12 @@ def kappa_on_labels(metric: MetricChoice, labels: list[str]) -> tuple[MetricChoi
     if metric.source == "override":
         raise InputError(f"--metric qwk needs numeric grades; the labels are "
                          f"{', '.join(labels[:5])}.", "Use --metric cohen_kappa (unweighted).")
-    plain = get_scorer("cohen_kappa")
     warning = ProfileWarning(
         code="metric-kappa",
         message=f"The text names a weighted kappa, but the labels ({', '.join(labels[:5])}) are "
-                "not grades: scoring Cohen's unweighted kappa. Set --metric qwk with numeric "
-                "grades if that is wrong.")
-    return metric.model_copy(update={"name": plain.name}), [warning]
+                "not grades: scoring Cohen's unweighted kappa. Set --metric NAME if that is "
+                "wrong.")
+    return metric.model_copy(update={"name": "cohen_kappa"}), [warning]
 
 
 def _all_numbers(labels: list[str]) -> bool:
@@ -150,4 +149,3 @@ def _all_numbers(labels: list[str]) -> bool:
     except ValueError:
         return False
     return True
-
