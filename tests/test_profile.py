@@ -167,6 +167,10 @@ def test_a_weighted_kappa_on_labels_that_are_names_scores_cohen_s_plain_kappa(
     assert p.submission_format.kind == "labels"
     with pytest.raises(InputError, match="--metric cohen_kappa"):
         build_profile(info, ProfileOverrides(metric="qwk"))
+    own = tmp_path / "mine.py"  # a --metric-file function named qwk is the user's own
+    own.write_text("def qwk(y_true, y_pred):\n    return 0.0\n")
+    custom = build_profile(info, ProfileOverrides(metric_file=f"{own}:qwk")).metric
+    assert (custom.source, custom.name) == ("custom", "qwk")
 
 
 @pytest.mark.parametrize(("text", "metric"), [

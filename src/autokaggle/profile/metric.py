@@ -130,8 +130,8 @@ def kappa_on_labels(metric: MetricChoice, labels: list[str]) -> tuple[MetricChoi
     Quadratic weights measure the distance between grades; labels that are names have none,
     and with two classes both kappas are the same number.
     """
-    if metric.name != "qwk" or not labels or _all_numbers(labels):
-        return metric, []
+    if metric.name != "qwk" or metric.source == "custom" or not labels or _all_numbers(labels):
+        return metric, []  # a --metric-file function named qwk is the user's own
     if metric.source == "override":
         raise InputError(f"--metric qwk needs numeric grades; the labels are "
                          f"{', '.join(labels[:5])}.", "Use --metric cohen_kappa (unweighted).")
