@@ -9,6 +9,7 @@ from pathlib import Path
 from autokaggle.errors import InputError
 from autokaggle.evaluate.scorers import Scorer, default_scorer, get_scorer, scorer_from_text
 from autokaggle.kaggle.models import CompetitionInfo
+from autokaggle.profile.infer import label_dtype
 from autokaggle.profile.model import MetricChoice, ProfileOverrides, ProfileWarning, Task
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(.+?)\s*#*\s*$", re.M)
@@ -130,7 +131,8 @@ def kappa_on_labels(metric: MetricChoice, labels: list[str]) -> tuple[MetricChoi
     Quadratic weights measure the distance between grades; labels that are names have none,
     and with two classes both kappas are the same number.
     """
-    if metric.name != "qwk" or metric.source == "custom" or not labels or _all_numbers(labels):
+    numbers = label_dtype(labels) in ("int", "float")
+    if metric.name != "qwk" or metric.source == "custom" or not labels or numbers:
         return metric, []  # a --metric-file function named qwk is the user's own
     if metric.source == "override":
         raise InputError(f"--metric qwk needs numeric grades; the labels are "
@@ -141,11 +143,3 @@ def kappa_on_labels(metric: MetricChoice, labels: list[str]) -> tuple[MetricChoi
                 "not grades: scoring Cohen's unweighted kappa. Set --metric NAME if that is "
                 "wrong.")
     return metric.model_copy(update={"name": "cohen_kappa"}), [warning]
-
-
-def _all_numbers(labels: list[str]) -> bool:
-    try:
-        [float(label) for label in labels]
-    except ValueError:
-        return False
-    return True
