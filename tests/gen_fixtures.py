@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import KFold
 
+from autokaggle.execute import chain
 from autokaggle.profile.model import (
     ColumnProfile,
     DataProfile,
@@ -186,3 +187,15 @@ def run_code(run_dir: Path, script: str) -> subprocess.CompletedProcess[str]:
     """Run one generated script from the run folder with this interpreter, like a user would."""
     return subprocess.run([sys.executable, f"code/{script}"], cwd=run_dir, capture_output=True,
                           text=True, timeout=120, check=False)
+
+
+def run_codes(run_dir: Path, scripts: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+    """Run generated scripts one after the other in one interpreter, as a run executes a
+    candidate (``execute/chain.py``; its equivalence with direct runs is tested there)."""
+    return subprocess.run([sys.executable, chain.__file__, CHAIN_MARKER,
+                           *(f"code/{script}" for script in scripts)],
+                          cwd=run_dir, capture_output=True, text=True,
+                          timeout=120 * len(scripts), check=False)
+
+
+CHAIN_MARKER = "[script done]"

@@ -48,10 +48,10 @@ def prepare(data: Path, run: Path, overrides: ProfileOverrides | None = None,
 
 
 def run_scripts(run: Path, scripts: tuple[str, ...] = ("train.py", "predict.py")) -> None:
-    """Run the generated scripts like a user would; fail with their stderr."""
-    for script in scripts:
-        result = fx.run_code(run, script)
-        assert result.returncode == 0, f"{script} failed:\n{result.stderr[-3000:]}"
+    """Run the generated scripts in one interpreter, as a run does; fail with their stderr."""
+    result = fx.run_codes(run, scripts)
+    done = result.stdout.count(fx.CHAIN_MARKER)
+    assert result.returncode == 0, f"{scripts[done]} failed:\n{result.stderr[-3000:]}"
 
 
 def score(run: Path, profile: DataProfile) -> CVResult:

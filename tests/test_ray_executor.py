@@ -265,6 +265,7 @@ def test_secrets_reach_neither_the_ray_workers_nor_the_scripts(
         "pathlib.Path('output').mkdir(exist_ok=True)\n"
         "pathlib.Path('output/env.json').write_text(json.dumps(dict(os.environ)))\n"
         "print(open('input/data/rows.csv').read())\n")
+    (folder / "code" / "predict.py").write_text("print('predicted')\n")
     inputs = tmp_path / "input" / "data"
     inputs.mkdir(parents=True)
     (inputs / "rows.csv").write_text("id\n1\n")

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import gen_fixtures as fx
 import numpy as np
@@ -569,22 +570,23 @@ def test_a_gpu_candidate_runs_under_a_resident_memory_cap(
 ) -> None:
     """CatBoost's GPU mode aborted under an address-space cap at the RAM (H200, 2026-11-28)."""
     import autokaggle.execute.runner as runner
-    from autokaggle.orchestrator.candidates import Candidate, Outcome, run_stage
+    from autokaggle.orchestrator.candidates import Candidate, Outcome, run_stages
     from autokaggle.orchestrator.options import RunOptions
 
     caps: list[tuple[str, int]] = []
 
-    def record(script: str, **kwargs: object) -> None:
-        caps.append((str(kwargs["memory_cap"]), int(kwargs["memory_limit_mb"])))  # type: ignore[call-overload]
+    def record(scripts: list[str], **kwargs: Any) -> None:
+        limits = kwargs["limits"]
+        caps.append((str(limits.memory_cap), int(limits.memory_limit_mb)))
         raise StopIteration  # nothing runs
 
-    class Ctx:  # what run_stage reads of a RunContext
+    class Ctx:  # what run_stages reads of a RunContext
         options = RunOptions(source="x", threads=1, memory_limit_mb=512)
 
-    monkeypatch.setattr(runner, "run_script", record)
+    monkeypatch.setattr(runner, "run_scripts", record)
     for gpu in (True, False):
         candidate = Candidate(1, tmp_path, "template", "x", meta={"gpu": gpu})
         with pytest.raises(StopIteration):
-            run_stage(Ctx(), candidate, "train", Path(sys.executable),  # type: ignore[arg-type]
-                      Outcome(candidate, ok=False), 10.0, echo=False)
+            run_stages(Ctx(), candidate, ["train"], Path(sys.executable),  # type: ignore[arg-type]
+                       Outcome(candidate, ok=False), 10.0, echo=False)
     assert caps == [("resident", 512), ("address", 512)]

@@ -21,7 +21,8 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Literal
 
@@ -156,45 +157,146 @@ def run_script(
     the tasks it may add. On KeyboardInterrupt (or any error in ``on_output``) the whole
     process tree is killed and the error re-raised.
     """
-    cwd = Path(cwd).resolve()
-    _check_interpreter(Path(python), cwd)
-    backend = resolve_sandbox(sandbox).backend
-    command = _command(backend, cwd, Path(python), script, args, read_only, isolate_network)
-    env = scrubbed_env(cwd=cwd, python=Path(python), threads=threads, extra_env=extra_env)
+    limits = Limits(memory_limit_mb=memory_limit_mb, threads=threads, grace_s=grace_s,
+                    max_output_mb=max_output_mb, max_processes=max_processes,
+                    memory_cap=memory_cap)
+    place = Place(cwd=Path(cwd), python=Path(python), extra_env=extra_env,
+                  isolate_network=isolate_network, sandbox=sandbox, read_only=read_only)
+    chain = _Chain([script], [timeout_s], [log_path], args=args)
+    return _run_chain(chain, place, limits, on_output)[0]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a script may use: memory (see ``run_script``), threads, output, processes."""
+
+    memory_limit_mb: int | None
+    threads: int
+    grace_s: float = KILL_GRACE_S
+    max_output_mb: float = MAX_OUTPUT_MB
+    max_processes: int | None = MAX_PROCESSES
+    memory_cap: MemoryCap = "address"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a script runs: its folder, interpreter, environment and sandbox."""
+
+    cwd: Path
+    python: Path
+    extra_env: Mapping[str, str] | None = None
+    isolate_network: bool = True
+    sandbox: SandboxChoice = "auto"
+    read_only: Sequence[Path] = ()
+
+
+def run_scripts(
+    scripts: Sequence[str | Path],
+    *,
+    place: Place,
+    limits: Limits,
+    timeouts_s: Sequence[float],
+    log_paths: Sequence[Path],
+    until: float | None = None,
+    on_output: Callable[[str], None] | None = None,
+    on_stage: Callable[[int], None] | None = None,
+) -> list[ExecutionResult]:
+    """Run scripts one after the other in one interpreter, each as ``run_script`` runs one.
+
+    A candidate's scripts import the same libraries: one interpreter (``chain.py``) pays for
+    them once. Each script keeps its own time limit (``timeouts_s``, counted from its start and
+    never past the ``time.monotonic()`` deadline ``until``), its own log and its own result.
+    The first that fails ends the chain: the list holds the scripts that ran. ``on_stage(i)``
+    is called from the calling thread when script ``i`` (after the first) starts.
+    """
+    results: list[ExecutionResult] = []
+    while len(results) < len(scripts):
+        done = len(results)
+        if done and on_stage is not None:
+            on_stage(done)
+        chain = _Chain(scripts[done:], timeouts_s[done:], log_paths[done:], until=until,
+                       on_stage=_shifted(on_stage, done))
+        ran = _run_chain(chain, place, limits, on_output)
+        results += ran
+        if not ran[-1].ok:
+            break  # else a script ended the interpreter early (os._exit): the rest start anew
+    return results
+
+
+def _shifted(on_stage: Callable[[int], None] | None, by: int) -> Callable[[int], None] | None:
+    """``on_stage`` for a chain that starts at script ``by``."""
+    return None if on_stage is None else (lambda i: on_stage(by + i))
+
+
+@dataclass(frozen=True)
+class _Chain:
+    """The scripts one interpreter runs: their time limits and logs."""
+
+    scripts: Sequence[str | Path]
+    timeouts_s: Sequence[float]
+    log_paths: Sequence[Path]
+    args: Sequence[str] = ()
+    until: float | None = None
+    on_stage: Callable[[int], None] | None = None
+    marker: str = field(default_factory=lambda: f"[autokaggle: script done {uuid.uuid4().hex}]")
+
+    def command(self) -> tuple[str | Path, Sequence[str]]:
+        """The script and arguments the interpreter is started with."""
+        if len(self.scripts) == 1:
+            return self.scripts[0], self.args
+        return Path(__file__).with_name("chain.py"), [self.marker, *map(str, self.scripts)]
+
+
+def _run_chain(chain: _Chain, place: Place, limits: Limits,
+               on_output: Callable[[str], None] | None) -> list[ExecutionResult]:
+    """Start the chain's interpreter under the sandbox; one result per script that ran."""
+    cwd = place.cwd.resolve()
+    _check_interpreter(place.python, cwd)
+    backend = resolve_sandbox(place.sandbox).backend
+    command = _command(backend, cwd, place.python, *chain.command(), place.read_only,
+                       place.isolate_network)
+    env = scrubbed_env(cwd=cwd, python=place.python, threads=limits.threads,
+                       extra_env=place.extra_env)
     env[TAG_VAR] = uuid.uuid4().hex
-    log_path.parent.mkdir(parents=True, exist_ok=True)
     started_at = datetime.now(UTC)
-    with log_path.open("wb") as log:
+    with _StageLogs(chain.log_paths) as log:
         start = time.monotonic()
-        address_mb = memory_limit_mb if memory_cap == "address" else None
-        proc = _spawn(command, cwd, env, limits_preexec(address_mb, max_processes))
-        resident_mb = memory_limit_mb if memory_cap == "resident" else None
-        run = _Supervisor(proc, log, on_output, timeout_s=timeout_s, grace_s=grace_s,
-                          max_output_bytes=int(max_output_mb * 2**20), bwrap=backend == "bwrap",
-                          tag=env[TAG_VAR], resident_limit_mb=resident_mb)
+        address_mb = limits.memory_limit_mb if limits.memory_cap == "address" else None
+        proc = _spawn(command, cwd, env, limits_preexec(address_mb, limits.max_processes))
+        resident_mb = limits.memory_limit_mb if limits.memory_cap == "resident" else None
+        run = _Supervisor(proc, log, on_output, timeouts_s=chain.timeouts_s, until=chain.until,
+                          grace_s=limits.grace_s,
+                          max_output_bytes=int(limits.max_output_mb * 2**20),
+                          bwrap=backend == "bwrap", tag=env[TAG_VAR],
+                          resident_limit_mb=resident_mb, on_stage=chain.on_stage,
+                          marker=chain.marker.encode() if len(chain.scripts) > 1 else None)
         status, maxrss_kb = run.supervise()
-        duration = time.monotonic() - start
     exit_code = _exit_code(status, backend)
-    return ExecutionResult(
-        command=command,
-        cwd=cwd,
-        exit_code=exit_code,
-        duration_s=round(duration, 3),
-        peak_memory_mb=round(max(run.monitor.peak_bytes / 2**20, _kb_to_mb(maxrss_kb)), 1),
-        timed_out=run.timed_out,
-        killed_by_signal=-exit_code if exit_code < 0 else None,
-        output_tail="\n".join(run.tail),
-        log_path=log_path,
-        started_at=started_at,
-        timeout_s=timeout_s,
-        memory_limit_mb=memory_limit_mb,
-        threads=threads,
-        network_isolated=backend == "bwrap" or command[0] != str(python),
-        sandbox=backend,
-        output_dropped_bytes=run.dropped_bytes,
-        memory_cap=memory_cap,
-        memory_exceeded=run.memory_exceeded,
-    )
+    whole_mb = _kb_to_mb(maxrss_kb) if len(run.stages) == 1 else 0.0  # ru_maxrss: all scripts
+    results = []
+    for i, stage in enumerate(run.stages):
+        last = i == len(run.stages) - 1
+        results.append(ExecutionResult(
+            command=command,
+            cwd=cwd,
+            exit_code=exit_code if last else 0,
+            duration_s=round(stage.ended - stage.started, 3),
+            peak_memory_mb=round(max(stage.peak_bytes / 2**20, whole_mb), 1),
+            timed_out=run.timed_out and last,
+            killed_by_signal=-exit_code if last and exit_code < 0 else None,
+            output_tail="\n".join(stage.tail),
+            log_path=chain.log_paths[i],
+            started_at=started_at + timedelta(seconds=stage.started - start),
+            timeout_s=stage.timeout_s,
+            memory_limit_mb=limits.memory_limit_mb,
+            threads=limits.threads,
+            network_isolated=backend == "bwrap" or command[0] != str(place.python),
+            sandbox=backend,
+            output_dropped_bytes=run.dropped_bytes if last else 0,
+            memory_cap=limits.memory_cap,
+            memory_exceeded=run.memory_exceeded and last,
+        ))
+    return results
 
 
 def _command(
@@ -326,29 +428,81 @@ class _TreeMonitor:
         return (p for pid, p in self.known.items() if pid != self.root.pid)
 
 
+@dataclass
+class _Stage:
+    """One script of a chain as the supervisor saw it: when, its limit, memory, last lines."""
+
+    started: float
+    timeout_s: float
+    ended: float = 0.0
+    peak_bytes: int = 0
+    tail: list[str] = field(default_factory=list)
+
+
+class _StageLogs:
+    """The log file of the script running now; the next script's opens at the marker."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self.paths = list(paths)
+        self.index = 0
+        self.file = self._open(0)
+
+    def _open(self, index: int) -> IO[bytes]:
+        self.paths[index].parent.mkdir(parents=True, exist_ok=True)
+        return self.paths[index].open("wb")
+
+    def write(self, raw: bytes) -> None:
+        """Append to the running script's log."""
+        self.file.write(raw)
+
+    def flush(self) -> None:
+        """Flush the running script's log."""
+        self.file.flush()
+
+    def next(self) -> None:
+        """Close this script's log and open the next one's (none after the last)."""
+        if self.index + 1 < len(self.paths):
+            self.file.close()
+            self.index += 1
+            self.file = self._open(self.index)
+
+    def __enter__(self) -> _StageLogs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+
 class _Supervisor:
-    """Watches one running script from the calling thread until it has ended and been reaped."""
+    """Watches one running interpreter from the calling thread until it has ended and been
+    reaped; with a ``marker``, it runs a chain of scripts (``chain.py``), each a stage."""
 
     def __init__(
         self,
         proc: subprocess.Popen[bytes],
-        log: IO[bytes],
+        log: _StageLogs,
         on_output: Callable[[str], None] | None,
         *,
-        timeout_s: float,
+        timeouts_s: Sequence[float],
         grace_s: float,
         max_output_bytes: int,
         bwrap: bool,
         tag: str,
         resident_limit_mb: int | None = None,
+        until: float | None = None,
+        marker: bytes | None = None,
+        on_stage: Callable[[int], None] | None = None,
     ) -> None:
         self.proc = proc
         self.pgid = proc.pid  # start_new_session: the script leads its own group
         self.on_output = on_output
         self.monitor = _TreeMonitor(proc.pid)
-        self.lines: queue.Queue[str] = queue.Queue()
+        self.lines: queue.Queue[str | None] = queue.Queue()  # None: a script of the chain ended
         self.tail: deque[str] = deque(maxlen=TAIL_LINES)
-        self.deadline = time.monotonic() + timeout_s
+        self.timeouts_s, self.until = timeouts_s, until
+        self.marker, self.on_stage = marker, on_stage
+        self.stages: list[_Stage] = []
+        self.deadline = self._start_stage(time.monotonic())
         self.grace_s = grace_s
         self.kill_at: float | None = None
         self.timed_out = False
@@ -375,7 +529,33 @@ class _Supervisor:
         self.reader.join(_READER_JOIN_S)
         self._forward_lines()
         self._add_late_lines()
+        self._close_stage(time.monotonic())
         return status, maxrss
+
+    def _start_stage(self, now: float) -> float:
+        """Begin the next script's stage; return its deadline."""
+        limit = self.timeouts_s[len(self.stages)]
+        if self.until is not None:
+            limit = max(min(limit, self.until - now), 0.0)
+        self.stages.append(_Stage(started=now, timeout_s=limit))
+        return now + limit
+
+    def _close_stage(self, now: float) -> None:
+        """Record the running script's end, peak memory and last lines."""
+        stage = self.stages[-1]
+        stage.ended, stage.peak_bytes, stage.tail = now, self.monitor.peak_bytes, list(self.tail)
+
+    def _next_stage(self) -> None:
+        """At the marker: the running script ended well, and the next one starts."""
+        if len(self.stages) == len(self.timeouts_s):
+            return  # the last script's marker: its stage ends with the process
+        now = time.monotonic()
+        self._close_stage(now)
+        self.tail.clear()
+        self.monitor.peak_bytes = self.monitor.last_bytes
+        self.deadline = self._start_stage(now)
+        if self.on_stage is not None:
+            self.on_stage(len(self.stages) - 1)
 
     @property
     def dropped_bytes(self) -> int:
@@ -459,18 +639,30 @@ class _Supervisor:
         self.proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it is reaped
         return status, usage.ru_maxrss
 
-    def _read(self, log: IO[bytes]) -> None:
+    def _read(self, log: _StageLogs) -> None:
         stream = self.proc.stdout
         assert stream is not None
         with contextlib.suppress(OSError, ValueError), stream:  # the log closed on interrupt
             for raw in iter(lambda: stream.readline(_MAX_LINE), b""):
-                # A progress bar redraws with \r: the console and the tail want its last state.
-                text = raw.decode("utf-8", errors="replace").rstrip("\r\n").split("\r")[-1]
-                if not self.output.admit(raw, text):
-                    continue  # past the cap: counted and kept among the last lines only
-                log.write(raw)
-                log.flush()
-                self.lines.put(text)
+                line = raw.rstrip(b"\r\n")
+                if self.marker is not None and line.endswith(self.marker):
+                    unfinished = line[: -len(self.marker)]  # the script's last line had no \n
+                    self._take(log, unfinished + b"\n" if unfinished else b"")
+                    log.next()
+                    self.lines.put(None)
+                    continue
+                self._take(log, raw)
+
+    def _take(self, log: _StageLogs, raw: bytes) -> None:
+        """One line of output: to the log and the queue, unless past the cap."""
+        if not raw:
+            return
+        # A progress bar redraws with \r: the console and the tail want its last state.
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n").split("\r")[-1]
+        if self.output.admit(raw, text):  # else counted and kept among the last lines only
+            log.write(raw)
+            log.flush()
+            self.lines.put(text)
 
     def _forward_lines(self, wait_s: float = 0.0) -> None:
         try:
@@ -478,9 +670,12 @@ class _Supervisor:
         except queue.Empty:
             return
         while True:
-            self.tail.append(_clip(line))
-            if self.on_output is not None:
-                self.on_output(line)
+            if line is None:
+                self._next_stage()
+            else:
+                self.tail.append(_clip(line))
+                if self.on_output is not None:
+                    self.on_output(line)
             try:
                 line = self.lines.get_nowait()
             except queue.Empty:

@@ -26,7 +26,10 @@ from autokaggle.orchestrator.events import ScriptLine
 from autokaggle.store.candidates import CandidateRecord
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from autokaggle.evaluate.oof import CVResult
+    from autokaggle.execute.runner import ExecutionResult
 
 CANDIDATES_DIR = "candidates"
 PROMOTED = ("code", "env", "output")
@@ -114,15 +117,18 @@ def execute_candidate(ctx: RunContext, candidate: Candidate, timeout_s: float | 
     started = time.monotonic()
     outcome = Outcome(candidate, ok=False)
     limit = min(ctx.options.script_timeout_s, timeout_s or ctx.options.script_timeout_s)
+    screened = candidate.screen_folds is not None  # a first look: no submission until promoted
     try:
         python = candidate_environment(ctx, candidate, outcome)
-        run_stage(ctx, candidate, "train", python, outcome, capped_limit(limit, deadline), echo)
-        outcome.stage = "score"
+        ran = run_stages(ctx, candidate, STAGES[:1] if screened else STAGES, python, outcome,
+                         limit, deadline, echo)
+        check_stage(ran, "train", outcome)
+        outcome.stage = "score"  # the harness's score comes before a failure of predict.py
         outcome.cv = score_candidate(ctx, candidate.folder, candidate.screen_folds)
-        if candidate.screen_folds is not None:  # a first look: no submission until it is promoted
+        if screened:
             outcome.ok = True
             return _timed(outcome, started)
-        run_stage(ctx, candidate, "predict", python, outcome, capped_limit(limit, deadline), echo)
+        check_stage(ran, "predict", outcome)
         outcome.stage = "validate"
         validate_candidate(ctx, candidate.folder, outcome)
         outcome.ok = True
@@ -180,29 +186,52 @@ def _resolved(python: Path) -> str:
     return out.stdout if out.returncode == 0 else ""
 
 
-def run_stage(ctx: RunContext, candidate: Candidate, name: str, python: Path,
-         outcome: Outcome, timeout_s: float, echo: bool = True) -> None:
-    """Execute ``code/NAME.py`` of the candidate in the sandbox and record the execution."""
-    from autokaggle.execute.runner import run_script
+STAGES = ("train", "predict")
+
+
+def run_stages(ctx: RunContext, candidate: Candidate, names: Sequence[str], python: Path,
+               outcome: Outcome, limit: float, deadline: float | None = None,
+               echo: bool = True) -> dict[str, ExecutionResult]:
+    """Execute ``code/NAME.py`` for each name, in order, in one sandboxed interpreter.
+
+    Each script gets ``limit`` seconds, capped by the ``deadline`` (``time.monotonic()``);
+    each has its ``logs/NAME.log`` and ``logs/NAME.json``. The first that fails ends the
+    chain: the result holds the scripts that ran (``check_stage`` says how each went).
+    """
+    from autokaggle.execute.runner import Limits, Place, run_scripts
     from autokaggle.execute.sandbox import default_memory_limit_mb
 
-    outcome.stage = name
+    outcome.stage = names[0]
     logs = candidate.folder / "logs"
-    result = run_script(
-        f"code/{name}.py",
-        cwd=candidate.folder,
-        python=python,
-        timeout_s=timeout_s,
-        memory_limit_mb=candidate.memory_limit_mb or ctx.options.memory_limit_mb
-        or default_memory_limit_mb(),
-        threads=candidate.threads or ctx.options.threads,
-        log_path=logs / f"{name}.log",
-        on_output=(lambda line: ctx.emit(ScriptLine(name, line))) if echo else None,
-        sandbox=ctx.options.sandbox,
-        read_only=candidate.read_only,
-        memory_cap="resident" if candidate.meta.get("gpu") else "address",  # CUDA: see MemoryCap
+
+    def started(index: int) -> None:
+        outcome.stage = names[index]
+
+    results = run_scripts(
+        [f"code/{name}.py" for name in names],
+        place=Place(cwd=candidate.folder, python=python, sandbox=ctx.options.sandbox,
+                    read_only=candidate.read_only),
+        limits=Limits(memory_limit_mb=candidate.memory_limit_mb or ctx.options.memory_limit_mb
+                      or default_memory_limit_mb(),
+                      threads=candidate.threads or ctx.options.threads,
+                      memory_cap="resident" if candidate.meta.get("gpu") else "address"),  # CUDA
+        timeouts_s=[capped_limit(limit, deadline), *[limit] * (len(names) - 1)],
+        log_paths=[logs / f"{name}.log" for name in names],
+        until=deadline,
+        on_output=(lambda line: ctx.emit(ScriptLine(outcome.stage, line))) if echo else None,
+        on_stage=started,
     )
-    result.write_json(logs / f"{name}.json")
+    for name, result in zip(names, results, strict=False):
+        result.write_json(logs / f"{name}.json")
+    return dict(zip(names, results, strict=False))
+
+
+def check_stage(ran: dict[str, ExecutionResult], name: str, outcome: Outcome) -> None:
+    """Raise RunFailed (its log's tail in ``outcome``) unless ``code/NAME.py`` ran and exited 0."""
+    result = ran.get(name)
+    if result is None:
+        raise RunFailed(f"code/{name}.py did not run: a script before it failed.")
+    outcome.stage = name
     if not result.ok:
         why = "timed out" if result.timed_out else f"exited with code {result.exit_code}"
         outcome.log_tail = "\n".join(result.output_tail.splitlines()[-LOG_TAIL_LINES:])

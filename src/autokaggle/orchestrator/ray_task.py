@@ -203,11 +203,12 @@ def _run_scripts(spec: dict[str, Any], work: Path) -> dict[str, Any]:
     """Environment, ``train.py`` and ``predict.py`` exactly as ``execute_candidate`` runs them."""
     from autokaggle.errors import RunFailed
     from autokaggle.orchestrator.candidates import (
+        STAGES,
         Candidate,
         Outcome,
         candidate_environment,
-        capped_limit,
-        run_stage,
+        check_stage,
+        run_stages,
     )
 
     ctx = _worker_context(spec, work)
@@ -219,10 +220,11 @@ def _run_scripts(spec: dict[str, Any], work: Path) -> dict[str, Any]:
     limit = ctx.options.script_timeout_s
     try:
         python = candidate_environment(ctx, candidate, outcome)
-        run_stage(ctx, candidate, "train", python, outcome, capped_limit(limit, deadline), False)
         screened = spec.get("screen_folds") is not None  # a first look: no predict, as locally
-        if not screened and (work / "output" / "oof.csv").is_file():  # else scoring fails first
-            run_stage(ctx, candidate, "predict", python, outcome, capped_limit(limit, deadline), False)
+        names = STAGES[:1] if screened else STAGES
+        ran = run_stages(ctx, candidate, names, python, outcome, limit, deadline, False)
+        for name in names:
+            check_stage(ran, name, outcome)
         outcome.ok = True
     except RunFailed as exc:
         outcome.error = exc.message
