@@ -67,6 +67,16 @@ def test_each_script_runs_as_main_in_one_interpreter_with_its_own_log(tmp_path: 
     assert results[0].log_path.name == "s0.log" and results[1].log_path.name == "s1.log"
 
 
+def test_each_script_imports_the_run_folder_s_own_modules_afresh(tmp_path: Path) -> None:
+    """State a script leaves in code/features.py must not reach the next: by hand it would not."""
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "helper.py").write_text("ENCODERS = {}\n")
+    use = "import helper\nprint(sorted(helper.ENCODERS))\nhelper.ENCODERS['fitted'] = 1\n"
+    results = _chain(tmp_path, use, use)
+    assert [r.ok for r in results] == [True, True]
+    assert _log(tmp_path, 0) == _log(tmp_path, 1) == "[]\n"
+
+
 def test_the_first_failure_ends_the_chain_with_the_exit_code_of_a_direct_run(
     tmp_path: Path,
 ) -> None:

@@ -4,7 +4,8 @@ Usage: ``python chain.py MARKER SCRIPT [SCRIPT ...]`` (the runner starts it; sta
 only, since the candidate's interpreter may not have autokaggle). A candidate's ``train.py``
 and ``predict.py`` import the same libraries; importing them once saves seconds per candidate.
 Each script runs as ``__main__`` with ``sys.path[0]`` and ``__file__`` as a direct run sets
-them (``sys.argv`` is ``[__file__]``). After each one that ends well (returns or exits 0) a
+them (``sys.argv`` is ``[__file__]``), and imports the modules of the folder it runs in
+(``code/features.py``) afresh; only the installed libraries stay imported. After each one that ends well (returns or exits 0) a
 line ``MARKER`` goes to stdout, which the runner reads as "this script is done". The first
 that fails ends the process with the exit code ``python SCRIPT`` would have had, and its
 traceback without this file's frames.
@@ -50,15 +51,26 @@ def _run(script: str) -> int:
     return 0
 
 
+def _forget_own_modules(folder: str) -> None:
+    """Drop the modules imported from ``folder`` (``code/features.py``): the next script
+    imports them afresh, as a direct run would, and cannot lean on state the last one left."""
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if path and os.path.abspath(path).startswith(folder + os.sep):
+            del sys.modules[name]
+
+
 def main() -> None:
     """Run each script given after the marker; stop at the first that fails."""
     marker, scripts = sys.argv[1], sys.argv[2:]
+    folder = os.getcwd()
     for script in scripts:
         code = _run(script)
         _flush()
         if code != 0:
             sys.exit(code)
         os.write(1, f"{marker}\n".encode())  # fd 1 itself: a script may have replaced sys.stdout
+        _forget_own_modules(folder)
         gc.collect()  # the finished script's models and frames, before the next one
 
 
