@@ -4,11 +4,11 @@ Usage: ``python chain.py MARKER SCRIPT [SCRIPT ...]`` (the runner starts it; sta
 only, since the candidate's interpreter may not have autokaggle). A candidate's ``train.py``
 and ``predict.py`` import the same libraries; importing them once saves seconds per candidate.
 Each script runs as ``__main__`` with ``sys.path[0]`` and ``__file__`` as a direct run sets
-them (``sys.argv`` is ``[__file__]``), and imports the modules of the folder it runs in
-(``code/features.py``) afresh; only the installed libraries stay imported. After each one that ends well (returns or exits 0) a
-line ``MARKER`` goes to stdout, which the runner reads as "this script is done". The first
-that fails ends the process with the exit code ``python SCRIPT`` would have had, and its
-traceback without this file's frames.
+them (``sys.argv`` is ``[__file__]``) and imports the modules of the folder it runs in
+(``code/features.py``) afresh: only the installed libraries stay imported. After each one that
+ends well (returns or exits 0) a line ``MARKER`` goes to stdout, which the runner reads as
+"this script is done". The first that fails ends the process with the exit code ``python
+SCRIPT`` would have had, and its traceback without this file's frames.
 """
 
 import contextlib
