@@ -5,10 +5,11 @@
 
 A kept run holds every candidate's class probabilities, out-of-fold on train and on the hidden
 test rows. Whatever metric the competition uses, the same probabilities can be scored as labels
-for binary F1, MCC, balanced accuracy and macro-F1: once by the most probable class and once by
-the decoding the scorer names (``evaluate.decode``: the top k rows by expected F1 or MCC, each
-probability over its class's predicted share for balanced accuracy; macro-F1 keeps argmax, so
-its "decoded" column reweights by the class shares to show why it does) — and as probabilities
+for binary F1, MCC, Cohen's kappa, balanced accuracy and macro-F1: once by the most probable
+class and once by the decoding the scorer names (``evaluate.decode``: the top k rows by expected
+F1, MCC or kappa, each probability over its class's predicted share for balanced accuracy;
+macro-F1 keeps argmax, so its "decoded" column reweights by the class shares to show why it
+does) — and as probabilities
 for balanced log loss, plain and reweighted as the template writes them for that metric (each
 probability over its class's predicted share, rows renormalised). Per run and metric it prints,
 for the held-out rows and the OOF rows, how many candidates the metric's own terms make better
@@ -29,7 +30,7 @@ from selection import matrix
 
 from autokaggle.evaluate.scorers import Scorer, get_scorer
 
-BINARY = ("f1", "mcc", "balanced_accuracy", "balanced_log_loss")
+BINARY = ("f1", "mcc", "cohen_kappa", "balanced_accuracy", "balanced_log_loss")
 MULTICLASS = ("balanced_accuracy", "f1_macro", "balanced_log_loss")
 
 

@@ -279,6 +279,7 @@ def _rare_positives(folder: Path, evaluation: str) -> Path:
     ("Submissions are evaluated using the Matthews correlation coefficient (MCC).", "mcc",
      "expected_mcc"),
     ("Submissions are evaluated on balanced accuracy.", "balanced_accuracy", "balanced"),
+    ("Submissions are scored with Cohen's kappa.", "cohen_kappa", "expected_kappa"),
 ])
 def test_binary_labels_for_a_rare_class_come_from_the_metric_in_cv_and_submission(
         tmp_path: Path, evaluation: str, metric: str, decode: str,

@@ -13,9 +13,11 @@ from sklearn import metrics as skm
 from autokaggle.errors import InputError
 from autokaggle.evaluate.custom import load_custom_scorer
 from autokaggle.evaluate.decode import (
+    applicable,
     balanced_labels,
     decode_labels,
     expected_f1_labels,
+    expected_kappa_labels,
     expected_mcc_labels,
     numeric_grades,
     ordinal_labels,
@@ -120,6 +122,48 @@ def test_binary_mcc_moves_the_threshold_off_one_half_for_a_rare_or_a_common_clas
     assert get_scorer("mcc").score(truth, proba, ["no", "yes"]) > 0.9 * hindsight > 0.25
 
 
+def _kappa_by_confusion(p1: np.ndarray) -> np.ndarray:
+    """Slow reference: the top k with the best Cohen's kappa of the expected confusion matrix."""
+    ranked, s, n = np.sort(p1)[::-1], p1.sum(), len(p1)
+    best, best_k = -np.inf, 0
+    for k in range(1, n + 1):
+        tp = ranked[:k].sum()
+        tn = n - k - (s - tp)
+        agree = (tp + tn) / n
+        chance = (k / n) * (s / n) + ((n - k) / n) * ((n - s) / n)
+        if chance < 1 and (agree - chance) / (1 - chance) > best:
+            best, best_k = (agree - chance) / (1 - chance), k
+    return (p1 >= ranked[best_k - 1]).astype(int)
+
+
+def test_binary_kappa_labels_the_top_k_with_the_best_expected_agreement() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        p1 = rng.beta(0.5, rng.uniform(0.5, 6), size=int(rng.integers(5, 60)))
+        assert expected_kappa_labels(p1).tolist() == _kappa_by_confusion(p1).tolist()
+    # QWK on two grades is Cohen's kappa: the same threshold; three or more grades, or names
+    # beyond two, keep their own rules.
+    assert applicable("ordinal", ["0", "1"]) == "expected_kappa"
+    assert applicable("ordinal", ["0", "1", "2"]) == "ordinal"
+    assert applicable("expected_kappa", ["a", "b", "c"]) == "argmax"
+
+
+def test_binary_kappa_on_a_rare_class_beats_the_most_probable_label() -> None:
+    # Calibrated probabilities that never cross 0.5: argmax predicts one class, kappa 0.
+    rng = np.random.default_rng(0)
+    p1 = 0.45 * rng.beta(0.3, 2.0, 4000)
+    y = rng.random(4000) < p1
+    truth, proba = np.where(y, "yes", "no"), np.column_stack([1 - p1, p1])
+    classes = ["no", "yes"]
+    assert skm.cohen_kappa_score(truth, np.array(classes)[proba.argmax(axis=1)]) == 0.0
+    hindsight = max(skm.cohen_kappa_score(y, p1 >= t)
+                    for t in np.quantile(p1, np.arange(100) / 100))
+    kappa = get_scorer("cohen_kappa").score(truth, proba, classes)
+    assert kappa > 0.9 * hindsight > 0.2
+    grades = np.where(y, "1", "0")
+    assert get_scorer("qwk").score(grades, proba, ["0", "1"]) == pytest.approx(kappa)
+
+
 def test_balanced_accuracy_labels_by_probability_over_the_predicted_class_share() -> None:
     # Binary: the positive label above the predicted prior, mean(p1) = 1.9 / 6.
     p1 = np.array([.1, .2, .3, .35, .9, .05])
@@ -133,7 +177,7 @@ def test_balanced_accuracy_labels_by_probability_over_the_predicted_class_share(
 
 
 @pytest.mark.parametrize("decode", ["argmax", "ordinal", "expected_f1", "expected_mcc",
-                                    "balanced"])
+                                    "expected_kappa", "balanced"])
 @pytest.mark.parametrize("classes", [["0", "1"], ["1", "10", "2", "3"]])
 def test_every_decode_gives_back_the_labels_of_one_hot_rows(decode: str,
                                                              classes: list[str]) -> None:

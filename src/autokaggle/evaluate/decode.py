@@ -1,6 +1,6 @@
 """Labels from class probabilities, in the terms of the metric that scores them.
 
-Most label metrics are served by the most probable class (``argmax``). Four are not:
+Most label metrics are served by the most probable class (``argmax``). Five are not:
 
 - QWK on three or more numeric grades (``ordinal``): it weighs the squared distance between
   grades, and the most probable grade piles rows onto the common grades;
@@ -8,6 +8,8 @@ Most label metrics are served by the most probable class (``argmax``). Four are 
   threshold predicts almost no positives and scores near 0;
 - binary MCC (``expected_mcc``): balanced between the classes, so a 0.5 threshold is too high
   for a rare positive class (and too low for a common one);
+- binary Cohen's kappa (``expected_kappa``; QWK on two grades is the same number): chance
+  agreement is taken out, so, as for MCC, a rare class needs a threshold below 0.5;
 - balanced accuracy (``balanced``): each class counts equally, so a row goes to the class whose
   probability is highest relative to that class's predicted share.
 
@@ -27,15 +29,17 @@ from typing import Literal
 
 import numpy as np
 
-Decode = Literal["argmax", "ordinal", "expected_f1", "expected_mcc", "balanced"]
+Decode = Literal["argmax", "ordinal", "expected_f1", "expected_mcc", "expected_kappa",
+                 "balanced"]
+THRESHOLDS = ("expected_f1", "expected_mcc", "expected_kappa")  # binary: the top k rows
 
 
 def applicable(decode: Decode, classes: Sequence[str] | None) -> Decode:
     """``decode`` when these classes allow it, else ``argmax`` (grades need 3+ numeric classes,
-    F1's and MCC's threshold exactly two classes)."""
+    and QWK on two classes is Cohen's kappa; a threshold needs exactly two classes)."""
     if decode == "ordinal" and numeric_grades(classes) is None:
-        return "argmax"
-    if decode in ("expected_f1", "expected_mcc") and len(classes or []) != 2:
+        decode = "expected_kappa"
+    if decode in THRESHOLDS and len(classes or []) != 2:
         return "argmax"
     return decode
 
@@ -50,6 +54,8 @@ def decode_labels(proba: np.ndarray, classes: Sequence[str], decode: Decode) -> 
         return expected_f1_labels(p[:, 1])
     if rule == "expected_mcc":
         return expected_mcc_labels(p[:, 1])
+    if rule == "expected_kappa":
+        return expected_kappa_labels(p[:, 1])
     if rule == "balanced":
         return balanced_labels(p)
     return np.argmax(p, axis=1)
@@ -108,6 +114,17 @@ def expected_mcc_labels(positive: np.ndarray) -> np.ndarray:
         den = np.sqrt(k * s * (n - k) * (n - s))
         return np.where(den > 0, (n * tp - k * s) / np.where(den > 0, den, 1.0), -np.inf)
     return _best_top_k(positive, mcc)
+
+
+def expected_kappa_labels(positive: np.ndarray) -> np.ndarray:
+    """1 for the top k rows by positive-class probability, the k that maximises the Cohen's
+    kappa the probabilities expect: (po − pe) / (1 − pe), with the observed agreement
+    po = (2·TP + n − k − S) / n and the chance agreement pe = (k·S + (n−k)·(n−S)) / n²."""
+    def kappa(k: np.ndarray, tp: np.ndarray, s: float, n: int) -> np.ndarray:
+        po = (2 * tp + n - k - s) / n
+        pe = (k * s + (n - k) * (n - s)) / n**2
+        return np.where(pe < 1, (po - pe) / np.where(pe < 1, 1 - pe, 1.0), -np.inf)
+    return _best_top_k(positive, kappa)
 
 
 def _best_top_k(positive: np.ndarray, expected: Callable[..., np.ndarray]) -> np.ndarray:
