@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -87,25 +88,35 @@ def test_f1_on_a_rare_positive_class_predicts_positives_where_a_half_threshold_p
     assert expected_f1_labels(np.zeros(5)).tolist() == [0] * 5
 
 
-def _mcc_by_confusion(p1: np.ndarray) -> np.ndarray:
-    """Slow reference: the top k with the best MCC of the expected confusion matrix."""
+def _by_confusion(p1: np.ndarray, score: Callable[..., float | None]) -> np.ndarray:
+    """Slow reference: the top k whose expected confusion matrix (tp, fp, fn, tn) scores best."""
     ranked, s, n = np.sort(p1)[::-1], p1.sum(), len(p1)
     best, best_k = -np.inf, 0
     for k in range(1, n + 1):
         tp = ranked[:k].sum()
         fp, fn = k - tp, s - tp
-        tn = n - k - fn
-        den = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-        if den > 0 and (tp * tn - fp * fn) / den > best:
-            best, best_k = (tp * tn - fp * fn) / den, k
+        value = score(tp, fp, fn, n - k - fn)
+        if value is not None and value > best:
+            best, best_k = value, k
     return (p1 >= ranked[best_k - 1]).astype(int)
+
+
+def _mcc(tp: float, fp: float, fn: float, tn: float) -> float | None:
+    den = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return (tp * tn - fp * fn) / den if den > 0 else None
+
+
+def _kappa(tp: float, fp: float, fn: float, tn: float) -> float | None:
+    n = tp + fp + fn + tn
+    agree, chance = (tp + tn) / n, ((tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)) / n**2
+    return (agree - chance) / (1 - chance) if chance < 1 else None
 
 
 def test_binary_mcc_labels_the_top_k_with_the_best_expected_confusion_matrix() -> None:
     rng = np.random.default_rng(3)
     for _ in range(20):
         p1 = rng.beta(0.5, rng.uniform(0.5, 6), size=int(rng.integers(5, 60)))
-        assert expected_mcc_labels(p1).tolist() == _mcc_by_confusion(p1).tolist()
+        assert expected_mcc_labels(p1).tolist() == _by_confusion(p1, _mcc).tolist()
 
 
 @pytest.mark.parametrize("rare", [True, False])
@@ -122,25 +133,11 @@ def test_binary_mcc_moves_the_threshold_off_one_half_for_a_rare_or_a_common_clas
     assert get_scorer("mcc").score(truth, proba, ["no", "yes"]) > 0.9 * hindsight > 0.25
 
 
-def _kappa_by_confusion(p1: np.ndarray) -> np.ndarray:
-    """Slow reference: the top k with the best Cohen's kappa of the expected confusion matrix."""
-    ranked, s, n = np.sort(p1)[::-1], p1.sum(), len(p1)
-    best, best_k = -np.inf, 0
-    for k in range(1, n + 1):
-        tp = ranked[:k].sum()
-        tn = n - k - (s - tp)
-        agree = (tp + tn) / n
-        chance = (k / n) * (s / n) + ((n - k) / n) * ((n - s) / n)
-        if chance < 1 and (agree - chance) / (1 - chance) > best:
-            best, best_k = (agree - chance) / (1 - chance), k
-    return (p1 >= ranked[best_k - 1]).astype(int)
-
-
 def test_binary_kappa_labels_the_top_k_with_the_best_expected_agreement() -> None:
     rng = np.random.default_rng(5)
     for _ in range(20):
         p1 = rng.beta(0.5, rng.uniform(0.5, 6), size=int(rng.integers(5, 60)))
-        assert expected_kappa_labels(p1).tolist() == _kappa_by_confusion(p1).tolist()
+        assert expected_kappa_labels(p1).tolist() == _by_confusion(p1, _kappa).tolist()
     # QWK on two grades is Cohen's kappa: the same threshold; three or more grades, or names
     # beyond two, keep their own rules.
     assert applicable("ordinal", ["0", "1"]) == "expected_kappa"
