@@ -189,6 +189,9 @@ def run_code(run_dir: Path, script: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120, check=False)
 
 
+CHAIN_MARKER = "[script done]"  # chain.py's line after each script that ended well
+
+
 def run_codes(run_dir: Path, scripts: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
     """Run generated scripts one after the other in one interpreter, as a run executes a
     candidate (``execute/chain.py``; its equivalence with direct runs is tested there)."""
@@ -197,5 +200,3 @@ def run_codes(run_dir: Path, scripts: tuple[str, ...]) -> subprocess.CompletedPr
                           cwd=run_dir, capture_output=True, text=True,
                           timeout=120 * len(scripts), check=False)
 
-
-CHAIN_MARKER = "[script done]"

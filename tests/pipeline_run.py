@@ -50,8 +50,8 @@ def prepare(data: Path, run: Path, overrides: ProfileOverrides | None = None,
 def run_scripts(run: Path, scripts: tuple[str, ...] = ("train.py", "predict.py")) -> None:
     """Run the generated scripts in one interpreter, as a run does; fail with their stderr."""
     result = fx.run_codes(run, scripts)
-    done = result.stdout.count(fx.CHAIN_MARKER)
-    assert result.returncode == 0, f"{scripts[done]} failed:\n{result.stderr[-3000:]}"
+    failed = scripts[min(result.stdout.count(fx.CHAIN_MARKER), len(scripts) - 1)]
+    assert result.returncode == 0, f"{failed} failed:\n{result.stderr[-3000:]}"
 
 
 def score(run: Path, profile: DataProfile) -> CVResult:
