@@ -34,11 +34,11 @@ def _scripts(tmp_path: Path, *bodies: str) -> list[str]:
 
 
 def _chain(tmp_path: Path, *bodies: str, timeouts: list[float] | None = None,
-           **kwargs: object) -> list[ExecutionResult]:
+           limits: Limits | None = None, **kwargs: object) -> list[ExecutionResult]:
     scripts = _scripts(tmp_path, *bodies)
     return run_scripts(
         scripts, place=Place(cwd=tmp_path, python=PYTHON, sandbox="none"),
-        limits=Limits(memory_limit_mb=None, threads=1),
+        limits=limits or Limits(memory_limit_mb=None, threads=1),
         timeouts_s=timeouts or [30.0] * len(scripts),
         log_paths=[tmp_path / "logs" / f"s{i}.log" for i in range(len(scripts))],
         **kwargs)  # type: ignore[arg-type]
@@ -108,3 +108,27 @@ def test_each_script_has_its_own_time_limit_within_the_deadline(tmp_path: Path) 
                      until=until)
     assert results[0].timeout_s <= 2.0 and results[1].timed_out
     assert results[1].timeout_s <= 1.1  # what the deadline left it
+
+
+# The first script leaves 200 MB in a library module (as a native library's cache would); the
+# second needs 200 MB more. Under a 360 MB address-space cap both fit alone, not together.
+KEEPS_MEMORY = "import json\njson._ballast = bytearray(200 * 2**20)\nprint('trained')\n"
+NEEDS_MEMORY = "import json\nb = bytearray(200 * 2**20)\nprint('kept before:', hasattr(json, '_ballast'))\n"
+
+
+def test_out_of_memory_after_another_script_reruns_alone_in_a_fresh_interpreter(
+    tmp_path: Path,
+) -> None:
+    limits = Limits(memory_limit_mb=360, threads=1)
+    results = _chain(tmp_path, KEEPS_MEMORY, NEEDS_MEMORY, limits=limits)
+    assert [r.ok for r in results] == [True, True]
+    assert _log(tmp_path, 0) == "trained\n"
+    log = _log(tmp_path, 1)
+    assert log.startswith("[autokaggle: out of memory after the script before it")
+    assert log.endswith("kept before: False\n")  # the second run was a fresh interpreter
+    results = _chain(tmp_path, KEEPS_MEMORY, "b = bytearray(400 * 2**20)\n", limits=limits)
+    assert [r.ok for r in results] == [True, False]  # too big alone too: one rerun, then fail
+    assert results[1].out_of_memory and "MemoryError" in results[1].output_tail
+    assert "out of memory: limit 360 MB" in results[1].summary()
+    results = _chain(tmp_path, "b = bytearray(400 * 2**20)\n", PROBE, limits=limits)
+    assert len(results) == 1 and results[0].out_of_memory  # the first script: nothing to blame

@@ -85,6 +85,14 @@ class ExecutionResult(BaseModel):
         """True when the script exited 0 within its time limit."""
         return self.exit_code == 0 and not self.timed_out
 
+    @property
+    def out_of_memory(self) -> bool:
+        """True when the memory limit ended the script (killed, or an allocation that failed:
+        Python's MemoryError, C++'s std::bad_alloc from a native library)."""
+        failed = not self.ok and self.memory_limit_mb is not None
+        return self.memory_exceeded or (failed and any(
+            mark in self.output_tail for mark in ("MemoryError", "bad_alloc")))
+
     def summary(self) -> str:
         """One line for people: how the run ended and how long it took."""
         if self.timed_out:
@@ -99,7 +107,7 @@ class ExecutionResult(BaseModel):
         if self.memory_exceeded:
             notes.append(f"out of memory: resident memory passed {self.memory_limit_mb} MB "
                          "(--memory-limit), killed")
-        elif self.memory_limit_mb is not None and "MemoryError" in self.output_tail:
+        elif self.out_of_memory:
             notes.append(f"out of memory: limit {self.memory_limit_mb} MB (--memory-limit)")
         if self.output_dropped_bytes:
             notes.append(f"{self.output_dropped_bytes / 2**20:.1f} MB of output dropped")
@@ -206,21 +214,40 @@ def run_scripts(
     A candidate's scripts import the same libraries: one interpreter (``chain.py``) pays for
     them once. Each script keeps its own time limit (``timeouts_s``, counted from its start and
     never past the ``time.monotonic()`` deadline ``until``), its own log and its own result.
-    The first that fails ends the chain: the list holds the scripts that ran. ``on_stage(i)``
-    is called from the calling thread when script ``i`` (after the first) starts.
+    The first that fails ends the chain: the list holds the scripts that ran. A script that
+    ran out of memory after another in the same interpreter (which may have kept memory the
+    allocator did not hand back) runs once more in a fresh one, as a direct run would start.
+    ``on_stage(i)`` is called from the calling thread when script ``i`` (after the first)
+    starts.
     """
     results: list[ExecutionResult] = []
+    note = b""
     while len(results) < len(scripts):
         done = len(results)
         if done and on_stage is not None:
             on_stage(done)
         chain = _Chain(scripts[done:], timeouts_s[done:], log_paths[done:], until=until,
-                       on_stage=_shifted(on_stage, done))
+                       on_stage=_shifted(on_stage, done), note=note)
         ran = _run_chain(chain, place, limits, on_output)
+        if not note and _rerun_alone(ran, until):
+            results += ran[:-1]
+            note = FRESH_NOTE.encode()
+            continue
         results += ran
+        note = b""
         if not ran[-1].ok:
             break  # else a script ended the interpreter early (os._exit): the rest start anew
     return results
+
+
+FRESH_NOTE = ("[autokaggle: out of memory after the script before it in the same interpreter; "
+              "run again in a fresh one]\n")
+
+
+def _rerun_alone(ran: list[ExecutionResult], until: float | None) -> bool:
+    """Whether the chain's last script ran out of memory after another and time is left."""
+    left = until is None or time.monotonic() < until - 1.0
+    return len(ran) > 1 and ran[-1].out_of_memory and left
 
 
 def _shifted(on_stage: Callable[[int], None] | None, by: int) -> Callable[[int], None] | None:
@@ -238,6 +265,7 @@ class _Chain:
     args: Sequence[str] = ()
     until: float | None = None
     on_stage: Callable[[int], None] | None = None
+    note: bytes = b""  # the first log's first line
     marker: str = field(default_factory=lambda: f"[autokaggle: script done {uuid.uuid4().hex}]")
 
     def command(self) -> tuple[str | Path, Sequence[str]]:
@@ -259,7 +287,7 @@ def _run_chain(chain: _Chain, place: Place, limits: Limits,
                        extra_env=place.extra_env)
     env[TAG_VAR] = uuid.uuid4().hex
     started_at = datetime.now(UTC)
-    with _StageLogs(chain.log_paths) as log:
+    with _StageLogs(chain.log_paths, chain.note) as log:
         start = time.monotonic()
         address_mb = limits.memory_limit_mb if limits.memory_cap == "address" else None
         proc = _spawn(command, cwd, env, limits_preexec(address_mb, limits.max_processes))
@@ -442,10 +470,11 @@ class _Stage:
 class _StageLogs:
     """The log file of the script running now; the next script's opens at the marker."""
 
-    def __init__(self, paths: Sequence[Path]) -> None:
+    def __init__(self, paths: Sequence[Path], note: bytes = b"") -> None:
         self.paths = list(paths)
         self.index = 0
         self.file = self._open(0)
+        self.file.write(note)
 
     def _open(self, index: int) -> IO[bytes]:
         self.paths[index].parent.mkdir(parents=True, exist_ok=True)
