@@ -34,8 +34,8 @@ from autokaggle.generate.report import cuts_section
 from autokaggle.profile.model import DataProfile
 
 
-def _graded(folder: Path) -> Path:
-    """Wine-quality-like: grades 3..8 cut from a noisy latent score; QWK in the overview."""
+def _graded(folder: Path, kappa: str = "quadratic weighted kappa") -> Path:
+    """Wine-quality-like: grades 3..8 cut from a noisy latent score; the kappa in the overview."""
     rng = np.random.default_rng(0)
     n = 900
     x = rng.normal(size=(n, 3))
@@ -43,8 +43,8 @@ def _graded(folder: Path) -> Path:
     grade = np.digitize(latent, [-2.0, -1.0, 0.2, 1.2, 2.2]) + 3
     frame = pd.DataFrame({"id": np.arange(n), "a": x[:, 0].round(3), "b": x[:, 1].round(3),
                           "c": x[:, 2].round(3), "quality": grade})
-    return _competition(folder, frame, "quality", 5, 700, "Submissions are scored on the "
-                        "quadratic weighted kappa between the predicted and the actual grade.")
+    return _competition(folder, frame, "quality", 5, 700, f"Submissions are scored on the "
+                        f"{kappa} between the predicted and the actual grade.")
 
 
 def _competition(folder: Path, frame: pd.DataFrame, target: str, fill: object, cut: int,
@@ -235,10 +235,16 @@ def test_qwk_cut_points_fitted_on_oof_are_kept_only_where_they_pay_out_of_sample
     assert cuts_section(unknown) == []
 
 
-def test_fitted_cuts_reach_a_qwk_optimum_no_single_cut_can_improve(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("kappa", "metric", "weights"), [
+    ("quadratic weighted kappa", "qwk", "quadratic"),
+    ("linear weighted kappa", "lwk", "linear"),
+])
+def test_fitted_cuts_reach_a_kappa_optimum_no_single_cut_can_improve(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kappa: str, metric: str,
+        weights: str) -> None:
     run = tmp_path / "run"
-    pr.full_run(_graded(tmp_path / "data"), run)
+    assert pr.full_run(_graded(tmp_path / "data", kappa), run).metric.name == metric
+    _assert_clean(run / "code")
     code = _generated_predict(run, monkeypatch)
     rng = np.random.default_rng(3)
     for _ in range(20):
@@ -248,7 +254,7 @@ def test_fitted_cuts_reach_a_qwk_optimum_no_single_cut_can_improve(
         expected = np.round(latent * 4) / 4  # ties: a cut never splits them
         pred = rng.integers(0, k, n)
         assert np.isclose(code.kappa(truth, pred, k),
-                          cohen_kappa_score(truth, pred, weights="quadratic", labels=range(k)))
+                          cohen_kappa_score(truth, pred, weights=weights, labels=range(k)))
         cuts = code.fit_cuts(expected, truth, k)
         best = code.kappa(truth, np.searchsorted(cuts, expected, side="right"), k)
         values = np.unique(expected)

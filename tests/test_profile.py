@@ -167,6 +167,8 @@ def test_a_weighted_kappa_on_labels_that_are_names_scores_cohen_s_plain_kappa(
     assert p.submission_format.kind == "labels"
     with pytest.raises(InputError, match="--metric cohen_kappa"):
         build_profile(info, ProfileOverrides(metric="qwk"))
+    with pytest.raises(InputError, match="--metric lwk needs numeric grades"):
+        build_profile(info, ProfileOverrides(metric="Linear Weighted Kappa"))
     own = tmp_path / "mine.py"  # a --metric-file function named qwk is the user's own
     own.write_text("def qwk(y_true, y_pred):\n    return 0.0\n")
     custom = build_profile(info, ProfileOverrides(metric_file=f"{own}:qwk")).metric

@@ -257,6 +257,15 @@ def test_qwk_on_grades_from_classes_and_from_regression_values() -> None:
     assert qwk.score([0, 1, 2, 3, 2], [0.1, 1.2, 1.4, 2.8, 2.1]) == pytest.approx(expected)
 
 
+def test_lwk_weighs_grade_distances_linearly() -> None:
+    y, p = [0, 1, 2, 3, 2, 0], [0, 1, 1, 3, 0, 3]
+    lwk = get_scorer("Linear Weighted Kappa")
+    expected = skm.cohen_kappa_score(y, p, weights="linear")
+    assert lwk.score(y, p, ["0", "1", "2", "3"]) == pytest.approx(expected)
+    assert expected != pytest.approx(get_scorer("qwk").score(y, p, ["0", "1", "2", "3"]))
+    assert lwk.greater_is_better and lwk.decode == "ordinal"
+
+
 def test_qwk_grades_rows_by_rank_in_the_predicted_shares() -> None:
     # Probabilities pulled to the prior, as a cautious model's are: the most probable class is
     # grade 2 for every row, but the expected grade still orders the rows.
@@ -365,6 +374,7 @@ def test_direction_and_optimum(name: str, greater: bool, optimum: float) -> None
     ("Micro F1", "f1_micro"), ("F1 Micro", "f1_micro"), ("micro-averaged F1", "f1_micro"),
     ("Quadratic Weighted Kappa", "qwk"), ("Cohen's kappa (quadratic)", "qwk"),
     ("Cohen's Kappa", "cohen_kappa"), ("Unweighted Kappa", "cohen_kappa"),
+    ("Linear Weighted Kappa", "lwk"), ("Cohen's kappa (linear)", "lwk"),
     ("Multi Class Log Loss", "log_loss"), ("Log Loss", "log_loss"),
     ("Logarithmic Loss", "log_loss"), ("Root Mean Squared Logarithmic Error", "rmsle"),
     ("RMSLE", "rmsle"), ("Mean Absolute Error", "mae"), ("MAE", "mae"),
@@ -424,6 +434,10 @@ def test_list_scorers_has_unique_canonical_names() -> None:
     ("Submissions are scored with Cohen's kappa, using quadratic weights.", "multiclass", "qwk"),
     ("The metric is the quadratic weighted Cohen's kappa.", "multiclass", "qwk"),
     ("The quadratic weighted kappa (Cohen's kappa) of the grades.", "multiclass", "qwk"),
+    ("Submissions are scored based on the linear weighted kappa between the predicted and the "
+     "actual scores.", "multiclass", "lwk"),
+    ("Submissions are scored with Cohen's kappa, using linear weights.", "multiclass", "lwk"),
+    ("The metric is the linearly weighted Cohen's kappa.", None, "lwk"),
     ("Submissions are evaluated on the Root Mean Squared Logarithmic Error.", None, "rmsle"),
     ("Submissions are evaluated on the Mean Squared Log Error (MSLE).", None, "msle"),
     ("The metric is the mean squared logarithmic error.", None, "msle"),

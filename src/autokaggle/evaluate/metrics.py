@@ -60,13 +60,20 @@ def _grades(x: np.ndarray, what: str) -> np.ndarray:
     try:
         return np.rint(np.asarray(x, dtype=float)).astype(int)
     except ValueError as exc:
-        raise ValueError(f"qwk needs integer grades; {what} has non-numeric labels") from exc
+        raise ValueError(f"a weighted kappa needs integer grades; {what} has non-numeric "
+                         "labels") from exc
 
 
 def qwk(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
     """Quadratic weighted kappa on integer grades."""
     return float(skm.cohen_kappa_score(_grades(y, "truth"), _grades(p, "prediction"),
                                        weights="quadratic"))
+
+
+def lwk(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
+    """Linear weighted kappa on integer grades: a grade off by two costs twice one off by one."""
+    return float(skm.cohen_kappa_score(_grades(y, "truth"), _grades(p, "prediction"),
+                                       weights="linear"))
 
 
 def cohen_kappa(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:

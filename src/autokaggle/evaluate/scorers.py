@@ -220,6 +220,9 @@ _BUILTIN: tuple[Scorer, ...] = (
     _cls("qwk", "Quadratic Weighted Kappa", m.qwk, "labels",
          frozenset({"binary", "multiclass", "regression"}),
          ("Cohen's kappa (quadratic)", "Quadratic Kappa", "QWK", "Kappa"), decode="ordinal"),
+    _cls("lwk", "Linear Weighted Kappa", m.lwk, "labels",
+         frozenset({"binary", "multiclass", "regression"}),
+         ("Cohen's kappa (linear)", "Linear Kappa", "LWK"), decode="ordinal"),
     _cls("cohen_kappa", "Cohen's Kappa", m.cohen_kappa, "labels", CLASSIFICATION,
          ("Cohen Kappa", "Cohen's kappa (unweighted)", "Unweighted Kappa"),
          decode="expected_kappa"),
@@ -316,6 +319,8 @@ _TEXT_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"\bbrier(?: score| loss)?\b", "brier"),
     (r"\bbalanced (?:binary )?log(?:arithmic)? ?loss", "balanced_log_loss"),
     # Kaggle's kappa is quadratic unless the text says otherwise; Cohen's named alone is not.
+    (r"linear(?:ly)? weighted (?:cohen s )?kappa|\blinear kappa|\blwk\b|"
+     r"cohen s kappa\b.{0,60}?\blinear(?:ly)? weight(?:s|ed|ing)?", "lwk"),
     (r"quadratic(?:ally)? weighted (?:cohen s )?kappa|quadratic kappa|\bqwk\b|\bkappa\b|"
      r"cohen s kappa\b.{0,60}?\bquadratic(?:ally)?(?: weight(?:s|ed|ing)?)?", "qwk"),
     (r"\b(?:unweighted )?cohen s kappa\b|\bunweighted kappa\b", "cohen_kappa"),

@@ -22,9 +22,10 @@ _BOOL_SPELLINGS = {"True", "False", "true", "false", "TRUE", "FALSE"}
 _MAX_LABEL_VALUES = 200
 _MAX_CLASSES_WITHOUT_METRIC = 10
 # Metrics a rounded count can serve: absolute errors (a median of whole numbers is whole) and
-# QWK's grades. Rounding costs squared and log errors (bike rentals, RMSLE: 0.2817 rounded,
-# 0.2803 not) and ties rows a rank or correlation metric orders (normalized Gini, Pearson).
-WHOLE_NUMBER_METRICS = frozenset({"mae", "medae", "qwk"})
+# weighted kappas' grades. Rounding costs squared and log errors (bike rentals, RMSLE: 0.2817
+# rounded, 0.2803 not) and ties rows a rank or correlation metric orders (normalized Gini,
+# Pearson).
+WHOLE_NUMBER_METRICS = frozenset({"mae", "medae", "qwk", "lwk"})
 
 
 @dataclass

@@ -125,17 +125,17 @@ def choose_metric(
 
 def kappa_on_labels(metric: MetricChoice, labels: list[str]) -> tuple[MetricChoice,
                                                                        list[ProfileWarning]]:
-    """QWK read from the text on labels that are not numbers: Cohen's plain kappa (an
-    InputError when ``--metric qwk`` asked for it).
+    """A weighted kappa (QWK, linear) read from the text on labels that are not numbers:
+    Cohen's plain kappa (an InputError when ``--metric qwk`` or ``lwk`` asked for it).
 
     Quadratic weights measure the distance between grades; labels that are names have none,
     and with two classes both kappas are the same number.
     """
     numbers = label_dtype(labels) in ("int", "float")
-    if metric.name != "qwk" or metric.source == "custom" or not labels or numbers:
+    if metric.name not in ("qwk", "lwk") or metric.source == "custom" or not labels or numbers:
         return metric, []  # a --metric-file function named qwk is the user's own
     if metric.source == "override":
-        raise InputError(f"--metric qwk needs numeric grades; the labels are "
+        raise InputError(f"--metric {metric.name} needs numeric grades; the labels are "
                          f"{', '.join(labels[:5])}.", "Use --metric cohen_kappa (unweighted).")
     warning = ProfileWarning(
         code="metric-kappa",
