@@ -44,6 +44,7 @@ PUBLIC_TABLES: tuple[Expected, ...] = (
     Expected("caravan-insurance-f1", "id", ("Purchase",), "binary", "f1", "labels"),
     # bench/synthetic_table.py: a Playground-sized binary table with no leak between rows
     Expected("synthetic-binary", "id", ("target",), "binary", "roc_auc", "probabilities"),
+    Expected("synthetic-multiclass", "id", ("target",), "multiclass", "map@3", "topk"),
     # bench/public_tables.py's copies of three regression tables, scored by MAE,
     Expected("diamonds-price-mae", "id", ("price",), "regression", "mae", "values"),
     Expected("bike-sharing-hourly-mae", "datetime", ("count",), "regression", "mae", "values"),
