@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import gen_fixtures as fx
+import numpy as np
 import pandas as pd
 import pipeline_run as pr
 import pytest
@@ -172,6 +175,78 @@ def test_boosting_stops_when_its_time_is_up_and_still_submits(
     assert_matches_sample(run_dir, profile.submission_format.id_column)
     linear = render_pipeline(profile, options.model_copy(update={"model": "linear"}), run_dir)
     assert "fit_seconds" not in linear.config["model"]
+
+
+class _Clock:
+    """A monotonic clock that moves ``step`` seconds each time it is read."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def monotonic(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+@pytest.mark.parametrize("model", ["lightgbm", "xgboost"])
+def test_a_boosting_that_its_time_will_cut_short_learns_faster(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: str) -> None:
+    """At the pace of its first rounds, a model that cannot reach its learning in
+    ``fit_seconds`` raises its learning rate once; at a fast pace, or with no time cap, the
+    rate stays. The clock is a fake one: each reading moves it by a fixed step."""
+    profile, run_dir = fx.multiclass_proba(tmp_path)
+    options = fast_options(model).model_copy(update={
+        "params": {**fx.FAST_PARAMS[model], "n_estimators": 300, "learning_rate": 0.01},
+        "fit_seconds": 100.0})
+    cfg = render_pipeline(profile, options, run_dir).config
+    code = _generated_module(run_dir / "code" / "train.py", monkeypatch)
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame(rng.normal(size=(600, 4)), columns=list("abcd"))
+    y = np.digitize(x["a"] + x["b"] + rng.normal(0, 0.3, 600), [-0.5, 0.5])
+    fit, valid = slice(0, 400), slice(400, 600)
+
+    def train(step: float, fit_seconds: float | None) -> tuple[str, float]:
+        monkeypatch.setattr(code, "time", _Clock(step))
+        spec = {**cfg["model"], "early_stopping_rounds": 1000}
+        spec = {**spec, "fit_seconds": fit_seconds} if fit_seconds else {
+            k: v for k, v in spec.items() if k != "fit_seconds"}
+        run_cfg = {**cfg, "model": spec}
+        booster = code.make_model(run_cfg, True, [])
+        note = code.fit_model(booster, x[fit], y[fit], x[valid], y[valid], run_cfg)
+        proba = booster.predict_proba(x[valid])
+        return note, float(-np.log(proba[np.arange(200), y[valid]]).mean())
+
+    slow, slow_loss = train(1.0, 100.0)  # ~90 rounds fit: 0.9 < 15 learning, raised
+    rate = float(slow.split("learning rate raised to ")[1].split(" ")[0])
+    assert 15.0 / 100 < rate < 15.0 / 80 and "to fit fit_seconds" in slow
+    fast, _ = train(1e-4, 100.0)  # a million rounds would fit: the rate stays
+    uncapped, _ = train(1.0, None)
+    assert "raised" not in fast and "raised" not in uncapped
+    # Stopped by the clock after the same rounds, the raised rate has learned more.
+    assert train(1.0, 100.0) == (slow, slow_loss)
+    # A first look may not hand on a model the clock shaped, even one that stopped early.
+    shaped_cfg = {**cfg, "model": {**cfg["model"], "fit_seconds": 400.0,
+                                   "early_stopping_rounds": 5}}
+    monkeypatch.setattr(code, "time", _Clock(1.0))
+    valid_rows = np.arange(600) >= 400
+    model, note, _, shaped = code.train_head(shaped_cfg, x, y, valid_rows)
+    assert shaped and model.paced_rate_ is not None and code.time.now < 300, note
+    monkeypatch.setattr(code, "time", _Clock(1e-4))
+    model, note, _, shaped = code.train_head(shaped_cfg, x, y, valid_rows)
+    assert not shaped and model.paced_rate_ is None, note
+    monkeypatch.setattr(code, "paced_rate", lambda cfg: lambda rounds: None)
+    unpaced, unpaced_loss = train(1.0, 100.0)
+    assert "raised" not in unpaced and slow_loss < unpaced_loss - 0.1
+
+
+def _generated_module(path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """A generated script imported as a module (its ``features`` module beside it)."""
+    monkeypatch.syspath_prepend(str(path.parent))
+    monkeypatch.delitem(sys.modules, "features", raising=False)
+    spec = importlib.util.spec_from_file_location(f"generated_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
 
 
 def test_the_linear_family_chooses_its_strength_by_inner_cv_unless_given_one(
