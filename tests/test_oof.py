@@ -57,6 +57,13 @@ def test_binary_oof_scored_per_fold_and_overall(tmp_path: Path) -> None:
     assert (result.metric, result.greater_is_better, result.n_rows) == ("roc_auc", True, 8)
     written = json.loads(result.write(tmp_path / "output" / "metrics.json").read_text())
     assert written["oof_score"] == pytest.approx(result.oof_score)
+    # In train's order (the template's, read without a lookup), with folds.csv in any order:
+    # the same scores.
+    in_order = pd.DataFrame({"id": IDS, "0": 1 - P1, "1": P1})
+    for folds in (FOLDS, FOLDS[::-1]):
+        again = score_oof(write_oof(tmp_path / "oof.csv", in_order), TRAIN, folds, profile,
+                          get_scorer("roc_auc"))
+        assert again.model_dump() == result.model_dump()
 
 
 def test_regression_oof(tmp_path: Path) -> None:
