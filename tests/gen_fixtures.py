@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.model_selection import KFold
 
 from autokaggle.execute import chain
@@ -181,6 +184,16 @@ def multilabel(root: Path) -> tuple[DataProfile, Path]:
     metric = MetricChoice(name="roc_auc", greater_is_better=True)
     profile = _profile("tiny-multilabel", "id", targets, "multilabel", [], metric, fmt)
     return profile, _write(root, train, test, sample, "id")
+
+
+def import_script(path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """A generated script imported as a module (its ``features`` module beside it)."""
+    monkeypatch.syspath_prepend(str(path.parent))
+    monkeypatch.delitem(sys.modules, "features", raising=False)
+    spec = importlib.util.spec_from_file_location(f"generated_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
 
 
 def run_code(run_dir: Path, script: str) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,6 @@ class's predicted share (``evaluate.decode``).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -16,6 +15,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import gen_fixtures as fx
 import numpy as np
 import pandas as pd
 import pipeline_run as pr
@@ -151,12 +151,7 @@ def _assert_ensemble_judges_the_cuts(candidates: Path, run: Path, profile: DataP
 
 def _generated_predict(run: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """The run's own ``code/predict.py``, imported (its ``features`` module beside it)."""
-    monkeypatch.syspath_prepend(str(run / "code"))
-    monkeypatch.delitem(sys.modules, "features", raising=False)
-    spec = importlib.util.spec_from_file_location("generated_predict", run / "code" / "predict.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+    return fx.import_script(run / "code" / "predict.py", monkeypatch)
 
 
 def _assert_generated_code_decodes_as_the_harness(run: Path, target: str,

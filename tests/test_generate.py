@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import gen_fixtures as fx
 import numpy as np
@@ -199,7 +197,7 @@ def test_a_boosting_that_its_time_will_cut_short_learns_faster(
         "params": {**fx.FAST_PARAMS[model], "n_estimators": 300, "learning_rate": 0.01},
         "fit_seconds": 100.0})
     cfg = render_pipeline(profile, options, run_dir).config
-    code = _generated_module(run_dir / "code" / "train.py", monkeypatch)
+    code = fx.import_script(run_dir / "code" / "train.py", monkeypatch)
     rng = np.random.default_rng(0)
     x = pd.DataFrame(rng.normal(size=(600, 4)), columns=list("abcd"))
     y = np.digitize(x["a"] + x["b"] + rng.normal(0, 0.3, 600), [-0.5, 0.5])
@@ -237,16 +235,6 @@ def test_a_boosting_that_its_time_will_cut_short_learns_faster(
     monkeypatch.setattr(code, "paced_rate", lambda cfg: lambda rounds: None)
     unpaced, unpaced_loss = train(1.0, 100.0)
     assert "raised" not in unpaced and slow_loss < unpaced_loss - 0.1
-
-
-def _generated_module(path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    """A generated script imported as a module (its ``features`` module beside it)."""
-    monkeypatch.syspath_prepend(str(path.parent))
-    monkeypatch.delitem(sys.modules, "features", raising=False)
-    spec = importlib.util.spec_from_file_location(f"generated_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
 
 
 def test_the_linear_family_chooses_its_strength_by_inner_cv_unless_given_one(
