@@ -25,10 +25,13 @@ from autokaggle.orchestrator.options import RunOptions
 
 
 def test_defaults_say_who_decided_from_the_run_options() -> None:
-    d = defaults_for(RunOptions(source="x", model="xgboost", group_column="g", gpu=True))
+    d = defaults_for(RunOptions(source="x", model="xgboost", group_column="g", gpu=True), 3)
     assert (d.models.value, d.models.who) == (["xgboost"], "user")
     assert (d.validation.value, d.validation.who) == ("group", "user")
-    assert d.gpu.who == "user" and defaults_for(RunOptions(source="x")).models.who == "default"
+    assert (d.n_folds.value, d.n_folds.who) == (3, "default")
+    plain = defaults_for(RunOptions(source="x", n_splits=4), 4)
+    assert d.gpu.who == "user" and plain.models.who == "default"
+    assert (plain.n_folds.value, plain.n_folds.who) == (4, "user")
 
 
 def test_an_llm_plan_fills_the_gaps_but_never_overrides_the_user() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,16 @@ import pytest
 
 from autokaggle.errors import InputError
 from autokaggle.evaluate.folds import make_folds, read_folds, write_folds
-from autokaggle.profile.model import DataProfile, MetricChoice, SubmissionFormat
+from autokaggle.orchestrator.context import RunContext
+from autokaggle.orchestrator.options import RunOptions
+from autokaggle.orchestrator.steps.folds import fold_count
+from autokaggle.profile.model import (
+    DataProfile,
+    FileProfile,
+    MetricChoice,
+    SubmissionFormat,
+)
+from autokaggle.store import RunPaths, open_store
 
 
 def make_profile(task: str, targets: list[str], labels: list[str] | None = None,
@@ -117,3 +127,54 @@ def test_write_and_read_folds_keep_string_ids(tmp_path: Path) -> None:
     path = write_folds(folds, tmp_path / "input" / "folds.csv")
     back = read_folds(path, "id")
     assert back["id"].iloc[0] == "0000" and back.equals(folds)
+
+
+def fold_ctx(tmp_path: Path, rows: int, budget_s: float, **options: object) -> RunContext:
+    """A run context on a 12-feature, 7-class table of ``rows`` rows, its budget started."""
+    from autokaggle.orchestrator.engine import start_budget
+
+    profile = make_profile("multiclass", ["y"], [f"c{i}" for i in range(7)])
+    profile.files = [FileProfile(name="train.csv", role="train", rows=rows, columns=14,
+                                 size_bytes=rows * 80)]
+    profile.feature_columns = [f"x{i}" for i in range(12)]
+    opts = RunOptions.model_validate({"source": "x", "threads": 2, "time_budget_s": budget_s,
+                                      **options})
+    ctx = RunContext("r", RunPaths(tmp_path / "run"), opts, open_store(tmp_path / "work"),
+                     logging.getLogger("test"), lambda event: None)
+    ctx.cache["profile"] = profile
+    start_budget(ctx)
+    return ctx
+
+
+def test_a_table_too_large_for_five_folds_in_the_budget_gets_three(tmp_path: Path) -> None:
+    """600k rows x 12 features x 7 classes on 2 threads: at 120 s five folds would boost for
+    12 s each at about 0.3 s a round, too few rounds to learn; at 600 s they have the time."""
+    notes: list[str] = []
+    ctx = fold_ctx(tmp_path, 600_000, 120)
+    ctx.emit = lambda event: notes.append(str(getattr(event, "text", "")))
+    assert fold_count(ctx) == 3 and "--folds K" in notes[0]
+    assert fold_count(fold_ctx(tmp_path, 600_000, 600)) == 5
+    assert fold_count(fold_ctx(tmp_path, 20_000, 120)) == 5  # a small table keeps five
+    assert fold_count(fold_ctx(tmp_path, 600_000, 120, threads=16)) == 5  # more cores, more rounds
+
+
+def test_the_user_the_count_bound_search_and_the_baseline_only_keep_their_folds(
+        tmp_path: Path) -> None:
+    """--folds wins; --max-candidates and a budget of 0 never let the size decide."""
+    assert fold_count(fold_ctx(tmp_path, 600_000, 120, n_splits=4)) == 4
+    assert fold_count(fold_ctx(tmp_path, 600_000, 120, max_candidates=2)) == 5
+    assert fold_count(fold_ctx(tmp_path, 600_000, 0)) == 5
+
+
+def test_the_baseline_and_the_plan_use_the_folds_the_run_wrote(tmp_path: Path) -> None:
+    """Three folds on disk: each model's share of the time, the template's config and the
+    plan's fold count say three, whatever the options say."""
+    from autokaggle.orchestrator.steps.baseline import current_decisions, fit_seconds
+
+    ctx = fold_ctx(tmp_path, 600_000, 120)
+    ctx.paths.input.mkdir(parents=True)
+    ids = pd.DataFrame({"id": [str(i) for i in range(9)], "y": ["c0", "c1", "c2"] * 3})
+    write_folds(make_folds(ids, ctx.profile, seed=0, n_splits=3), ctx.paths.input / "folds.csv")
+    share = fit_seconds(ctx)
+    assert share is not None and 0.5 * 115 / 3 < share <= 0.5 * 120 / 3
+    assert current_decisions(ctx).n_folds.value == 3

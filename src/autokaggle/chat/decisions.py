@@ -130,8 +130,9 @@ def families(names: Sequence[str]) -> list[ModelFamily]:
     return [cast(ModelFamily, m) for m in dict.fromkeys(names) if m in MODEL_FAMILIES]
 
 
-def defaults_for(options: Any) -> Decisions:
-    """The template's plan from the run options (who: default; user where the CLI said so)."""
+def defaults_for(options: Any, n_folds: int) -> Decisions:
+    """The template's plan from the run options and the run's fold count (who: default; user
+    where the CLI said so)."""
     model = getattr(options, "model", "auto")
     decisions = Decisions()
     if model != "auto":
@@ -141,7 +142,7 @@ def defaults_for(options: Any) -> Decisions:
         "time" if options.time_column else "auto")
     decisions.validation = Decision[Validation](
         value=validation, who="user" if validation != "auto" else "default")
-    decisions.n_folds = Decision[int](value=options.n_splits)
+    decisions.n_folds = Decision[int](value=n_folds, who="user" if options.n_splits else "default")
     decisions.time_budget_s = Decision[float](
         value=options.time_budget_s, who="user" if options.time_budget_s else "default")
     decisions.gpu = Decision[bool](value=options.gpu, who="user" if options.gpu else "default")

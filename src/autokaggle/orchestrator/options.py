@@ -51,7 +51,7 @@ class RunOptions(BaseModel):
     chat: bool = True
     env: Literal["venv", "current"] = "venv"
     seed: int = 42
-    n_splits: int = Field(default=5, ge=2, le=20)
+    n_splits: int | None = Field(default=None, ge=2, le=20)  # None: the folds step chooses
     threads: int = Field(default_factory=default_threads)
     memory_limit_mb: int | None = None
     sandbox: Literal["auto", "bwrap", "none"] = "auto"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from autokaggle.chat.decisions import defaults_for, load_decisions
 from autokaggle.chat.terminal import Terminal
 from autokaggle.errors import InputError
 from autokaggle.orchestrator.context import RunContext
@@ -41,13 +40,14 @@ def reopen_chat(store: Store, run_id: str, emit: EventSink, terminal: Terminal |
 
 def _talk(ctx: RunContext, terminal: Terminal | None) -> str:
     from autokaggle.chat.terminal import PlainTerminal
+    from autokaggle.orchestrator.steps.baseline import current_decisions
     from autokaggle.orchestrator.steps.chat import chat_terminal, converse
     from autokaggle.orchestrator.steps.codegen import codegen
     from autokaggle.orchestrator.steps.finalize import finalize
 
     if terminal is not None:
         ctx.cache["terminal"] = terminal
-    decisions = load_decisions(ctx.paths.root) or defaults_for(ctx.options)
+    decisions = current_decisions(ctx)
     action = converse(ctx, decisions, chat_terminal(ctx) or PlainTerminal())
     if action != "go":
         return "decisions saved"

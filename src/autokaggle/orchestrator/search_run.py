@@ -32,6 +32,7 @@ from autokaggle.orchestrator.steps.baseline import (
     use_gpu,
 )
 from autokaggle.orchestrator.steps.codegen import promote_best
+from autokaggle.orchestrator.steps.folds import run_folds
 from autokaggle.search.operators import PENDING, Proposal, Result
 from autokaggle.search.scheduler import (
     EXPLORE_SHARE,
@@ -390,16 +391,6 @@ def screen_fit_seconds(ctx: RunContext, run: SearchRun, screen: list[int]) -> fl
         return None
     share = SCREEN_FIT_SHARE * ctx.options.time_budget_s
     return share / (len(screen) * models_per_fold(ctx))
-
-
-def run_folds(ctx: RunContext) -> list[int]:
-    """The validation folds of the run's fixed ``input/folds.csv``."""
-    from autokaggle.evaluate.folds import read_folds
-
-    if "run_folds" not in ctx.cache:
-        folds = read_folds(ctx.paths.input / "folds.csv", ctx.profile.id_column)
-        ctx.cache["run_folds"] = sorted(int(f) for f in set(folds["fold"]) if int(f) >= 0)
-    return ctx.cache["run_folds"]
 
 
 def full_cv_if_promising(ctx: RunContext, run: SearchRun, past: list[Result],

@@ -24,6 +24,7 @@ from autokaggle.orchestrator.candidates import Outcome, new_candidate, promote, 
 from autokaggle.orchestrator.context import RunContext
 from autokaggle.orchestrator.options import TemplateModel
 from autokaggle.orchestrator.registry import register_step
+from autokaggle.orchestrator.steps.folds import run_folds
 
 FALLBACK_MODEL: TemplateModel = "linear"
 PRIOR_LABEL = "prior template (no features)"  # the last rung: the linear template, no columns
@@ -123,7 +124,7 @@ def run_template(
 
 def current_decisions(ctx: RunContext) -> Decisions:
     """The run's decisions (``input/decisions.json``), or the defaults from the run options."""
-    return load_decisions(ctx.paths.root) or defaults_for(ctx.options)
+    return load_decisions(ctx.paths.root) or defaults_for(ctx.options, len(run_folds(ctx)))
 
 
 def use_gpu(ctx: RunContext) -> bool:
@@ -178,7 +179,8 @@ def template_options(ctx: RunContext, model: TemplateModel, gpu: bool) -> Pipeli
     dropped = [c for c in decisions.dropped if c in columns]
     dropped += [c for c in last_rung_drop(ctx, decisions.revision) if c not in dropped]
     return PipelineOptions(
-        model=model, seed=opts.seed, n_splits=opts.n_splits, threads=opts.threads, gpu=gpu,
+        model=model, seed=opts.seed, n_splits=len(run_folds(ctx)), threads=opts.threads,
+        gpu=gpu,
         drop_columns=dropped, target_transform=decisions.target_transform.value,
     )
 
@@ -197,7 +199,7 @@ def fit_seconds(ctx: RunContext) -> float | None:
     """
     if not ctx.clock_decides():
         return None
-    return BASELINE_FIT_SHARE * ctx.time_left() / (ctx.options.n_splits * models_per_fold(ctx))
+    return BASELINE_FIT_SHARE * ctx.time_left() / (len(run_folds(ctx)) * models_per_fold(ctx))
 
 
 def models_per_fold(ctx: RunContext) -> int:

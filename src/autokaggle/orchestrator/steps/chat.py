@@ -13,9 +13,7 @@ from autokaggle.chat.decisions import (
     Decisions,
     ProposedPlan,
     apply_plan,
-    defaults_for,
     describe,
-    load_decisions,
     save_decisions,
 )
 from autokaggle.chat.session import ChatSession, Transcript
@@ -30,7 +28,9 @@ TRANSCRIPT = "input/chat_transcript.md"
 @register_step("chat", 55, "strategy chat: brief, plan and decisions")
 def chat(ctx: RunContext) -> str:
     """Converse at a terminal, or record a plan without one."""
-    decisions = load_decisions(ctx.paths.root) or defaults_for(ctx.options)
+    from autokaggle.orchestrator.steps.baseline import current_decisions
+
+    decisions = current_decisions(ctx)
     terminal = chat_terminal(ctx)
     if terminal is None:
         return propose_plan(ctx, decisions)
@@ -104,10 +104,10 @@ def converse(ctx: RunContext, decisions: Decisions, terminal: Terminal) -> str:
 
 def rerun_template(ctx: RunContext) -> None:
     """The template again under the current decisions; the best of this plan is promoted."""
-    from autokaggle.orchestrator.steps.baseline import run_template_ladder
+    from autokaggle.orchestrator.steps.baseline import current_decisions, run_template_ladder
     from autokaggle.orchestrator.steps.codegen import promote_best
 
-    decisions = load_decisions(ctx.paths.root) or defaults_for(ctx.options)
+    decisions = current_decisions(ctx)
     ctx.note(f"Running the template with the new plan: {plan_summary(decisions)}")
     run_template_ladder(ctx)
     promote_best(ctx, decisions.revision)
