@@ -14,7 +14,7 @@ from fixtures_profile import N_TRAIN, evaluation, single_target
 from autokaggle.cli import cli
 from autokaggle.errors import InputError
 from autokaggle.profile import find_data_files, read_table
-from autokaggle.profile.reader import pandas_read_kwargs, sniff_dialect
+from autokaggle.profile.reader import pandas_read_kwargs, read_csv_frame, sniff_dialect
 
 CSV = "id,flag,label,x\n0013_01,True,007,1.5\n0018_01,False,010,\n"
 
@@ -111,3 +111,21 @@ def test_cli_profile_overrides_and_output(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert '"roc_auc"' in result.stdout
     assert (tmp_path / "out" / "data_profile.md").exists()
+
+
+def test_read_csv_frame_reads_as_pandas_does_short_rows_and_malformed_files_included(
+        tmp_path: Path) -> None:
+    """pyarrow's parser where it reads the file as pandas would; pandas' own where pyarrow
+    refuses it (a short row gets empty cells), and pandas' error for a broken file."""
+    good = tmp_path / "good.csv"
+    good.write_text("id,y\n007,a\nNA,\n")
+    assert read_csv_frame(good, dtype=str, keep_default_na=False).to_dict("list") == {
+        "id": ["007", "NA"], "y": ["a", ""]}
+    short = tmp_path / "short.csv"
+    short.write_text("id,y\n1\n")
+    assert read_csv_frame(short, dtype=str, keep_default_na=False).to_dict("list") == {
+        "id": ["1"], "y": [""]}
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("id,y\n1,a\n2,b,c\n")
+    with pytest.raises(pd.errors.ParserError, match="Expected 2 fields in line 3, saw 3"):
+        read_csv_frame(ragged, dtype=str)

@@ -52,6 +52,17 @@ def test_binary_roc_auc_uses_the_second_sorted_class_as_positive() -> None:
     assert get_scorer("AUC").score(bools, BIN_P, ["False", "True"]) == pytest.approx(expected)
 
 
+def test_roc_auc_from_ranks_equals_scikit_learns_with_ties_and_weak_scores() -> None:
+    """AUC by the ranks of the scores (one sort) is scikit-learn's, tied scores included."""
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 5000)
+    for p1 in (rng.normal(size=5000) + y, np.round(rng.normal(size=5000) + y / 3, 1),
+               np.zeros(5000), -y.astype(float)):
+        labels = np.where(y == 1, "b", "a")
+        got = get_scorer("roc_auc").score(labels, np.column_stack([1 - p1, p1]), ["a", "b"])
+        assert got == pytest.approx(skm.roc_auc_score(y, p1), abs=1e-12)
+
+
 def test_multiclass_roc_auc_is_one_vs_rest_macro() -> None:
     expected = skm.roc_auc_score(MC_Y, MC_P, multi_class="ovr", average="macro")
     assert get_scorer("roc_auc").score(MC_Y, MC_P, MC_CLASSES) == pytest.approx(expected)

@@ -27,7 +27,7 @@ from sklearn.model_selection import (
 from autokaggle.errors import InputError
 from autokaggle.files import write_atomic
 from autokaggle.profile.model import DataProfile
-from autokaggle.profile.reader import parse_times
+from autokaggle.profile.reader import parse_times, read_csv_frame
 
 RARE = "__rare__"
 def column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -178,7 +178,7 @@ def read_folds(path: Path, id_column: str) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"folds file {str(path)!r} does not exist",
                          "Re-run the folds step (autokaggle run --resume).")
-    folds = pd.read_csv(path, dtype={id_column: str}, keep_default_na=False)
+    folds = read_csv_frame(path, dtype={id_column: str}, keep_default_na=False)
     if list(folds.columns) != [id_column, "fold"]:
         raise InputError(f"folds file {str(path)!r} has columns {list(folds.columns)}; "
                          f"expected [{id_column!r}, 'fold']")

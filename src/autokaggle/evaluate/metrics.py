@@ -82,10 +82,22 @@ def cohen_kappa(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:
 
 
 def _binary_auc(y: np.ndarray, score: np.ndarray) -> float | None:
-    """ROC AUC of one 0/1 column; None when the truth has a single class (undefined)."""
-    if len(np.unique(y)) < 2:
+    """ROC AUC of one 0/1 column; None when the truth has a single class (undefined).
+
+    From the ranks of the scores (Mann-Whitney; tied scores share their mean rank, as the ROC
+    curve's trapezoids count them): the same value as scikit-learn's in one sort, where its
+    curve took a second per million rows of each fold and of the whole OOF file.
+    """
+    values = np.unique(y)
+    if len(values) < 2:
         return None
-    return float(skm.roc_auc_score(y, score))
+    if not np.isin(values, (0, 1)).all() or not np.isfinite(score).all():
+        return float(skm.roc_auc_score(y, score))  # scikit-learn's own checks and messages
+    positive = np.asarray(y) == 1
+    n_pos = int(positive.sum())
+    n_neg = len(positive) - n_pos
+    ranks = rankdata(score)
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 def columnwise_auc(y: np.ndarray, p: np.ndarray, classes: Classes) -> float:

