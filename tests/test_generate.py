@@ -75,6 +75,27 @@ def test_binary_true_false_labels_and_leading_zero_ids(tmp_path: Path) -> None:
     assert list(test_pred.columns) == ["PassengerId", "False", "True"]
 
 
+def test_the_submission_takes_the_samples_id_order_and_names_an_id_left_without_a_prediction(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``format_submission`` looks each sample id up among the predictions (in any order) and
+    refuses a sample id that has none."""
+    profile, run_dir = fx.binary_bool(tmp_path)
+    render_pipeline(profile, fast_options(), run_dir)
+    code = fx.import_script(run_dir / "code" / "predict.py", monkeypatch)
+    cfg = yaml.safe_load((run_dir / "code" / "config.yaml").read_text())
+    sample = read_text_csv(run_dir / "input/data/sample_submission.csv")
+    ids = sample["PassengerId"].to_numpy()[::-1]  # the predictions in the reverse order
+    true = (np.arange(len(ids)) % 3 == 0).astype(float)
+    pred = pd.DataFrame({"PassengerId": ids, "False": 1 - true, "True": true})
+    submission = code.format_submission(pred, sample, cfg)
+    assert submission["PassengerId"].tolist() == sample["PassengerId"].tolist()
+    want = dict(zip(ids, np.where(true == 1, "True", "False"), strict=True))
+    assert submission["Transported"].astype(str).tolist() == [
+        want[i] for i in sample["PassengerId"]]
+    with pytest.raises(ValueError, match="1 sample ids have no prediction, e.g. '0160_01'"):
+        code.format_submission(pred[pred["PassengerId"] != "0160_01"], sample, cfg)
+
+
 def test_multiclass_top3_is_space_separated_labels(tmp_path: Path) -> None:
     profile, run_dir = fx.multiclass_topk(tmp_path)
     render_pipeline(profile, fast_options(), run_dir)
