@@ -180,8 +180,7 @@ def template_options(ctx: RunContext, model: TemplateModel, gpu: bool) -> Pipeli
     dropped += [c for c in last_rung_drop(ctx, decisions.revision) if c not in dropped]
     return PipelineOptions(
         model=model, seed=opts.seed, n_splits=len(run_folds(ctx)), threads=opts.threads,
-        gpu=gpu,
-        drop_columns=dropped, target_transform=decisions.target_transform.value,
+        gpu=gpu, drop_columns=dropped, target_transform=decisions.target_transform.value,
     )
 
 
