@@ -17,6 +17,7 @@ import yaml
 
 from autokaggle.generate import PipelineOptions, render_pipeline
 from autokaggle.generate.model_spec import LINEAR_CV_MAX_ROWS, LINEAR_STRENGTHS, model_section
+from autokaggle.orchestrator.steps.folds import LEARNING as FOLD_LEARNING
 from autokaggle.profile.model import DataProfile
 
 Fixture = Callable[[Path], tuple[DataProfile, Path]]
@@ -219,6 +220,7 @@ def test_a_boosting_that_its_time_will_cut_short_learns_faster(
         "fit_seconds": 100.0})
     cfg = render_pipeline(profile, options, run_dir).config
     code = fx.import_script(run_dir / "code" / "train.py", monkeypatch)
+    assert code.LEARNING == FOLD_LEARNING  # the folds step's estimate aims at the same learning
     rng = np.random.default_rng(0)
     x = pd.DataFrame(rng.normal(size=(600, 4)), columns=list("abcd"))
     y = np.digitize(x["a"] + x["b"] + rng.normal(0, 0.3, 600), [-0.5, 0.5])

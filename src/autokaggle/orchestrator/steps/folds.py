@@ -12,7 +12,8 @@ FEW_FOLDS = 3
 # table of docs/benchmarks.md), and 12-18 rounds in 11 s on 240k x 12 x 30 classes.
 ROUND_SECONDS = 1.5e-8
 # Learning rate x rounds the baseline's boosting should reach in its share of the budget (the
-# generated code's LEARNING): a table on which five folds would not reach it gets three.
+# generated code's LEARNING, which a test keeps equal): a table on which five folds would not
+# reach it gets three.
 LEARNING = 15.0
 
 
